@@ -1,0 +1,88 @@
+/**
+ * Picks the compute backend once per process: TensorFlow's native library through
+ * @tensorflow/tfjs-node when it installed, otherwise pure tfjs on WebAssembly (SIMD),
+ * otherwise tfjs' plain JavaScript kernels. `TF_BACKEND` forces one.
+ */
+import type * as TfModule from '@tensorflow/tfjs';
+
+export type Tf = typeof TfModule;
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export interface Compute {
+  tf: Tf;
+  backend: BackendName;
+  /** Why a faster backend was not used, for the start-up banner. */
+  notes: string[];
+}
+
+let current: Promise<Compute> | undefined;
+
+/** The process-wide compute backend, initialised on first use. */
+export function compute(prefer: BackendName | undefined = envPreference()): Promise<Compute> {
+  current ??= initialise(prefer);
+  return current;
+}
+
+function envPreference(): BackendName | undefined {
+  const raw = process.env.TF_BACKEND;
+  if (!raw) return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(raw)) {
+    throw new Error(`TF_BACKEND=${JSON.stringify(raw)} is not valid: TF_BACKEND accepts ${BACKEND_NAMES.join(', ')}`);
+  }
+  return raw as BackendName;
+}
+
+async function initialise(prefer: BackendName | undefined): Promise<Compute> {
+  const notes: string[] = [];
+  const order = prefer ? [prefer] : BACKEND_NAMES;
+  for (const name of order) {
+    try {
+      const tf = await tryBackend(name);
+      if (tf) return { tf, backend: name, notes };
+    } catch (err) {
+      notes.push(`${name}: ${firstLine(err)}`);
+    }
+  }
+  throw new Error(`no compute backend could start (${notes.join('; ')})`);
+}
+
+async function tryBackend(name: BackendName): Promise<Tf | undefined> {
+  if (name === 'tensorflow') {
+    // tfjs-node registers the 'tensorflow' backend and re-exports tfjs.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const tf = require('@tensorflow/tfjs-node') as Tf;
+    quiet(tf);
+    return (await tf.setBackend('tensorflow')) ? tf : undefined;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tf = require('@tensorflow/tfjs') as Tf;
+  quiet(tf);
+  if (name === 'wasm') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-backend-wasm');
+  }
+  if (!(await tf.setBackend(name))) return undefined;
+  await tf.ready();
+  return tf;
+}
+
+/** The "install tfjs-node" hint is ours to give, once, in the banner. */
+function quiet(tf: Tf): void {
+  tf.env().set('PROD', true);
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0];
+}
+
+/** Whether tfjs-node can be loaded here, without switching this process to it. */
+export function nativeAvailable(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,175 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Everything the platform reads from the environment, read in this one place.
+ * A bad value stops start-up with one line naming the variable and what it accepts.
+ */
+export interface PlatformConfig {
+  /** Control-plane port (0 picks a free one). */
+  port: number;
+  host: string;
+  /** Where local state (metadata, work dirs, the embedded store) lives. */
+  dataDir: string;
+  obs: ObsConfig;
+  /** How many training jobs run at once; the rest wait as Pending. */
+  maxConcurrentJobs: number;
+  /** Upload the MNIST tutorial's data and code into the store on start. */
+  prepareSamples: boolean;
+  /** Optional control-plane token (X-Auth-Token). */
+  authToken?: string;
+  /** Explicit consent to listen beyond loopback without a token. */
+  allowInsecureHost: boolean;
+  /** Instance-side limits for real-time services. */
+  predict: { maxBodyBytes: number; timeoutMs: number };
+  /** Grace period between SIGTERM and SIGKILL when stopping a job. */
+  stopGraceMs: number;
+  /** Cap on the bytes of one job log kept on disk (head + tail). */
+  maxLogBytes: number;
+}
+
+export interface ObsConfig {
+  /** Undefined → the platform runs its embedded store. */
+  endpoint?: string;
+  /** Port of the embedded store (0 picks a free one). */
+  embeddedPort: number;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly accepts: string, readonly value: string) {
+    super(`${variable}=${JSON.stringify(value)} is not valid: ${variable} accepts ${accepts}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Defaults for the embedded store's keys; printed at start so any S3 client can use them. */
+export const EMBEDDED_ACCESS_KEY_ID = 'modelarts-local';
+export const EMBEDDED_SECRET_ACCESS_KEY = 'modelarts-local-secret';
+
+export const DEFAULT_MAX_PREDICT_BODY_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_PREDICT_TIMEOUT_MS = 40_000;
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): PlatformConfig {
+  const read = new Reader(env);
+  const endpoint = read.url('OBS_ENDPOINT');
+  const host = read.host('HOST', '127.0.0.1');
+  const config: PlatformConfig = {
+    port: read.port('PORT', 8080),
+    host,
+    dataDir: path.resolve(cwd, read.string('DATA_DIR', './data')),
+    obs: {
+      endpoint,
+      embeddedPort: read.port('OBS_PORT', 9000),
+      accessKeyId: read.string('OBS_ACCESS_KEY_ID', endpoint ? '' : EMBEDDED_ACCESS_KEY_ID),
+      secretAccessKey: read.string('OBS_SECRET_ACCESS_KEY', endpoint ? '' : EMBEDDED_SECRET_ACCESS_KEY),
+      region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
+    },
+    maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', os.availableParallelism(), 1, 256),
+    prepareSamples: read.boolean('PREPARE_SAMPLES', true),
+    authToken: read.optional('AUTH_TOKEN'),
+    allowInsecureHost: read.boolean('ALLOW_INSECURE_HOST', false),
+    predict: {
+      maxBodyBytes: read.integer('MAX_PREDICT_BODY_BYTES', DEFAULT_MAX_PREDICT_BODY_BYTES, 1024, 1024 ** 3),
+      timeoutMs: read.integer('PREDICT_TIMEOUT_MS', DEFAULT_PREDICT_TIMEOUT_MS, 100, 3_600_000),
+    },
+    stopGraceMs: read.integer('STOP_GRACE_MS', DEFAULT_STOP_GRACE_MS, 0, 600_000),
+    maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
+  };
+  if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {
+    const missing = config.obs.accessKeyId ? 'OBS_SECRET_ACCESS_KEY' : 'OBS_ACCESS_KEY_ID';
+    throw new ConfigError(missing, 'a non-empty key when OBS_ENDPOINT is set', '');
+  }
+  if (config.authToken !== undefined && config.authToken.length < 8) {
+    throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);
+  }
+  if (!isLoopback(host) && !config.authToken && !config.allowInsecureHost) {
+    throw new ConfigError(
+      'HOST',
+      'a loopback address (127.0.0.1, ::1, localhost) unless AUTH_TOKEN is set or ALLOW_INSECURE_HOST=true says that an open, unauthenticated platform is intended',
+      host,
+    );
+  }
+  return config;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+class Reader {
+  constructor(private readonly env: Env) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  pattern(name: string, fallback: string, re: RegExp, accepts: string): string {
+    const value = this.string(name, fallback);
+    if (!re.test(value)) throw new ConfigError(name, accepts, value);
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      throw new ConfigError(name, `a whole number from ${min} to ${max}`, raw);
+    }
+    return value;
+  }
+
+  port(name: string, fallback: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+      throw new ConfigError(name, 'a TCP port from 0 to 65535 (0 picks a free port)', raw);
+    }
+    return Number(raw);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const v = raw.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    throw new ConfigError(name, 'true or false (also 1/0, yes/no, on/off)', raw);
+  }
+
+  host(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    const hostname = /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/;
+    const ipv6 = /^[0-9A-Fa-f:]+$/;
+    if (!hostname.test(value) && !ipv6.test(value)) {
+      throw new ConfigError(name, 'a host name or IP address to listen on, such as 127.0.0.1 or 0.0.0.0', value);
+    }
+    return value;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(name, 'an http:// or https:// URL such as http://minio:9000', raw);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.pathname.length > 1) {
+      throw new ConfigError(name, 'an http:// or https:// URL with no path, such as http://minio:9000', raw);
+    }
+    return `${parsed.protocol}//${parsed.host}`;
+  }
+}

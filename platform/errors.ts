@@ -1,0 +1,87 @@
+/**
+ * The one error type of the platform. Call sites name what went wrong (a key of
+ * ERROR_CODES); the HTTP status and the ModelArts-style code come from this table,
+ * and the body is rendered in exactly one place (`errorResponse`).
+ */
+export const ERROR_CODES = {
+  invalid_request: { code: 'ModelArts.0101', status: 400 },
+  invalid_json: { code: 'ModelArts.0102', status: 400 },
+  payload_too_large: { code: 'ModelArts.0103', status: 413 },
+  unsupported_media_type: { code: 'ModelArts.0104', status: 415 },
+  source_not_found: { code: 'ModelArts.0105', status: 400 },
+  invalid_package: { code: 'ModelArts.0106', status: 400 },
+  unauthorized: { code: 'ModelArts.0201', status: 401 },
+  not_found: { code: 'ModelArts.0301', status: 404 },
+  route_not_found: { code: 'ModelArts.0302', status: 404 },
+  method_not_allowed: { code: 'ModelArts.0303', status: 405 },
+  duplicate: { code: 'ModelArts.0401', status: 409 },
+  wrong_state: { code: 'ModelArts.0402', status: 409 },
+  in_use: { code: 'ModelArts.0403', status: 409 },
+  storage_unavailable: { code: 'ModelArts.0501', status: 503 },
+  service_unavailable: { code: 'ModelArts.0502', status: 503 },
+  upstream_failed: { code: 'ModelArts.0503', status: 502 },
+  internal: { code: 'ModelArts.0500', status: 500 },
+  // Prediction errors (answered by service instances), in the MR.01xx family.
+  predict_bad_input: { code: 'MR.0105', status: 400 },
+  predict_unsupported_media_type: { code: 'MR.0101', status: 415 },
+  predict_too_large: { code: 'MR.0102', status: 413 },
+  predict_hook_failed: { code: 'MR.0106', status: 500 },
+  predict_timeout: { code: 'MR.0107', status: 504 },
+  predict_unavailable: { code: 'MR.0108', status: 503 },
+  predict_unauthorized: { code: 'MR.0109', status: 401 },
+  predict_not_found: { code: 'MR.0110', status: 404 },
+  predict_request_timeout: { code: 'MR.0111', status: 408 },
+} as const;
+
+export type ErrorKind = keyof typeof ERROR_CODES;
+
+/** One problem in a request or package, located by its JSON path. */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly problems?: Problem[],
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.kind].status;
+  }
+}
+
+export interface ErrorBody {
+  error_code: string;
+  error_msg: string;
+  errors?: Problem[];
+  [extra: string]: unknown;
+}
+
+/**
+ * Turns anything thrown into a status and a JSON body. Unknown errors become a 500
+ * that says nothing about internals; the caller logs them.
+ */
+export function errorResponse(err: unknown): { status: number; body: ErrorBody; expected: boolean } {
+  if (err instanceof ApiError) {
+    const { code, status } = ERROR_CODES[err.kind];
+    const body: ErrorBody = { ...err.extra, error_code: code, error_msg: err.message };
+    if (err.problems?.length) body.errors = err.problems;
+    return { status, body, expected: true };
+  }
+  const { code, status } = ERROR_CODES.internal;
+  return {
+    status,
+    body: { error_code: code, error_msg: 'Internal error; the platform log has the details.' },
+    expected: false,
+  };
+}
+
+export function notFound(what: string, id: string): ApiError {
+  return new ApiError('not_found', `${what} ${JSON.stringify(id)} does not exist.`);
+}

@@ -1,0 +1,25 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { ApiError } from '../errors';
+import { handleErrors } from './errors-middleware';
+
+/**
+ * The control plane's Koa app: errors are rendered in one middleware, routers
+ * only dispatch, and a request that matches no route gets a JSON 404.
+ */
+export function createApp(routers: Router[], before: Koa.Middleware[] = []): Koa {
+  const app = new Koa();
+  app.proxy = false;
+  // Errors are answered by handleErrors; Koa's own printing would only repeat them.
+  app.silent = true;
+  app.use(handleErrors);
+  for (const mw of before) app.use(mw);
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => new ApiError('method_not_allowed', 'this path does not accept that method') }));
+  }
+  app.use((ctx) => {
+    throw new ApiError('route_not_found', `no API route ${ctx.method} ${ctx.path}; see the README for the API`);
+  });
+  return app;
+}

@@ -1,0 +1,56 @@
+import type { Context } from 'koa';
+import { ApiError } from '../errors';
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads the request body as JSON. An empty body counts as `{}`; anything else must
+ * be declared as JSON, fit in MAX_JSON_BODY_BYTES (reading stops at the limit) and parse.
+ */
+export async function readJson(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
+  const declared = Number(ctx.get('content-length') || NaN);
+  if (declared > limit) throw tooLarge(limit);
+  const raw = await readRaw(ctx, limit);
+  if (raw.length === 0) return {};
+  if (!ctx.is('application/json', 'json', '+json') && ctx.get('content-type')) {
+    throw new ApiError('unsupported_media_type', `send the body as JSON with "Content-Type: application/json" (got "${ctx.get('content-type')}")`);
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new ApiError('invalid_json', `the request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function readRaw(ctx: Context, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const req = ctx.req;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError('payload_too_large', `the request body is larger than ${limit} bytes`);
+}
+
+/** A JSON object body (not an array or a scalar). */
+export async function readJsonObject(ctx: Context): Promise<Record<string, unknown>> {
+  const body = await readJson(ctx);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError('invalid_request', 'the request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}

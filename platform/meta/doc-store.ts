@@ -1,0 +1,119 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { KeyedMutex } from '../util/concurrency';
+
+export interface Doc {
+  id: string;
+}
+
+/**
+ * Durable records of one kind (jobs, models, services): one JSON document per record,
+ * written to a temp file, flushed and renamed into place, so a `kill -9` at any moment
+ * leaves either the old or the new document, never a torn one. All records are kept in
+ * memory too; writes to one record are serialised, so no update is lost.
+ */
+export class DocStore<T extends Doc> {
+  private readonly docs = new Map<string, T>();
+  private readonly mutex = new KeyedMutex();
+  private readonly dir: string;
+
+  constructor(root: string, readonly kind: string) {
+    this.dir = path.join(root, kind);
+  }
+
+  async load(): Promise<void> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    for (const name of await fsp.readdir(this.dir)) {
+      const file = path.join(this.dir, name);
+      if (name.includes('.tmp-')) {
+        await fsp.rm(file, { force: true });
+        continue;
+      }
+      if (!name.endsWith('.json')) continue;
+      const doc = JSON.parse(await fsp.readFile(file, 'utf8')) as T;
+      this.docs.set(doc.id, doc);
+    }
+  }
+
+  get(id: string): T | undefined {
+    const doc = this.docs.get(id);
+    return doc && structuredClone(doc);
+  }
+
+  /** Snapshot of every record; callers may sort and filter freely. */
+  list(): T[] {
+    return [...this.docs.values()].map((d) => structuredClone(d));
+  }
+
+  find(predicate: (doc: T) => boolean): T | undefined {
+    for (const doc of this.docs.values()) if (predicate(doc)) return structuredClone(doc);
+    return undefined;
+  }
+
+  /**
+   * Records `doc` unless a record for which `conflicts` holds exists; returns the
+   * conflicting record instead. Creations of one kind are serialised, so two
+   * simultaneous creations can never both pass the check.
+   */
+  async createUnique(doc: T, conflicts: (existing: T) => boolean): Promise<{ created: T } | { conflict: T }> {
+    return this.mutex.run('\0create', async () => {
+      const existing = this.find(conflicts);
+      if (existing) return { conflict: existing };
+      await this.write(doc);
+      return { created: structuredClone(doc) };
+    });
+  }
+
+  async create(doc: T): Promise<T> {
+    const result = await this.createUnique(doc, () => false);
+    return (result as { created: T }).created;
+  }
+
+  /**
+   * Applies `mutate` to the current record and persists the result. Throws
+   * whatever `mutate` throws, leaving the record unchanged.
+   */
+  async update(id: string, mutate: (doc: T) => void): Promise<T> {
+    return this.mutex.run(id, async () => {
+      const current = this.docs.get(id);
+      if (!current) throw new MissingDocError(this.kind, id);
+      const next = structuredClone(current);
+      mutate(next);
+      await this.write(next);
+      return structuredClone(next);
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.mutex.run(id, async () => {
+      await fsp.rm(this.file(id), { force: true });
+      this.docs.delete(id);
+    });
+  }
+
+  private file(id: string): string {
+    if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`invalid record id ${JSON.stringify(id)}`);
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  private async write(doc: T): Promise<void> {
+    const target = this.file(doc.id);
+    const tmp = `${target}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+    const handle = await fsp.open(tmp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(doc, null, 1));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(tmp, target);
+    this.docs.set(doc.id, structuredClone(doc));
+  }
+}
+
+export class MissingDocError extends Error {
+  constructor(readonly kind: string, readonly id: string) {
+    super(`${kind} record ${id} does not exist`);
+  }
+}

@@ -1,0 +1,284 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mapLimit } from '../util/concurrency';
+import { ObsUrl, asFolder, formatObsUrl } from './obs-url';
+import { StorageError, toStorageError } from './storage-error';
+import { localPathFor } from './safe-path';
+import { putLargeFile, MULTIPART_THRESHOLD_BYTES } from './multipart';
+
+// The SDK warns on every start that future versions will need Node 22; this release runs on 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const TRANSFER_CONCURRENCY = 8;
+const DELETE_BATCH = 1000;
+
+export interface StoreOptions {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  maxAttempts?: number;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified?: Date;
+  etag?: string;
+}
+
+export interface ListPage {
+  objects: ObjectInfo[];
+  prefixes: string[];
+  nextToken?: string;
+}
+
+export interface TransferSummary {
+  files: number;
+  bytes: number;
+}
+
+/** What the rest of the platform needs from object storage, on any S3 endpoint. */
+export class ObjectStore {
+  readonly client: S3Client;
+
+  constructor(readonly options: StoreOptions) {
+    this.client = new S3Client({
+      endpoint: options.endpoint,
+      region: options.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      maxAttempts: options.maxAttempts ?? 4,
+      // Plain bodies with a Content-Length: every S3 service understands them.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toStorageError(err, what);
+    }
+  }
+
+  async listBuckets(): Promise<{ name: string; created?: Date }[]> {
+    const out = await this.call('list buckets', () => this.client.send(new ListBucketsCommand({})));
+    return (out.Buckets ?? []).map((b) => ({ name: b.Name ?? '', created: b.CreationDate }));
+  }
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    try {
+      await this.call(`find bucket ${bucket}`, () => this.client.send(new HeadBucketCommand({ Bucket: bucket })));
+      return true;
+    } catch (err) {
+      if (err instanceof StorageError && err.reason === 'not_found') return false;
+      throw err;
+    }
+  }
+
+  async ensureBucket(bucket: string): Promise<void> {
+    if (await this.bucketExists(bucket)) return;
+    try {
+      await this.call(`create bucket ${bucket}`, () => this.client.send(new CreateBucketCommand({ Bucket: bucket })));
+    } catch (err) {
+      if (!(err instanceof StorageError && err.reason === 'exists')) throw err;
+    }
+  }
+
+  async head(url: ObsUrl): Promise<ObjectInfo | undefined> {
+    try {
+      const out = await this.call(`read ${formatObsUrl(url)}`, () =>
+        this.client.send(new HeadObjectCommand({ Bucket: url.bucket, Key: url.key })),
+      );
+      return { key: url.key, size: out.ContentLength ?? 0, lastModified: out.LastModified, etag: out.ETag };
+    } catch (err) {
+      if (err instanceof StorageError && err.reason === 'not_found') return undefined;
+      throw err;
+    }
+  }
+
+  async listPage(folder: ObsUrl, opts: { delimiter?: string; maxKeys?: number; token?: string } = {}): Promise<ListPage> {
+    const out = await this.call(`list ${formatObsUrl(folder)}`, () =>
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: folder.bucket,
+          Prefix: folder.key || undefined,
+          Delimiter: opts.delimiter,
+          MaxKeys: opts.maxKeys,
+          ContinuationToken: opts.token,
+        }),
+      ),
+    );
+    return {
+      objects: (out.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag })),
+      prefixes: (out.CommonPrefixes ?? []).map((p) => p.Prefix ?? ''),
+      nextToken: out.IsTruncated ? out.NextContinuationToken : undefined,
+    };
+  }
+
+  /** Every object under a prefix, page after page. */
+  async listAll(prefix: ObsUrl): Promise<ObjectInfo[]> {
+    const all: ObjectInfo[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.listPage(prefix, { token });
+      all.push(...page.objects);
+      token = page.nextToken;
+    } while (token);
+    return all;
+  }
+
+  /** True when the folder holds at least one object. */
+  async folderExists(folder: ObsUrl): Promise<boolean> {
+    const page = await this.listPage(asFolder(folder), { maxKeys: 1 });
+    return page.objects.length > 0;
+  }
+
+  async getStream(url: ObsUrl): Promise<Readable> {
+    const out = await this.call(`read ${formatObsUrl(url)}`, () =>
+      this.client.send(new GetObjectCommand({ Bucket: url.bucket, Key: url.key })),
+    );
+    return out.Body as Readable;
+  }
+
+  /** Reads a small object whole; refuses objects larger than `maxBytes`. */
+  async getBuffer(url: ObsUrl, maxBytes: number): Promise<Buffer> {
+    const stream = await this.getStream(url);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        stream.destroy();
+        throw new StorageError('too_large', `${formatObsUrl(url)} is larger than ${maxBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  async put(url: ObsUrl, body: Buffer | string, contentType?: string): Promise<void> {
+    await this.call(`write ${formatObsUrl(url)}`, () =>
+      this.client.send(new PutObjectCommand({ Bucket: url.bucket, Key: url.key, Body: body, ContentType: contentType })),
+    );
+  }
+
+  async putFile(url: ObsUrl, file: string, size?: number): Promise<void> {
+    const length = size ?? (await fsp.stat(file)).size;
+    if (length > MULTIPART_THRESHOLD_BYTES) {
+      await this.call(`write ${formatObsUrl(url)}`, () => putLargeFile(this.client, url, file, length));
+      return;
+    }
+    await this.call(`write ${formatObsUrl(url)}`, () =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: url.bucket, Key: url.key, Body: fs.createReadStream(file), ContentLength: length }),
+      ),
+    );
+  }
+
+  async downloadFile(url: ObsUrl, file: string): Promise<void> {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.part-${process.pid}`;
+    await this.call(`download ${formatObsUrl(url)}`, async () => {
+      const body = await this.getStream(url);
+      await pipeline(body, fs.createWriteStream(tmp));
+    });
+    await fsp.rename(tmp, file);
+  }
+
+  /**
+   * Downloads every object under `folder` into `localDir`, keeping the relative layout.
+   * Keys that would land outside `localDir` stop the download before anything is written.
+   */
+  async downloadPrefix(folder: ObsUrl, localDir: string): Promise<TransferSummary> {
+    const base = asFolder(folder);
+    const objects = (await this.listAll(base)).filter((o) => !o.key.endsWith('/'));
+    const targets = objects.map((o) => ({ o, file: localPathFor(localDir, o.key.slice(base.key.length), o.key) }));
+    await fsp.mkdir(localDir, { recursive: true });
+    await mapLimit(targets, TRANSFER_CONCURRENCY, ({ o, file }) => this.downloadFile({ bucket: base.bucket, key: o.key }, file));
+    return { files: targets.length, bytes: objects.reduce((n, o) => n + o.size, 0) };
+  }
+
+  /** Uploads every file under `localDir` to `folder`, keeping the relative layout. */
+  async uploadDir(localDir: string, folder: ObsUrl): Promise<TransferSummary> {
+    const base = asFolder(folder);
+    const files = await walkFiles(localDir);
+    await mapLimit(files, TRANSFER_CONCURRENCY, (f) =>
+      this.putFile({ bucket: base.bucket, key: base.key + f.relative }, f.absolute, f.size),
+    );
+    return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
+  }
+
+  async copy(from: ObsUrl, to: ObsUrl): Promise<void> {
+    const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
+    await this.call(`copy ${formatObsUrl(from)}`, () =>
+      this.client.send(new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: source })),
+    );
+  }
+
+  /** Copies every object under `from` to the same relative keys under `to`. */
+  async copyPrefix(from: ObsUrl, to: ObsUrl): Promise<TransferSummary> {
+    const src = asFolder(from);
+    const dst = asFolder(to);
+    const objects = await this.listAll(src);
+    await mapLimit(objects, TRANSFER_CONCURRENCY, (o) =>
+      this.copy({ bucket: src.bucket, key: o.key }, { bucket: dst.bucket, key: dst.key + o.key.slice(src.key.length) }),
+    );
+    return { files: objects.length, bytes: objects.reduce((n, o) => n + o.size, 0) };
+  }
+
+  async deletePrefix(folder: ObsUrl): Promise<number> {
+    const base = asFolder(folder);
+    const objects = await this.listAll(base);
+    for (let i = 0; i < objects.length; i += DELETE_BATCH) {
+      const batch = objects.slice(i, i + DELETE_BATCH).map((o) => ({ Key: o.key }));
+      await this.call(`delete under ${formatObsUrl(base)}`, () =>
+        this.client.send(new DeleteObjectsCommand({ Bucket: base.bucket, Delete: { Objects: batch, Quiet: true } })),
+      );
+    }
+    return objects.length;
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
+
+export interface LocalFile {
+  absolute: string;
+  relative: string;
+  size: number;
+}
+
+/** Regular files under `dir`, with '/'-separated relative paths; symlinks are not followed. */
+export async function walkFiles(dir: string): Promise<LocalFile[]> {
+  const out: LocalFile[] = [];
+  async function walk(current: string, rel: string): Promise<void> {
+    const entries = await fsp.readdir(current, { withFileTypes: true });
+    for (const e of entries) {
+      const abs = path.join(current, e.name);
+      const relative = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(abs, relative);
+      else if (e.isFile()) out.push({ absolute: abs, relative, size: (await fsp.stat(abs)).size });
+    }
+  }
+  await walk(dir, '');
+  return out.sort((a, b) => (a.relative < b.relative ? -1 : 1));
+}

@@ -1,0 +1,43 @@
+/**
+ * Failures of the object store, sorted into the few reasons the platform acts on:
+ * a missing object is a user mistake, an unreachable store is worth a retry later.
+ */
+export type StorageFailure = 'not_found' | 'exists' | 'unavailable' | 'denied' | 'too_large' | 'unsafe_key' | 'other';
+
+export class StorageError extends Error {
+  constructor(readonly reason: StorageFailure, message: string) {
+    super(message);
+  }
+}
+
+const NOT_FOUND = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound', 'NoSuchUpload']);
+const EXISTS = new Set(['BucketAlreadyOwnedByYou', 'BucketAlreadyExists']);
+const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'Forbidden']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError']);
+
+interface SdkLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  errors?: SdkLikeError[];
+}
+
+export function toStorageError(err: unknown, what: string): StorageError {
+  if (err instanceof StorageError) return err;
+  const e = (err ?? {}) as SdkLikeError;
+  const name = e.name ?? '';
+  const code = e.code ?? e.errors?.[0]?.code ?? '';
+  const status = e.$metadata?.httpStatusCode;
+  if (NOT_FOUND.has(name) || (status === 404 && !name.startsWith('Ec'))) {
+    return new StorageError('not_found', `cannot ${what}: it does not exist`);
+  }
+  if (EXISTS.has(name)) return new StorageError('exists', `cannot ${what}: it already exists`);
+  if (DENIED.has(name) || status === 403) {
+    return new StorageError('denied', `cannot ${what}: the object store refused the credentials (${name || status})`);
+  }
+  if (UNREACHABLE.has(code) || UNREACHABLE.has(name) || (status !== undefined && status >= 500)) {
+    return new StorageError('unavailable', `cannot ${what}: the object store is unavailable (${code || name || status})`);
+  }
+  return new StorageError('other', `cannot ${what}: ${e.message ?? String(err)}`);
+}
