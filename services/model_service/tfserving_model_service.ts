@@ -1,0 +1,9 @@
+/**
+ * What inference code imports as `model_service/tfserving_model_service` (the name
+ * ModelArts uses). Hooks get these exact module instances, and so the process' tfjs.
+ */
+export { BaseService, HookStageError, STAGES, type HandleResult, type Stage, type Timings } from './base-service';
+export { TfServingBaseService } from './tfserving-service';
+export { tf } from './runtime';
+export { decodeImage, MAX_IMAGE_PIXELS, type Channels, type DecodedImage, type DecodeOptions } from './image/decode';
+export { imageToTensor, toFloatVector, type VectorOptions } from './image/tensor';
