@@ -17,7 +17,9 @@ export class TfServingBaseService extends BaseService {
 
   override async load(): Promise<void> {
     const tf = await initRuntime();
-    this.model = await loadModelFrom(findModelJson(this.model_path), tf);
+    const model = await loadModelFrom(findModelJson(this.model_path), tf);
+    this.model?.dispose();
+    this.model = model;
   }
 
   /** The model's inputs (name, dtype, shape), once loaded. */

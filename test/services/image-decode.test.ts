@@ -113,6 +113,15 @@ describe('decodeImage', () => {
     assert.equal(err.message, 'the file "digit.png" is not a PNG, JPEG or BMP image');
   });
 
+  it('reads an image held in a slice of a larger buffer', () => {
+    const junk = Buffer.from('multipart preamble\r\n');
+    const png = grayPng(seven.pixels, SIDE, SIDE);
+    const slice = Buffer.concat([junk, png, junk]).subarray(junk.length, junk.length + png.length);
+    assert.deepEqual(decodeImage(slice, { channels: 1 }).data, seven.pixels);
+    const view = new DataView(slice.buffer, slice.byteOffset, slice.byteLength);
+    assert.deepEqual(decodeImage(view, { channels: 1 }).data, seven.pixels);
+  });
+
   it('refuses a text file, an empty file and a missing body with predict_bad_input', () => {
     for (const bytes of [Buffer.from('label,pixels\n7,0 0 0\n'), Buffer.alloc(0), new Uint8Array([0x42])]) {
       const err = refusal(() => decodeImage(bytes, { name: 'x' }));

@@ -33,7 +33,7 @@ export interface DecodeOptions {
   maxPixels?: number;
 }
 
-export function decodeImage(bytes: Uint8Array | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
+export function decodeImage(bytes: ArrayBufferView | ArrayBuffer, options: DecodeOptions = {}): DecodedImage {
   const channels = options.channels ?? 3;
   if (channels !== 1 && channels !== 3) throw new TypeError(`decodeImage: channels must be 1 or 3, not ${String(channels)}`);
   const what = options.name === undefined ? 'the file' : `the file ${JSON.stringify(options.name)}`;
@@ -114,6 +114,7 @@ function fromRgba(rgba: Uint8Array, channels: Channels): Uint8Array {
 function asBytes(bytes: unknown, what: string): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   throw new ApiError('predict_bad_input', `${what} is not a PNG, JPEG or BMP image: no file content was received`);
 }
 
