@@ -1,0 +1,79 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import { S3Error } from './s3-error';
+
+/** A checksum computed while the bytes go by, rendered the way x-amz-checksum-* headers carry it. */
+interface RunningChecksum {
+  update(chunk: Buffer): void;
+  base64(): string;
+}
+
+/**
+ * The flexible-checksum algorithms we can verify. CRC32C and CRC64NVME are accepted
+ * without verification: Node has no built-in for them and MD5 already guards the bytes.
+ */
+function runningChecksum(algorithm: string): RunningChecksum | undefined {
+  if (algorithm === 'crc32') {
+    let value = 0;
+    return {
+      update: (chunk) => (value = crc32(chunk, value)),
+      base64: () => {
+        const out = Buffer.alloc(4);
+        out.writeUInt32BE(value >>> 0);
+        return out.toString('base64');
+      },
+    };
+  }
+  if (algorithm === 'sha1' || algorithm === 'sha256') {
+    const hash = createHash(algorithm);
+    return { update: (chunk) => hash.update(chunk), base64: () => hash.digest('base64') };
+  }
+  return undefined;
+}
+
+export interface Digests {
+  size: number;
+  md5: Buffer;
+  sha256Hex?: string;
+  checksum?: string;
+}
+
+/** Passes content through unchanged while counting it, capping it and hashing it. */
+export class DigestTap extends Transform {
+  private size = 0;
+  private readonly md5: Hash = createHash('md5');
+  private readonly sha256?: Hash;
+  private readonly checksum?: RunningChecksum;
+
+  constructor(
+    private readonly maxBytes: number,
+    options: { sha256: boolean; checksumAlgorithm?: string },
+  ) {
+    super();
+    if (options.sha256) this.sha256 = createHash('sha256');
+    if (options.checksumAlgorithm) this.checksum = runningChecksum(options.checksumAlgorithm);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      callback(new S3Error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${this.maxBytes} bytes.`));
+      return;
+    }
+    this.md5.update(chunk);
+    this.sha256?.update(chunk);
+    this.checksum?.update(chunk);
+    callback(null, chunk);
+  }
+
+  /** Only meaningful once the stream has ended. */
+  digests(): Digests {
+    return {
+      size: this.size,
+      md5: this.md5.digest(),
+      sha256Hex: this.sha256?.digest('hex'),
+      checksum: this.checksum?.base64(),
+    };
+  }
+}

@@ -1,0 +1,21 @@
+/** Limits of the embedded S3 server; the values follow Amazon S3 so clients behave as they would there. */
+
+export const MAX_KEY_BYTES = 1024;
+export const MAX_KEYS_PER_LIST = 1000;
+export const MAX_UPLOADS_PER_LIST = 1000;
+export const MAX_PARTS_PER_LIST = 1000;
+export const MAX_PART_NUMBER = 10_000;
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+export const MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
+export const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 * 1024 * 1024;
+export const MAX_DELETE_KEYS = 1000;
+/** S3 counts the names and values of all x-amz-meta-* headers against this budget. */
+export const MAX_USER_METADATA_BYTES = 2 * 1024;
+/** Only small XML documents (CompleteMultipartUpload, DeleteObjects, CreateBucketConfiguration) are buffered. */
+export const MAX_XML_BODY_BYTES = 1024 * 1024;
+/** An aws-chunked size or trailer line is short; a longer one means a broken or hostile stream. */
+export const MAX_CHUNK_LINE_BYTES = 4 * 1024;
+/** Presigned URLs stay usable this long past their expiry, to forgive clocks that disagree. */
+export const CLOCK_SKEW_GRACE_SECONDS = 15 * 60;
+/** How long close() lets in-flight requests finish before cutting their connections. */
+export const CLOSE_GRACE_MS = 2_000;
