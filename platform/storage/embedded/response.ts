@@ -1,0 +1,38 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { errorDocument, errorHasBody, type S3Error } from './s3-error';
+
+export function sendXml(res: ServerResponse, status: number, xml: string, headers: OutgoingHttpHeaders = {}): void {
+  const body = Buffer.from(xml, 'utf8');
+  res.writeHead(status, { ...headers, 'Content-Type': 'application/xml', 'Content-Length': body.length });
+  res.end(body);
+}
+
+export function sendEmpty(res: ServerResponse, status: number, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { 'Content-Length': 0, ...headers });
+  res.end();
+}
+
+/** Streams a body; a client that goes away mid-way just ends the transfer. */
+export async function sendStream(res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: Readable): Promise<void> {
+  res.writeHead(status, headers);
+  try {
+    await pipeline(body, res);
+  } catch {
+    body.destroy();
+    res.destroy();
+  }
+}
+
+export function sendError(req: IncomingMessage, res: ServerResponse, err: S3Error, resource: string, requestId: string): void {
+  if (res.headersSent) {
+    // Too late for a status: cutting the connection is the only way to signal the failure.
+    res.destroy();
+    return;
+  }
+  const headers = { ...err.headers, 'x-amz-request-id': requestId };
+  if (errorHasBody(err, req.method)) sendXml(res, err.status, errorDocument(err, resource, requestId), headers);
+  else if (err.status === 304) res.writeHead(304, headers).end(); // a 304 carries no Content-Length
+  else sendEmpty(res, err.status, headers);
+}
