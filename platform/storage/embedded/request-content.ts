@@ -114,7 +114,7 @@ function checksumAlgorithm(req: IncomingMessage): string | undefined {
 function detachedBody(req: IncomingMessage): PassThrough {
   const body = new PassThrough();
   const hungUp = (): void => {
-    if (!req.complete) body.destroy(new Error('The client closed the connection before sending the whole body.'));
+    if (!req.complete) body.destroy(new S3Error('IncompleteBody', 'The client closed the connection before sending the whole body.'));
   };
   req.on('aborted', hungUp);
   req.on('error', hungUp);
