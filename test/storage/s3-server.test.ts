@@ -197,10 +197,10 @@ describe('embedded S3 server: buckets and objects', function () {
 
   describe('authentication and unsupported operations', () => {
     it('rejects a wrong secret with SignatureDoesNotMatch and an unknown key with InvalidAccessKeyId', async () => {
-      const wrongSecret = sdkClient(t.server.endpoint, 'not-the-secret');
+      const wrongSecret = sdkClient(t.server.endpoint, { secretAccessKey: 'not-the-secret' });
       const failure = await failureOf(wrongSecret.send(new ListObjectsV2Command({ Bucket: bucket })));
       assert.deepEqual([failure.code, failure.status], ['SignatureDoesNotMatch', 403]);
-      const unknownKey = sdkClient(t.server.endpoint, 'whatever', 'unknown-key');
+      const unknownKey = sdkClient(t.server.endpoint, { accessKeyId: 'unknown-key' });
       const unknown = await failureOf(unknownKey.send(new ListObjectsV2Command({ Bucket: bucket })));
       assert.deepEqual([unknown.code, unknown.status], ['InvalidAccessKeyId', 403]);
       wrongSecret.destroy();

@@ -67,8 +67,18 @@ export class TestServer {
 }
 
 /** The AWS SDK v3 as an application would configure it: default checksums, path-style. */
-export function sdkClient(endpoint: string, secretAccessKey = SECRET_KEY, accessKeyId = ACCESS_KEY): S3Client {
-  return new S3Client({ endpoint, region: REGION, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
+export function sdkClient(
+  endpoint: string,
+  options: { accessKeyId?: string; secretAccessKey?: string; quiet?: boolean } = {},
+): S3Client {
+  return new S3Client({
+    endpoint,
+    region: REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: options.accessKeyId ?? ACCESS_KEY, secretAccessKey: options.secretAccessKey ?? SECRET_KEY },
+    // For uploads a test cuts short on purpose, the SDK's warning about them is noise.
+    ...(options.quiet ? { logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } } : {}),
+  });
 }
 
 /**
