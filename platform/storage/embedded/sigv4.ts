@@ -100,6 +100,9 @@ function readSignedRequest(req: IncomingMessage, request: S3Request): SignedRequ
       true,
     );
   }
+  if (request.query.has('AWSAccessKeyId')) {
+    throw new S3Error('AccessDenied', 'Only AWS Signature Version 4 is supported; this URL is presigned with Signature Version 2.');
+  }
   throw new S3Error('AccessDenied', 'Anonymous access is not allowed: sign your requests with AWS Signature Version 4.');
 }
 
