@@ -91,14 +91,14 @@ export class FsStore {
     } catch {
       return; // not a bucket this store created
     }
-    const bucket: Bucket = { name, created: String(info.created), dir, index: new KeyIndex(), pendingCommits: 0 };
+    const records: Array<[string, ObjectRecord]> = [];
     const objectsDir = join(dir, 'objects');
     for (const fan of await readdir(objectsDir)) {
       for (const { base, record } of await loadRecords(join(objectsDir, fan), acceptObjectRecord)) {
-        if (base === keyHash(record.key)) bucket.index.set(record.key, record);
+        if (base === keyHash(record.key)) records.push([record.key, record]);
       }
     }
-    this.buckets.set(name, bucket);
+    this.buckets.set(name, { name, created: String(info.created), dir, index: KeyIndex.from(records), pendingCommits: 0 });
   }
 
   listBuckets(): BucketInfo[] {

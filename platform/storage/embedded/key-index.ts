@@ -41,6 +41,14 @@ export class KeyIndex<T> {
   private readonly keys: string[] = [];
   private readonly values = new Map<string, T>();
 
+  /** Builds an index in one sort, where inserting one by one would cost O(n²) at start-up. */
+  static from<T>(entries: Iterable<[string, T]>): KeyIndex<T> {
+    const index = new KeyIndex<T>();
+    for (const [key, value] of entries) index.values.set(key, value);
+    for (const key of [...index.values.keys()].sort(compareKeys)) index.keys.push(key);
+    return index;
+  }
+
   get size(): number {
     return this.values.size;
   }

@@ -11,8 +11,12 @@ export const DEFAULT_MAX_OBJECT_BYTES = 5 * 1024 * 1024 * 1024;
 export const MAX_DELETE_KEYS = 1000;
 /** S3 counts the names and values of all x-amz-meta-* headers against this budget. */
 export const MAX_USER_METADATA_BYTES = 2 * 1024;
-/** Only small XML documents (CompleteMultipartUpload, DeleteObjects, CreateBucketConfiguration) are buffered. */
-export const MAX_XML_BODY_BYTES = 1024 * 1024;
+/**
+ * Only XML documents (CompleteMultipartUpload, DeleteObjects, CreateBucketConfiguration) are
+ * read whole. The largest legitimate one names 1,000 keys of 1,024 bytes, every byte possibly
+ * escaped as a 6-character entity, or 10,000 parts; this cap admits both and little more.
+ */
+export const MAX_XML_BODY_BYTES = 8 * 1024 * 1024;
 /** An aws-chunked size or trailer line is short; a longer one means a broken or hostile stream. */
 export const MAX_CHUNK_LINE_BYTES = 4 * 1024;
 /** Presigned URLs stay usable this long past their expiry, to forgive clocks that disagree. */

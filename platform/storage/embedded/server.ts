@@ -19,7 +19,9 @@ export interface ServerDeps {
 
 /** The HTTP front: every request is parsed, authenticated, routed, and errors rendered once. */
 export function createS3HttpServer(deps: ServerDeps): Server {
-  const server = createServer((req, res) => void handle(deps, req, res));
+  const server = createServer((req, res) => {
+    handle(deps, req, res).catch(() => res.destroy());
+  });
   // Large uploads may legitimately take longer than Node's default 5-minute request timeout.
   server.requestTimeout = 0;
   return server;
