@@ -126,12 +126,16 @@ describe('embedded S3 server: keys, durability and recovery', function () {
     const client = sdkClient(child.endpoint, { quiet: true });
     const body = new Readable({ read() {} });
     body.push(Buffer.alloc(MiB, 5));
-    const upload = client.send(new PutObjectCommand({ Bucket: bucket, Key: 'cut-short.bin', Body: body, ContentLength: 16 * MiB }));
-    await eventually(async () => (await sizesOf(join(t.dataDir, 'staging'))).some((size) => size > 0), 'the server is staging the body');
-    await child.kill();
-    await failureOf(upload);
-    client.destroy();
-    body.destroy();
+    try {
+      const upload = client.send(new PutObjectCommand({ Bucket: bucket, Key: 'cut-short.bin', Body: body, ContentLength: 16 * MiB }));
+      await eventually(async () => (await sizesOf(join(t.dataDir, 'staging'))).some((size) => size > 0), 'the server is staging the body');
+      await child.kill();
+      await failureOf(upload);
+    } finally {
+      await child.kill(); // never leave a server process behind, whatever failed
+      client.destroy();
+      body.destroy();
+    }
 
     // Also leave what a kill between moving data in and committing its metadata would leave.
     const dataFile = (await listFilesDeep(t.dataDir)).find((f) => f.endsWith('.data'))!;
