@@ -105,11 +105,11 @@ describe('embedded S3 server: keys, durability and recovery', function () {
       body.push(Buffer.alloc(MiB, 9));
       const aborter = new AbortController();
       const command = new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: 8 * MiB });
-      const upload = client.send(command, { abortSignal: aborter.signal });
+      const uploadFailure = failureOf(client.send(command, { abortSignal: aborter.signal }));
       await eventually(async () => (await stagedFiles()).length > 0, 'the server is staging the body');
       aborter.abort();
       body.destroy();
-      await failureOf(upload);
+      await uploadFailure;
       await eventually(async () => (await stagedFiles()).length === 0, 'the partial upload is discarded');
     }
     client.destroy();
@@ -127,10 +127,11 @@ describe('embedded S3 server: keys, durability and recovery', function () {
     const body = new Readable({ read() {} });
     body.push(Buffer.alloc(MiB, 5));
     try {
-      const upload = client.send(new PutObjectCommand({ Bucket: bucket, Key: 'cut-short.bin', Body: body, ContentLength: 16 * MiB }));
+      // Observed from the start: the upload fails while the test is still busy killing the server.
+      const uploadFailure = failureOf(client.send(new PutObjectCommand({ Bucket: bucket, Key: 'cut-short.bin', Body: body, ContentLength: 16 * MiB })));
       await eventually(async () => (await sizesOf(join(t.dataDir, 'staging'))).some((size) => size > 0), 'the server is staging the body');
       await child.kill();
-      await failureOf(upload);
+      await uploadFailure;
     } finally {
       await child.kill(); // never leave a server process behind, whatever failed
       client.destroy();
