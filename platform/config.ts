@@ -21,7 +21,7 @@ export interface PlatformConfig {
   /** Explicit consent to listen beyond loopback without a token. */
   allowInsecureHost: boolean;
   /** Instance-side limits for real-time services. */
-  predict: { maxBodyBytes: number; timeoutMs: number };
+  predict: { maxBodyBytes: number; timeoutMs: number; requestTimeoutMs: number; deployTimeoutMs: number };
   /** Grace period between SIGTERM and SIGKILL when stopping a job. */
   stopGraceMs: number;
   /** Cap on the bytes of one job log kept on disk (head + tail). */
@@ -29,6 +29,8 @@ export interface PlatformConfig {
 }
 
 export interface ObsConfig {
+  /** The bucket where the platform keeps its own copies (imported model packages). */
+  systemBucket: string;
   /** Undefined → the platform runs its embedded store. */
   endpoint?: string;
   /** Port of the embedded store (0 picks a free one). */
@@ -52,6 +54,8 @@ export const EMBEDDED_SECRET_ACCESS_KEY = 'modelarts-local-secret';
 
 export const DEFAULT_MAX_PREDICT_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_PREDICT_TIMEOUT_MS = 40_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
 
@@ -69,6 +73,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
       accessKeyId: read.string('OBS_ACCESS_KEY_ID', endpoint ? '' : EMBEDDED_ACCESS_KEY_ID),
       secretAccessKey: read.string('OBS_SECRET_ACCESS_KEY', endpoint ? '' : EMBEDDED_SECRET_ACCESS_KEY),
       region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
+      systemBucket: read.pattern('SYSTEM_BUCKET', 'modelarts-local-system', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name: 3-63 lowercase letters, digits, "." and "-"'),
     },
     maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', os.availableParallelism(), 1, 256),
     prepareSamples: read.boolean('PREPARE_SAMPLES', true),
@@ -77,6 +82,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     predict: {
       maxBodyBytes: read.integer('MAX_PREDICT_BODY_BYTES', DEFAULT_MAX_PREDICT_BODY_BYTES, 1024, 1024 ** 3),
       timeoutMs: read.integer('PREDICT_TIMEOUT_MS', DEFAULT_PREDICT_TIMEOUT_MS, 100, 3_600_000),
+      requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1000, 3_600_000),
+      deployTimeoutMs: read.integer('DEPLOY_TIMEOUT_MS', DEFAULT_DEPLOY_TIMEOUT_MS, 1000, 3_600_000),
     },
     stopGraceMs: read.integer('STOP_GRACE_MS', DEFAULT_STOP_GRACE_MS, 0, 600_000),
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   predict_unauthorized: { code: 'MR.0109', status: 401 },
   predict_not_found: { code: 'MR.0110', status: 404 },
   predict_request_timeout: { code: 'MR.0111', status: 408 },
+  predict_headers_too_large: { code: 'MR.0112', status: 431 },
 } as const;
 
 export type ErrorKind = keyof typeof ERROR_CODES;

@@ -58,13 +58,39 @@ async function tryBackend(name: BackendName): Promise<Tf | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs') as Tf;
   quiet(tf);
+  const before = processListeners();
   if (name === 'wasm') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-backend-wasm');
   }
-  if (!(await tf.setBackend(name))) return undefined;
-  await tf.ready();
+  try {
+    if (!(await tf.setBackend(name))) return undefined;
+    await tf.ready();
+  } finally {
+    restoreListeners(before);
+  }
   return tf;
+}
+
+type ProcessEvent = 'uncaughtException' | 'unhandledRejection';
+type ListenerSnapshot = Record<ProcessEvent, unknown[]>;
+
+function processListeners(): ListenerSnapshot {
+  return { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
+}
+
+/**
+ * The wasm backend's glue code installs process-wide handlers that rethrow every
+ * uncaught error from inside its minified source, which buries the real error under
+ * a screenful of code. Node's own handling is kept instead.
+ */
+function restoreListeners(before: ListenerSnapshot): void {
+  const events = process as unknown as NodeJS.EventEmitter;
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    for (const listener of events.listeners(event)) {
+      if (!before[event].includes(listener)) events.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
 }
 
 /** The "install tfjs-node" hint is ours to give, once, in the banner. */

@@ -46,6 +46,13 @@ function tooLarge(limit: number): ApiError {
   return new ApiError('payload_too_large', `the request body is larger than ${limit} bytes`);
 }
 
+/** The body as text (for parsers that report line and column themselves). */
+export async function readText(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promise<string> {
+  const declared = Number(ctx.get('content-length') || NaN);
+  if (declared > limit) throw tooLarge(limit);
+  return (await readRaw(ctx, limit)).toString('utf8');
+}
+
 /** A JSON object body (not an array or a scalar). */
 export async function readJsonObject(ctx: Context): Promise<Record<string, unknown>> {
   const body = await readJson(ctx);

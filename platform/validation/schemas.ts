@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { Problem } from '../errors';
+import { ApiError, Problem } from '../errors';
 import { repoPath } from '../paths';
 
 /**
@@ -41,6 +41,15 @@ export class Schemas {
   /** The schema document `id` as written (for code that walks it, e.g. tolerant reading). */
   schema(id: string): Record<string, unknown> {
     return this.validator(id).schema as Record<string, unknown>;
+  }
+
+  /** `value` as a T when it is valid against schema `id`; otherwise a 400 listing every problem. */
+  parse<T>(id: string, value: unknown): T {
+    const problems = this.check(id, value);
+    if (problems.length) {
+      throw new ApiError('invalid_request', `the request has ${problems.length} problem${problems.length === 1 ? '' : 's'}; see errors`, problems);
+    }
+    return value as T;
   }
 
   /** Every problem of `value` against schema `id`; empty when it is valid. */
