@@ -1,0 +1,189 @@
+import fs from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { ObjectStore } from '../../platform/storage/object-store';
+import { childUrl, parseObsUrl } from '../../platform/storage/obs-url';
+import { StorageError } from '../../platform/storage/storage-error';
+import { linkRuntimeModules } from '../../platform/compute/runtime-modules';
+import { ExitInfo } from '../../platform/process/supervise';
+import { JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
+import { jobFiles } from './job-files';
+import { launch, Launched } from './launch';
+import { LogBook } from './log-book';
+import { MetricsSink, MetricPoint } from './metrics';
+import { createWorkspace, downloadSources, removeWorkspace, workspaceFor, Workspace } from './workspace';
+
+export interface RunDeps {
+  dataDir: string;
+  store: ObjectStore;
+  obs: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+  maxLogBytes: number;
+  stopGraceMs: number;
+  runtimeModules: string;
+  /** Persists a change to the job; `to` moves the version through the state machine. */
+  update(jobId: string, version: string, change: { to?: JobStatus; mutate?: (v: JobVersion, job: JobRecord) => void }): Promise<JobRecord>;
+}
+
+const FAILURE_LOG_LINES = 10;
+const METRIC_SAVE_INTERVAL_MS = 1000;
+
+/**
+ * One execution of a job version: download code and inputs, run the boot file,
+ * upload outputs and the log, and end in a final status with a readable reason.
+ */
+export class Run {
+  readonly logs: LogBook;
+  readonly metrics: MetricsSink;
+  private readonly ws: Workspace;
+  private launched?: Launched;
+  private stopRequested = false;
+  private stopReason = 'stopped by the user';
+  private killTimer?: NodeJS.Timeout;
+  private lastMetricSave = 0;
+
+  constructor(private job: JobRecord, readonly version: string, private readonly deps: RunDeps) {
+    const files = jobFiles(deps.dataDir, job.id, version);
+    mkdirSync(files.dir, { recursive: true });
+    this.ws = workspaceFor(deps.dataDir, job, version);
+    this.logs = new LogBook(files.log, deps.maxLogBytes);
+    this.metrics = new MetricsSink(files.metrics, (p) => void this.saveMetrics(p, false));
+  }
+
+  /** Runs to a final status; never throws. */
+  async execute(): Promise<void> {
+    let final: { to: JobStatus; reason?: string; exit?: ExitInfo };
+    try {
+      final = await this.stages();
+    } catch (err) {
+      final = { to: 'Failed', reason: failureReason(err) };
+    }
+    // A stop always ends as Terminated, even when the process exited by itself meanwhile.
+    if (this.stopRequested) final = { to: 'Terminated', reason: this.stopReason, exit: final.exit };
+    clearTimeout(this.killTimer);
+    await this.finish(final);
+  }
+
+  private async stages(): Promise<{ to: JobStatus; reason?: string; exit?: ExitInfo }> {
+    await this.setStage('downloading', 'Running');
+    await createWorkspace(this.ws);
+    const got = await downloadSources(this.deps.store, this.job, this.ws);
+    this.logs.note(`downloaded code and inputs: ${got.files} files, ${got.bytes} bytes`);
+    await this.checkBootFile();
+    if (this.job.algorithm.engine !== 'python') await linkRuntimeModules(this.ws.root, this.deps.runtimeModules);
+    if (this.stopRequested) return { to: 'Terminated' };
+    await this.setStage('running');
+    const exit = await this.runProcesses();
+    await this.setStage('uploading');
+    await this.uploadOutputs();
+    if (exit.code === 0) return { to: 'Completed', exit };
+    const last = this.logs.lastLines(FAILURE_LOG_LINES);
+    return { to: 'Failed', exit, reason: `the boot file ${exit.reason}${last.length ? `; last log lines:\n${last.join('\n')}` : ''}` };
+  }
+
+  private async checkBootFile(): Promise<void> {
+    const boot = `${this.ws.code}/${this.job.algorithm.boot_file}`;
+    const stat = await fs.stat(boot).catch(() => undefined);
+    if (!stat?.isFile()) throw new Error(`boot file ${this.job.algorithm.boot_file} is not in ${this.job.algorithm.code_dir}`);
+  }
+
+  private async runProcesses(): Promise<ExitInfo> {
+    const version = this.currentVersion();
+    const launched = launch({ job: this.job, version, ws: this.ws, obs: this.deps.obs }, this.logs, this.metrics);
+    this.launched = launched;
+    await this.deps.update(this.job.id, this.version, {
+      mutate: (v) => {
+        v.pids = launched.pids;
+        v.work_dir = this.ws.root;
+      },
+    });
+    if (this.stopRequested) this.signalStop();
+    const exit = await launched.done;
+    this.launched = undefined;
+    this.logs.note(`boot file ${exit.reason}`);
+    return exit;
+  }
+
+  private async uploadOutputs(): Promise<void> {
+    for (const out of this.currentVersion().output_urls) {
+      const sent = await this.deps.store.uploadDir(this.ws.outputs[out.name], parseObsUrl(out.url));
+      this.logs.note(`uploaded ${out.name}: ${sent.files} files, ${sent.bytes} bytes to ${out.url}`);
+    }
+  }
+
+  /** Stop: SIGTERM now, SIGKILL after the grace period. */
+  async requestStop(reason = 'stopped by the user'): Promise<void> {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    this.stopReason = reason;
+    if (this.currentVersion().status === 'Running') {
+      await this.deps.update(this.job.id, this.version, { to: 'Terminating' });
+    }
+    if (this.launched) this.signalStop();
+  }
+
+  private signalStop(): void {
+    this.logs.note(`stop requested: sending SIGTERM, SIGKILL after ${this.deps.stopGraceMs} ms`);
+    this.launched?.signal('SIGTERM');
+    this.killTimer = setTimeout(() => this.launched?.signal('SIGKILL'), this.deps.stopGraceMs);
+  }
+
+  private async setStage(stage: RunStage, to?: JobStatus): Promise<void> {
+    this.logs.note(`${stage}`);
+    this.job = await this.deps.update(this.job.id, this.version, {
+      to,
+      mutate: (v) => {
+        if (v.status === 'Running') v.stage = stage;
+      },
+    });
+  }
+
+  private currentVersion(): JobVersion {
+    return findVersion(this.job, this.version)!;
+  }
+
+  private async saveMetrics(point: MetricPoint | undefined, force: boolean): Promise<void> {
+    const now = Date.now();
+    if (!force && now - this.lastMetricSave < METRIC_SAVE_INTERVAL_MS) return;
+    this.lastMetricSave = now;
+    const count = this.metrics.points;
+    await this.deps
+      .update(this.job.id, this.version, {
+        mutate: (v) => {
+          v.metric_count = count;
+          if (point) v.last_metrics = point;
+        },
+      })
+      .catch(() => undefined);
+  }
+
+  private async finish(final: { to: JobStatus; reason?: string; exit?: ExitInfo }): Promise<void> {
+    if (final.reason) this.logs.note(`${final.to}: ${final.reason.split('\n')[0]}`);
+    await this.metrics.close();
+    await this.logs.close();
+    await this.uploadLog().catch((err) => this.logs.note(`the log could not be uploaded: ${failureReason(err)}`));
+    await this.deps.update(this.job.id, this.version, {
+      to: final.to,
+      mutate: (v) => {
+        v.reason = final.reason;
+        v.exit_code = final.exit?.code ?? v.exit_code;
+        v.signal = final.exit?.signal ?? v.signal;
+        v.log_bytes = this.logs.size;
+        v.log_truncated_bytes = this.logs.truncatedBytes;
+        v.metric_count = this.metrics.points;
+        if (this.metrics.last) v.last_metrics = this.metrics.last;
+      },
+    });
+    await removeWorkspace(this.ws).catch(() => undefined);
+  }
+
+  private async uploadLog(): Promise<void> {
+    const out = this.currentVersion().output_urls[0];
+    if (!out) return;
+    const url = childUrl(parseObsUrl(out.url), `logs/${this.job.name}-${this.version}.log`);
+    await this.deps.store.put(url, this.logs.content(), 'text/plain; charset=utf-8');
+  }
+}
+
+function failureReason(err: unknown): string {
+  if (err instanceof StorageError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}

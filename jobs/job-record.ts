@@ -1,0 +1,89 @@
+/** The durable record of a training job and its versions (ModelArts v2 words). */
+
+export type Engine = 'tfjs' | 'node' | 'python';
+export const ENGINES: readonly Engine[] = ['tfjs', 'node', 'python'];
+
+export const JOB_STATUSES = ['Creating', 'Pending', 'Running', 'Completed', 'Failed', 'Terminating', 'Terminated', 'Abnormal'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface Parameter {
+  name: string;
+  value: string;
+}
+
+export interface Channel {
+  /** Argument name the boot file receives (`--<name>=<local dir>`). */
+  name: string;
+  /** obs:// folder or object. */
+  url: string;
+}
+
+export interface Algorithm {
+  engine: Engine;
+  code_dir: string;
+  boot_file: string;
+  parameters: Parameter[];
+}
+
+export interface Resource {
+  flavor: string;
+  node_count: number;
+}
+
+/** What happens inside Running, for users watching a job. */
+export type RunStage = 'downloading' | 'running' | 'uploading';
+
+export interface JobVersion {
+  version: string;
+  version_id: number;
+  status: JobStatus;
+  stage?: RunStage;
+  description?: string;
+  parameters: Parameter[];
+  created_at: string;
+  /** When each status was entered (ISO time). */
+  phases: Partial<Record<JobStatus, string>>;
+  /** Milliseconds from Running to the final status. */
+  duration_ms?: number;
+  exit_code?: number | null;
+  signal?: string | null;
+  /** Why the version failed or stopped, in words a user can act on. */
+  reason?: string;
+  /** Where this version's outputs go: `<output url>/V000N/`. */
+  output_urls: Channel[];
+  last_metrics?: Record<string, number>;
+  metric_count: number;
+  /** Process ids of the running boot file(s), to find leftovers after a platform crash. */
+  pids?: number[];
+  work_dir?: string;
+  log_bytes?: number;
+  log_truncated_bytes?: number;
+}
+
+export interface JobRecord {
+  id: string;
+  name: string;
+  description: string;
+  algorithm: Algorithm;
+  inputs: Channel[];
+  outputs: Channel[];
+  resource: Resource;
+  created_at: string;
+  /** Newest version's number and status, repeated at top level for lists. */
+  version: string;
+  status: JobStatus;
+  versions: JobVersion[];
+}
+
+export function versionName(n: number): string {
+  return `V${String(n).padStart(4, '0')}`;
+}
+
+export function latestVersion(job: JobRecord): JobVersion {
+  return job.versions[job.versions.length - 1];
+}
+
+export function findVersion(job: JobRecord, name: string | undefined): JobVersion | undefined {
+  if (!name) return latestVersion(job);
+  return job.versions.find((v) => v.version === name || String(v.version_id) === name);
+}

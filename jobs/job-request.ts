@@ -1,0 +1,171 @@
+import { ApiError, Problem } from '../platform/errors';
+import { asFolder, formatObsUrl, keyProblem, parseObsUrl, ObsUrl } from '../platform/storage/obs-url';
+import type { Schemas } from '../platform/validation/schemas';
+import { Algorithm, Channel, Engine, Parameter, Resource } from './job-record';
+
+export const DEFAULT_FLAVOR = 'modelarts.vm.cpu.2u';
+export const DEFAULT_INPUT_NAME = 'data_url';
+export const DEFAULT_OUTPUT_NAME = 'train_url';
+
+/** A create request, checked and normalised: URLs canonical, parameter values strings. */
+export interface JobSpec {
+  name: string;
+  description: string;
+  algorithm: Algorithm;
+  inputs: Channel[];
+  outputs: Channel[];
+  resource: Resource;
+}
+
+interface RawChannel {
+  name: string;
+  url: string;
+}
+
+interface RawCreate {
+  name: string;
+  description?: string;
+  algorithm: { engine: Engine; code_dir: string; boot_file: string; parameters?: { name: string; value: unknown }[] };
+  data_url?: string;
+  inputs?: RawChannel[];
+  train_url?: string;
+  outputs?: RawChannel[];
+  resource?: { flavor?: string; node_count?: number };
+}
+
+/**
+ * Checks a POST /training-jobs body. Every problem is reported at once: the schema's,
+ * and those of the URLs and names that are at least of the right type.
+ */
+export function parseCreateRequest(body: unknown, schemas: Schemas): JobSpec {
+  const found = schemas.check('training-job', body);
+  const raw = (isObject(body) ? body : {}) as Partial<RawCreate>;
+  const alg = (isObject(raw.algorithm) ? raw.algorithm : {}) as Partial<RawCreate['algorithm']>;
+  const codeDir = typeof alg.code_dir === 'string' ? folderUrl(alg.code_dir, 'algorithm.code_dir', found) : undefined;
+  const bootFile = typeof alg.boot_file === 'string' ? bootFileIn(codeDir, alg.boot_file, found) : '';
+  const inputs = channels(raw.data_url, raw.inputs, 'data_url', 'inputs', DEFAULT_INPUT_NAME, found, false);
+  const outputs = channels(raw.train_url, raw.outputs, 'train_url', 'outputs', DEFAULT_OUTPUT_NAME, found, true);
+  const parameters = parseParameters(Array.isArray(alg.parameters) ? alg.parameters : [], 'algorithm.parameters', found);
+  checkNameClashes(inputs, outputs, parameters, found);
+  if (found.length) throw invalid(dedupe(found));
+  const resource = raw.resource ?? {};
+  return {
+    name: raw.name!,
+    description: raw.description ?? '',
+    algorithm: { engine: alg.engine!, code_dir: formatObsUrl(codeDir!), boot_file: bootFile, parameters },
+    inputs,
+    outputs: outputs.map((o) => ({ ...o, url: formatObsUrl(asFolder(parseObsUrl(o.url))) })),
+    resource: { flavor: resource.flavor ?? DEFAULT_FLAVOR, node_count: resource.node_count ?? 1 },
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One problem per path: the schema's message wins over a later check of the same field. */
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.path) && !!seen.add(p.path));
+}
+
+/** Checks a POST /training-jobs/{id}/versions body. */
+export function parseVersionRequest(
+  body: unknown,
+  schemas: Schemas,
+  current: Parameter[],
+): { parameters: Parameter[]; description?: string } {
+  const raw = schemas.parse<{ parameters?: { name: string; value: unknown }[]; description?: string }>('training-job-version', body);
+  const found: Problem[] = [];
+  const changed = parseParameters(raw.parameters ?? [], 'parameters', found);
+  if (found.length) throw invalid(found);
+  // Parameters not named keep their previous values, as when ModelArts copies a version.
+  const merged = current.map((p) => changed.find((c) => c.name === p.name) ?? p);
+  for (const c of changed) if (!merged.some((p) => p.name === c.name)) merged.push(c);
+  return { parameters: merged, description: raw.description };
+}
+
+function invalid(problems: Problem[]): ApiError {
+  const n = problems.length;
+  return new ApiError('invalid_request', `the request has ${n} problem${n === 1 ? '' : 's'}; see errors`, problems);
+}
+
+function url(raw: string, path: string, found: Problem[]): ObsUrl | undefined {
+  try {
+    return parseObsUrl(raw);
+  } catch (err) {
+    found.push({ path, message: (err as Error).message });
+    return undefined;
+  }
+}
+
+function folderUrl(raw: string, path: string, found: Problem[]): ObsUrl | undefined {
+  const parsed = url(raw, path, found);
+  return parsed && asFolder(parsed);
+}
+
+/** The boot file as a path relative to code_dir; a full OBS path inside code_dir is accepted too. */
+function bootFileIn(codeDir: ObsUrl | undefined, bootFile: string, found: Problem[]): string {
+  let relative = bootFile;
+  if (/^(obs|s3):\/\//.test(bootFile) || bootFile.startsWith('/')) {
+    const full = url(bootFile, 'algorithm.boot_file', found);
+    if (!full || !codeDir) return bootFile;
+    if (full.bucket !== codeDir.bucket || !full.key.startsWith(codeDir.key)) {
+      found.push({ path: 'algorithm.boot_file', message: `${bootFile} is not inside code_dir ${formatObsUrl(codeDir)}` });
+      return bootFile;
+    }
+    relative = full.key.slice(codeDir.key.length);
+  }
+  const problem = relative === '' || relative.endsWith('/') ? 'names a folder, not a file' : keyProblem(relative);
+  if (problem) found.push({ path: 'algorithm.boot_file', message: `must be a file inside code_dir: ${problem}` });
+  return relative;
+}
+
+function channels(
+  single: unknown,
+  list: unknown,
+  singleName: string,
+  listName: string,
+  defaultName: string,
+  found: Problem[],
+  required: boolean,
+): Channel[] {
+  if (single !== undefined && list !== undefined) {
+    found.push({ path: listName, message: `give ${singleName} or ${listName}, not both` });
+    return [];
+  }
+  const given = list !== undefined ? list : single !== undefined ? [{ name: defaultName, url: single }] : [];
+  const raw = (Array.isArray(given) ? given : []) as RawChannel[];
+  if (required && list === undefined && single === undefined) found.push({ path: singleName, message: `is required (or ${listName})` });
+  const seen = new Set<string>();
+  return raw.flatMap((c, i) => {
+    if (!isObject(c) || typeof c.url !== 'string' || typeof c.name !== 'string') return [];
+    const path = list !== undefined ? `${listName}[${i}].url` : singleName;
+    if (seen.has(c.name)) found.push({ path: `${listName}[${i}].name`, message: `${c.name} is used twice` });
+    seen.add(c.name);
+    const parsed = url(c.url, path, found);
+    return parsed ? [{ name: c.name, url: formatObsUrl(parsed) }] : [];
+  });
+}
+
+function parseParameters(raw: { name: string; value: unknown }[], path: string, found: Problem[]): Parameter[] {
+  const seen = new Set<string>();
+  return raw.filter(isObject).map((p, i) => {
+    if (seen.has(p.name)) found.push({ path: `${path}[${i}].name`, message: `${p.name} is given twice` });
+    seen.add(p.name);
+    return { name: p.name, value: String(p.value) };
+  });
+}
+
+function checkNameClashes(inputs: Channel[], outputs: Channel[], parameters: Parameter[], found: Problem[]): void {
+  const channelNames = new Set<string>();
+  for (const c of [...inputs, ...outputs]) {
+    if (channelNames.has(c.name)) found.push({ path: 'outputs', message: `${c.name} names both an input and an output` });
+    channelNames.add(c.name);
+  }
+  parameters.forEach((p, i) => {
+    if (channelNames.has(p.name)) {
+      found.push({ path: `algorithm.parameters[${i}].name`, message: `${p.name} is already the name of an input or output` });
+    }
+  });
+}

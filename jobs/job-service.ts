@@ -1,0 +1,228 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { ApiError, notFound } from '../platform/errors';
+import type { PlatformContext } from '../platform/context';
+import { DocStore } from '../platform/meta/doc-store';
+import { childUrl, parseObsUrl, asFolder } from '../platform/storage/obs-url';
+import { StorageError } from '../platform/storage/storage-error';
+import { storageProblem } from '../platform/storage/storage-problem';
+import { findVersion, JobRecord, JobStatus, JobVersion, latestVersion, Parameter, versionName } from './job-record';
+import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
+import { ACTIVE, isTerminal, transition } from './state-machine';
+import { Scheduler } from './scheduler';
+import { RunDeps } from './execution/run';
+import { jobDir, jobFiles } from './execution/job-files';
+import { readStoredLog } from './execution/log-book';
+import { MetricPoint, readMetrics } from './execution/metrics';
+import { recoverJobs } from './recovery';
+
+export interface ListQuery {
+  status?: string;
+  offset: number;
+  limit: number;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Everything the training-jobs API does, in terms of records, the scheduler and OBS. */
+export class JobService {
+  readonly records: DocStore<JobRecord>;
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly p: PlatformContext, runtimeModules: string) {
+    this.records = new DocStore<JobRecord>(`${p.config.dataDir}/meta`, 'training-jobs');
+    const deps: RunDeps = {
+      dataDir: p.config.dataDir,
+      store: p.store,
+      obs: { ...p.config.obs, endpoint: p.storageEndpoint },
+      maxLogBytes: p.config.maxLogBytes,
+      stopGraceMs: p.config.stopGraceMs,
+      runtimeModules,
+      update: (jobId, version, change) => this.updateVersion(jobId, version, change),
+    };
+    this.scheduler = new Scheduler(p.config.maxConcurrentJobs, deps, (id) => this.records.get(id));
+  }
+
+  async start(): Promise<void> {
+    await this.records.load();
+    const pending = await recoverJobs(this.records, this.p.config.dataDir);
+    for (const { jobId, version } of pending) this.scheduler.enqueue(jobId, version);
+  }
+
+  /** Platform shutdown: running versions are stopped and end as Terminated. */
+  async shutdown(): Promise<void> {
+    await this.scheduler.shutdown();
+  }
+
+  async create(body: unknown): Promise<JobRecord> {
+    const spec = parseCreateRequest(body, this.p.schemas);
+    await this.checkSources(spec);
+    const now = new Date().toISOString();
+    const record: JobRecord = {
+      id: crypto.randomUUID(),
+      name: spec.name,
+      description: spec.description,
+      algorithm: spec.algorithm,
+      inputs: spec.inputs,
+      outputs: spec.outputs,
+      resource: spec.resource,
+      created_at: now,
+      version: versionName(1),
+      status: 'Creating',
+      versions: [newVersion(spec, 1, spec.algorithm.parameters, spec.description, now)],
+    };
+    const result = await this.records.createUnique(record, (j) => j.name === spec.name);
+    if ('conflict' in result) {
+      throw new ApiError('duplicate', `a training job named ${spec.name} exists already (id ${result.conflict.id}); pick another name or add a version to it`);
+    }
+    return this.queue(record.id, record.version);
+  }
+
+  /** Runs the job again with (optionally) changed parameters, as the next version. */
+  async addVersion(id: string, body: unknown): Promise<JobRecord> {
+    const job = this.get(id);
+    const base = latestVersion(job);
+    const { parameters, description } = parseVersionRequest(body, this.p.schemas, base.parameters);
+    let created = '';
+    await this.records.update(id, (j) => {
+      const next = Math.max(...j.versions.map((v) => v.version_id)) + 1;
+      const v = newVersion(j, next, parameters, description ?? base.description ?? '', new Date().toISOString());
+      created = v.version;
+      j.versions.push(v);
+      j.version = v.version;
+      j.status = v.status;
+    });
+    return this.queue(id, created);
+  }
+
+  private async queue(id: string, version: string): Promise<JobRecord> {
+    const job = await this.updateVersion(id, version, { to: 'Pending' });
+    this.scheduler.enqueue(id, version);
+    return job;
+  }
+
+  get(id: string): JobRecord {
+    const job = this.records.get(id);
+    if (!job) throw notFound('training job', id);
+    return job;
+  }
+
+  list(query: ListQuery): { total: number; offset: number; limit: number; items: JobRecord[] } {
+    const all = this.records
+      .list()
+      .filter((j) => !query.status || j.status === query.status)
+      .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+    return { total: all.length, offset: query.offset, limit: query.limit, items: all.slice(query.offset, query.offset + query.limit) };
+  }
+
+  /** Stops the given (default: every active) version; 409 when nothing is running. */
+  async stop(id: string, versionName?: string): Promise<JobRecord> {
+    const job = this.get(id);
+    const targets = versionName ? [this.version(job, versionName)] : job.versions.filter((v) => ACTIVE.includes(v.status));
+    if (!targets.length || targets.some((v) => isTerminal(v.status))) {
+      const v = targets[0] ?? latestVersion(job);
+      throw new ApiError('wrong_state', `training job ${job.name} ${v.version} is ${v.status}; only a Pending or Running job can be stopped`);
+    }
+    for (const v of targets) await this.stopVersion(job, v);
+    return this.get(id);
+  }
+
+  private async stopVersion(job: JobRecord, v: JobVersion): Promise<void> {
+    if (this.scheduler.dequeue(job.id, v.version)) {
+      await this.updateVersion(job.id, v.version, { to: 'Terminated', mutate: (x) => (x.reason = 'stopped by the user before it started') });
+      return;
+    }
+    await this.scheduler.active(job.id, v.version)?.run.requestStop();
+  }
+
+  async delete(id: string): Promise<void> {
+    const job = this.get(id);
+    for (const v of job.versions.filter((x) => ACTIVE.includes(x.status))) {
+      await this.stopVersion(job, v);
+      await this.scheduler.active(id, v.version)?.done;
+    }
+    await this.records.delete(id);
+    await fs.rm(jobDir(this.p.config.dataDir, id), { recursive: true, force: true });
+  }
+
+  /** The version's log; with `follow`, a stream that ends when the version does. */
+  async logs(id: string, versionName: string | undefined, follow: boolean): Promise<Buffer | Readable> {
+    const job = this.get(id);
+    const v = this.version(job, versionName);
+    const active = this.scheduler.active(id, v.version);
+    if (active) return follow ? active.run.logs.follow() : active.run.logs.content();
+    return readStoredLog(jobFiles(this.p.config.dataDir, id, v.version).log);
+  }
+
+  async metrics(id: string, versionName: string | undefined): Promise<{ version: string; metrics: MetricPoint[] }> {
+    const job = this.get(id);
+    const v = this.version(job, versionName);
+    return { version: v.version, metrics: await readMetrics(jobFiles(this.p.config.dataDir, id, v.version).metrics) };
+  }
+
+  private version(job: JobRecord, name: string | undefined): JobVersion {
+    const v = findVersion(job, name);
+    if (!v) throw notFound(`version of training job ${job.name}`, name ?? '');
+    return v;
+  }
+
+  private async updateVersion(
+    jobId: string,
+    version: string,
+    change: { to?: JobStatus; mutate?: (v: JobVersion, job: JobRecord) => void },
+  ): Promise<JobRecord> {
+    return this.records.update(jobId, (job) => {
+      const v = findVersion(job, version);
+      if (!v) throw notFound(`version of training job ${job.name}`, version);
+      change.mutate?.(v, job);
+      if (change.to && change.to !== v.status) transition(job, v, change.to);
+    });
+  }
+
+  /** A boot file, code dir or input that is not in the bucket is a 400 naming it. */
+  private async checkSources(spec: JobSpec): Promise<void> {
+    const store = this.p.store;
+    const boot = childUrl(parseObsUrl(spec.algorithm.code_dir), spec.algorithm.boot_file);
+    try {
+      if (!(await store.head(boot))) {
+        const codeExists = await store.folderExists(parseObsUrl(spec.algorithm.code_dir));
+        throw new ApiError(
+          'source_not_found',
+          codeExists
+            ? `boot file ${spec.algorithm.boot_file} is not in ${spec.algorithm.code_dir}; upload it there or fix algorithm.boot_file`
+            : `code dir ${spec.algorithm.code_dir} is empty or does not exist; upload the training code there first`,
+        );
+      }
+      for (const input of spec.inputs) {
+        const url = parseObsUrl(input.url);
+        const found = (url.key && !url.key.endsWith('/') && (await store.head(url))) || (await store.folderExists(asFolder(url)));
+        if (!found) throw new ApiError('source_not_found', `input ${input.name} (${input.url}) is empty or does not exist; upload the data first`);
+      }
+    } catch (err) {
+      if (err instanceof StorageError) throw storageProblem(err);
+      throw err;
+    }
+  }
+}
+
+function newVersion(
+  spec: Pick<JobSpec, 'outputs'>,
+  n: number,
+  parameters: Parameter[],
+  description: string,
+  now: string,
+): JobVersion {
+  const name = versionName(n);
+  return {
+    version: name,
+    version_id: n,
+    status: 'Creating',
+    description,
+    parameters,
+    created_at: now,
+    phases: { Creating: now },
+    output_urls: spec.outputs.map((o) => ({ name: o.name, url: `${o.url}${name}/` })),
+    metric_count: 0,
+  };
+}

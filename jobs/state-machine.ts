@@ -1,0 +1,44 @@
+import { ApiError } from '../platform/errors';
+import { JobRecord, JobStatus, JobVersion } from './job-record';
+
+/**
+ * The legal moves of a job version. Every status change goes through `transition`,
+ * which refuses anything not listed here.
+ */
+const NEXT: Record<JobStatus, readonly JobStatus[]> = {
+  Creating: ['Pending', 'Failed', 'Terminated', 'Abnormal'],
+  Pending: ['Running', 'Failed', 'Terminated', 'Abnormal'],
+  Running: ['Completed', 'Failed', 'Terminating', 'Abnormal'],
+  Terminating: ['Terminated', 'Abnormal'],
+  Completed: [],
+  Failed: [],
+  Terminated: [],
+  Abnormal: [],
+};
+
+export const TERMINAL: readonly JobStatus[] = ['Completed', 'Failed', 'Terminated', 'Abnormal'];
+export const ACTIVE: readonly JobStatus[] = ['Creating', 'Pending', 'Running', 'Terminating'];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.includes(status);
+}
+
+export function canMove(from: JobStatus, to: JobStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+/** Moves `version` (inside `job`) to `to`, stamping the phase time; refuses illegal moves. */
+export function transition(job: JobRecord, version: JobVersion, to: JobStatus, now = new Date()): void {
+  if (!canMove(version.status, to)) {
+    throw new ApiError('wrong_state', `training job ${job.name} ${version.version} is ${version.status}; it cannot become ${to}`);
+  }
+  version.status = to;
+  version.phases[to] = now.toISOString();
+  if (to !== 'Running') version.stage = undefined;
+  if (isTerminal(to)) {
+    const started = version.phases.Running ?? version.phases.Pending ?? version.created_at;
+    version.duration_ms = now.getTime() - new Date(started).getTime();
+    version.pids = undefined;
+  }
+  if (job.versions[job.versions.length - 1] === version) job.status = to;
+}
