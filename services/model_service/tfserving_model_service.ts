@@ -5,5 +5,6 @@
 export { BaseService, HookStageError, STAGES, type HandleResult, type Stage, type Timings } from './base-service';
 export { TfServingBaseService } from './tfserving-service';
 export { tf } from './runtime';
+export { InputError } from './input-error';
 export { decodeImage, MAX_IMAGE_PIXELS, type Channels, type DecodedImage, type DecodeOptions } from './image/decode';
 export { imageToTensor, toFloatVector, type VectorOptions } from './image/tensor';

@@ -1,0 +1,38 @@
+import Router from '@koa/router';
+import type { ServiceManager } from '../../../services/manager/service-manager';
+import { readJson } from '../body';
+import { stringQuery } from '../query';
+
+export function serviceRoutes(services: ServiceManager): Router {
+  const router = new Router({ prefix: '/services' });
+
+  router.post('/', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await services.create(await readJson(ctx));
+  });
+
+  router.get('/', (ctx) => {
+    const items = services.list({ status: stringQuery(ctx, 'status'), model_id: stringQuery(ctx, 'model_id') });
+    ctx.body = { total: items.length, items };
+  });
+
+  router.get('/:id', (ctx) => {
+    ctx.body = services.get(ctx.params.id);
+  });
+
+  router.post('/:id/deploy', async (ctx) => {
+    ctx.status = 202;
+    ctx.body = await services.deploy(ctx.params.id, await readJson(ctx));
+  });
+
+  router.post('/:id/stop', async (ctx) => {
+    ctx.body = await services.stop(ctx.params.id);
+  });
+
+  router.delete('/:id', async (ctx) => {
+    await services.delete(ctx.params.id);
+    ctx.status = 204;
+  });
+
+  return router;
+}

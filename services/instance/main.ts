@@ -1,0 +1,91 @@
+/** Child-process entry of one service instance: load the model and its hook, then serve. */
+import net, { type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { exitWithParent, sendFatal, sendReady } from '../../platform/process/child-side';
+import { loadHook } from '../model_service/load-hook';
+import { initRuntime, backend } from '../model_service/runtime';
+import { TfServingBaseService } from '../model_service/tfserving-service';
+import type { BaseService } from '../model_service/base-service';
+import { createInstanceServer, InstanceServer } from './server';
+import type { InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from './protocol';
+
+const STATS_INTERVAL_MS = 1000;
+const DRAIN_POLL_MS = 50;
+
+function send(message: InstanceMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+async function loadPredictor(opts: InstanceOptions): Promise<{ service: BaseService; hook: string }> {
+  await initRuntime();
+  if (opts.hookFile) {
+    const { HookClass, file } = await loadHook(opts.modelDir);
+    const service = new HookClass(opts.modelName, opts.modelDir);
+    await service.load();
+    return { service, hook: file.slice(opts.modelDir.length + 1) };
+  }
+  // No inference code: JSON goes to the model's inputs by name, as TF Serving does.
+  const service = new TfServingBaseService(opts.modelName, opts.modelDir);
+  await service.load();
+  return { service, hook: '(none: TfServingBaseService)' };
+}
+
+function listen(srv: InstanceServer, opts: InstanceOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    srv.server.once('error', reject);
+    srv.server.listen(opts.port, opts.host, () => resolve((srv.server.address() as { port: number }).port));
+  });
+}
+
+/**
+ * Serves what is in flight and lets every connection go: each next response says
+ * `Connection: close`, and idle ones end at the keep-alive timeout their clients were
+ * told about. Closing idle connections sooner would race clients that are sending.
+ */
+function drain(srv: InstanceServer, sockets: Set<Socket>, graceMs: number): void {
+  srv.startDraining();
+  // http.Server#close would also cut idle keep-alive connections; only stop listening.
+  net.Server.prototype.close.call(srv.server);
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const waited = Date.now() - started;
+    if ((sockets.size === 0 && srv.inFlight() === 0) || waited > graceMs) {
+      clearInterval(timer);
+      flushStats(srv);
+      send({ type: 'drained' });
+      setTimeout(() => process.exit(0), 20);
+    }
+  }, DRAIN_POLL_MS);
+}
+
+function flushStats(srv: InstanceServer): void {
+  const stats = srv.stats.take();
+  if (stats) send({ type: 'stats', ...stats });
+}
+
+async function main(): Promise<void> {
+  const opts = JSON.parse(process.env.MA_INSTANCE ?? '{}') as InstanceOptions;
+  delete process.env.MA_INSTANCE;
+  const started = performance.now();
+  exitWithParent();
+  const { service, hook } = await loadPredictor(opts);
+  const srv = createInstanceServer(opts, service, (level, message) => send({ type: 'event', level, message }));
+  const sockets = new Set<Socket>();
+  srv.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const port = await listen(srv, opts);
+  process.on('message', (m: ParentMessage, handle?: Socket) => {
+    if (m?.type === 'connection' && handle) {
+      srv.server.emit('connection', handle);
+      handle.resume();
+    } else if (m?.type === 'drain') {
+      drain(srv, sockets, m.graceMs);
+    }
+  });
+  setInterval(() => flushStats(srv), STATS_INTERVAL_MS).unref();
+  sendReady<InstanceReady>({ port, load_ms: Math.round(performance.now() - started), backend: backend ?? 'unknown', hook });
+}
+
+main().catch(sendFatal);

@@ -1,0 +1,48 @@
+/** What the platform tells an instance process at start (env MA_INSTANCE), and what they say to each other. */
+export interface InstanceOptions {
+  serviceId: string;
+  serviceName: string;
+  instanceId: string;
+  modelName: string;
+  /** Local folder holding the package's model/ content. */
+  modelDir: string;
+  hookFile?: string;
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  timeoutMs: number;
+  /** How long a client may take to send one whole request. */
+  requestTimeoutMs: number;
+  /** From the model's config.json apis[0]. */
+  api: {
+    requestContentType?: string;
+    requestSchema?: unknown;
+    responseSchema?: unknown;
+  };
+  allowOrigins: string[];
+  appCode?: string;
+  /** The service's `envs`, set for the hook. */
+  envs: Record<string, string>;
+}
+
+export interface InstanceReady {
+  port: number;
+  load_ms: number;
+  backend: string;
+  hook: string;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+/** Child → parent, after the handshake. */
+export type InstanceMessage =
+  | { type: 'stats'; requests: number; failures: number; mismatches: number; latency?: LatencySummary }
+  | { type: 'event'; level: 'info' | 'warning' | 'error'; message: string }
+  | { type: 'drained' };
+
+/** Parent → child: a connection accepted on the service's port, or the order to drain and exit. */
+export type ParentMessage = { type: 'connection' } | { type: 'drain'; graceMs: number };

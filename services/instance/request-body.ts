@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
+import { ApiError } from '../../platform/errors';
+
+/** `{ field: { fileName: bytes } }` for files, `{ field: 'text' }` for plain fields, as ModelArts passes them. */
+export type MultipartData = Record<string, Record<string, Buffer> | string>;
+
+export const MAX_FILES_PER_REQUEST = 64;
+export const MAX_FIELDS_PER_REQUEST = 256;
+export const MAX_FIELD_BYTES = 1024 * 1024;
+
+export const ACCEPTED_TYPES = ['multipart/form-data', 'application/json'];
+
+/**
+ * Reads a prediction request body: multipart (busboy) or JSON. Reading stops at
+ * `maxBytes` with a 413; anything else is a 415 that names what is accepted.
+ */
+export function readRequestData(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'multipart/form-data') return readMultipart(req, maxBytes);
+  if (type === 'application/json' || type.endsWith('+json')) return readJsonBody(req, maxBytes);
+  return Promise.reject(
+    new ApiError(
+      'predict_unsupported_media_type',
+      `Content-Type ${type ? `"${type}"` : '(none)'} is not accepted; send multipart/form-data (e.g. curl -F images=@digit.png) or application/json`,
+    ),
+  );
+}
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError('predict_too_large', `the request body is larger than ${maxBytes} bytes`);
+}
+
+function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(JSON.parse(text));
+      } catch (err) {
+        reject(new ApiError('predict_bad_input', `the request body is not valid JSON: ${(err as Error).message}`));
+      }
+    });
+    req.once('error', reject);
+  });
+}
+
+function readMultipart(req: IncomingMessage, maxBytes: number): Promise<MultipartData> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        limits: { fileSize: maxBytes, files: MAX_FILES_PER_REQUEST, fields: MAX_FIELDS_PER_REQUEST, fieldSize: MAX_FIELD_BYTES },
+      });
+    } catch (err) {
+      reject(new ApiError('predict_bad_input', `the multipart body cannot be read: ${(err as Error).message}`));
+      return;
+    }
+    const data: MultipartData = {};
+    let size = 0;
+    let failed = false;
+    const fail = (err: ApiError) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      reject(err);
+    };
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) fail(tooLarge(maxBytes));
+    });
+    parser.on('file', (field, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('limit', () => fail(tooLarge(maxBytes)));
+      stream.on('end', () => {
+        const slot = typeof data[field] === 'object' ? (data[field] as Record<string, Buffer>) : {};
+        slot[uniqueName(slot, info.filename || `file${Object.keys(slot).length}`)] = Buffer.concat(chunks);
+        data[field] = slot;
+      });
+    });
+    parser.on('field', (name, value) => {
+      if (typeof data[name] !== 'object') data[name] = value;
+    });
+    parser.on('filesLimit', () => fail(new ApiError('predict_bad_input', `a request may carry at most ${MAX_FILES_PER_REQUEST} files`)));
+    parser.on('fieldsLimit', () => fail(new ApiError('predict_bad_input', `a request may carry at most ${MAX_FIELDS_PER_REQUEST} fields`)));
+    parser.on('error', (err: Error) => fail(new ApiError('predict_bad_input', `the multipart body cannot be read: ${err.message}`)));
+    parser.on('close', () => {
+      if (!failed) resolve(data);
+    });
+    req.on('error', (err) => fail(new ApiError('predict_bad_input', `the request broke off: ${err.message}`)));
+    req.pipe(parser);
+  });
+}
+
+function uniqueName(slot: Record<string, Buffer>, name: string): string {
+  let candidate = name;
+  for (let i = 2; candidate in slot; i++) candidate = `${name} (${i})`;
+  return candidate;
+}
+
+/**
+ * The file fields the model's config.json asks for (`"type": "file"` properties of
+ * apis[0].request.data); a multipart request must carry at least one of them.
+ */
+export function expectedFileFields(requestSchema: unknown): string[] {
+  const props = (requestSchema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+  if (!props || typeof props !== 'object') return [];
+  return Object.entries(props)
+    .filter(([, v]) => v && typeof v === 'object' && v.type === 'file')
+    .map(([k]) => k);
+}
+
+export function checkFileFields(data: MultipartData, expected: string[]): void {
+  if (!expected.length) return;
+  const present = expected.filter((f) => typeof data[f] === 'object' && Object.keys(data[f] as object).length > 0);
+  if (present.length) return;
+  const got = Object.keys(data);
+  throw new ApiError(
+    'predict_bad_input',
+    `the request has no file in field ${expected.map((f) => `"${f}"`).join(' or ')} (as config.json apis[0].request says)${got.length ? `; it has ${got.map((f) => `"${f}"`).join(', ')}` : '; it is empty'}. Send e.g. -F ${expected[0]}=@image.png`,
+  );
+}

@@ -1,0 +1,141 @@
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ApiError, errorResponse } from '../../platform/errors';
+import { applyCors } from './cors';
+import { sendJson } from '../../platform/http/send-json';
+import { compileResponseCheck } from './response-check';
+import { checkFileFields, expectedFileFields, MultipartData, readRequestData } from './request-body';
+import { Stats } from './stats';
+import type { InstanceOptions } from './protocol';
+
+export interface Predictor {
+  handle(data: unknown): Promise<{ result: unknown; timings: Record<string, number> }>;
+}
+
+export interface InstanceServer {
+  server: http.Server;
+  stats: Stats;
+  inFlight(): number;
+  /** From now on every response closes its connection, so clients move to other instances. */
+  startDraining(): void;
+}
+
+const MAX_MISMATCH_EVENTS = 5;
+
+/**
+ * The HTTP side of one instance: `POST /` runs the model's hook, `GET /health` says
+ * it is up. Bad input of any kind gets a JSON error; nothing a client sends can stop it.
+ */
+export function createInstanceServer(
+  opts: InstanceOptions,
+  predictor: Predictor,
+  onEvent: (level: 'info' | 'warning' | 'error', message: string) => void,
+): InstanceServer {
+  const stats = new Stats();
+  const checkResponse = compileResponseCheck(opts.api.responseSchema);
+  const fileFields = expectedFileFields(opts.api.requestSchema);
+  let inFlight = 0;
+  let draining = false;
+
+  async function predict(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    if (opts.appCode !== undefined && req.headers['x-apig-appcode'] !== opts.appCode) {
+      throw new ApiError('predict_unauthorized', 'this service needs its app code in the X-Apig-AppCode header');
+    }
+    const data = await readRequestData(req, opts.maxBodyBytes);
+    if (isMultipart(req)) checkFileFields(data as MultipartData, fileFields);
+    const { result, timings } = await withTimeout(predictor.handle(data), opts.timeoutMs);
+    const mismatch = checkResponse?.(result);
+    if (mismatch) {
+      stats.mismatch();
+      if (stats.mismatches <= MAX_MISMATCH_EVENTS) onEvent('warning', `a response did not match config.json apis[0].response: ${mismatch}`);
+      res.setHeader('X-Response-Schema-Mismatch', mismatch.slice(0, 200));
+    }
+    res.setHeader('Server-Timing', Object.entries(timings).map(([k, v]) => `${k};dur=${v.toFixed(2)}`).join(', '));
+    sendJson(res, 200, result);
+    return 200;
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = performance.now();
+    if (draining) res.setHeader('Connection', 'close');
+    if (applyCors(req, res, opts.allowOrigins)) return;
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health' && req.method === 'GET') {
+      sendJson(res, 200, { status: draining ? 'draining' : 'ok', service_id: opts.serviceId, instance_id: opts.instanceId });
+      return;
+    }
+    inFlight++;
+    let status = 500;
+    try {
+      if (path !== '/' && path !== '') throw new ApiError('predict_not_found', `no API at ${path}; predictions are POSTed to /`);
+      if (req.method !== 'POST') throw new ApiError('predict_not_found', `${req.method} is not answered here; POST the input to /`);
+      status = await predict(req, res);
+    } catch (err) {
+      const response = errorResponse(err);
+      status = response.status;
+      if (!response.expected) onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
+      // The rest of an oversized or broken body is not read: the connection closes after the answer.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      sendJson(res, status, response.body);
+      if (!req.complete) res.once('finish', () => req.socket.destroySoon?.());
+    } finally {
+      inFlight--;
+      stats.record(performance.now() - start, status >= 400);
+    }
+  }
+
+  const server = http.createServer({ requestTimeout: opts.requestTimeoutMs, headersTimeout: Math.min(opts.requestTimeoutMs, 60_000) }, (req, res) => {
+    void onRequest(req, res);
+  });
+  server.on('checkContinue', (req, res) => {
+    // A client that announces an oversized body is refused before it sends it.
+    if (Number(req.headers['content-length']) > opts.maxBodyBytes) {
+      const refused = errorResponse(new ApiError('predict_too_large', `the request body is larger than ${opts.maxBodyBytes} bytes`));
+      res.setHeader('Connection', 'close');
+      sendJson(res, refused.status, refused.body);
+      return;
+    }
+    res.writeContinue();
+    void onRequest(req, res);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket));
+  return {
+    server,
+    stats,
+    inFlight: () => inFlight,
+    startDraining: () => {
+      draining = true;
+    },
+  };
+}
+
+function isMultipart(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ApiError('predict_timeout', `the model did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Malformed requests, oversized headers and slow clients still get a JSON answer. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new ApiError('predict_headers_too_large', 'the request headers are too large')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ApiError('predict_request_timeout', 'the request was not received in time')
+        : new ApiError('predict_bad_input', `the request is not valid HTTP (${err.code ?? err.message})`);
+  const { status, body: payload } = errorResponse(error);
+  const body = JSON.stringify(payload);
+  const reason = http.STATUS_CODES[status];
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}

@@ -1,0 +1,266 @@
+import type { PlatformContext } from '../../platform/context';
+import type { DocStore } from '../../platform/meta/doc-store';
+import type { ModelService } from '../../platform/models/model-service';
+import type { ExitInfo } from '../../platform/process/supervise';
+import { KeyedMutex } from '../../platform/util/concurrency';
+import { log } from '../../platform/log';
+import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
+import { addEvent, InstanceInfo, ServiceRecord, transitionService } from '../service-record';
+import { InstanceProcess } from './instance-process';
+import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
+import { Figures } from './figures';
+import type { ServiceRuntime } from './service-runtime';
+
+const DRAIN_GRACE_MS = 10_000;
+const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
+const FIGURES_FLUSH_MS = 10_000;
+
+/**
+ * Starts, swaps, restarts and stops the instances of services. A deploy starts the
+ * new instances first and moves traffic only when all are ready; the old ones then
+ * drain. Every deploy or stop opens a new generation, so late news from an older one
+ * (a crash, a slow start) cannot undo it.
+ */
+export class Deployer {
+  private readonly generation = new Map<string, number>();
+  private readonly serial = new KeyedMutex();
+  private readonly figures = new Map<string, Figures>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly flusher: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly p: PlatformContext,
+    private readonly models: ModelService,
+    private readonly records: DocStore<ServiceRecord>,
+    private readonly runtime: (id: string) => ServiceRuntime,
+  ) {
+    this.flusher = setInterval(() => void this.flushFigures(), FIGURES_FLUSH_MS);
+    this.flusher.unref();
+  }
+
+  private limits(): InstanceLimits {
+    const c = this.p.config;
+    return {
+      host: '127.0.0.1',
+      maxBodyBytes: c.predict.maxBodyBytes,
+      timeoutMs: c.predict.timeoutMs,
+      requestTimeoutMs: c.predict.requestTimeoutMs,
+      startTimeoutMs: c.predict.deployTimeoutMs,
+    };
+  }
+
+  private nextGeneration(id: string): number {
+    const g = (this.generation.get(id) ?? 0) + 1;
+    this.generation.set(id, g);
+    return g;
+  }
+
+  private current(id: string, g: number): boolean {
+    return !this.closed && this.generation.get(id) === g;
+  }
+
+  deployInBackground(id: string, modelId: string): void {
+    const g = this.nextGeneration(id);
+    void this.serial.run(id, () => this.deploy(id, modelId, g)).catch((err) => log.error(`deploy of service ${id} failed`, err));
+  }
+
+  private async deploy(id: string, modelId: string, g: number): Promise<void> {
+    if (!this.current(id, g)) return;
+    const started = Date.now();
+    const service = this.records.get(id);
+    if (!service) return;
+    const runtime = this.runtime(id);
+    let instances: InstanceProcess[];
+    let options: InstanceOptions;
+    try {
+      const model = this.models.get(modelId);
+      const modelDir = await this.models.ensureLocal(modelId);
+      const port = await runtime.listen(this.p.config.host, service.port ?? 0);
+      await this.update(id, (s) => {
+        s.port = port;
+        s.access_address = `http://${this.p.config.host}:${port}/`;
+      });
+      options = instanceOptions(service, model, modelDir, this.limits());
+      instances = await startInstances(service.instance_count, options, this.limits(), this.events(id, g));
+    } catch (err) {
+      await this.deployFailed(id, g, (err as Error).message);
+      return;
+    }
+    if (!this.current(id, g)) {
+      await Promise.all(instances.map((i) => i.kill()));
+      return;
+    }
+    const old = [...runtime.instances];
+    runtime.serve(instances);
+    await this.update(id, (s) => {
+      const model = this.models.get(modelId);
+      s.model_id = model.id;
+      s.model_name = model.name;
+      s.model_version = model.version;
+      s.instances = instances.map((i, index) => this.info(i, index, modelId));
+      s.reason = undefined;
+      transitionService(s, 'running');
+      for (const i of instances) addEvent(s, 'info', `instance ${i.id} ready: model and hook loaded in ${i.ready!.load_ms} ms (backend ${i.ready!.backend}, hook ${i.ready!.hook})`);
+      addEvent(s, 'info', `running model ${model.name} ${model.version} on ${instances.length} instance(s), deployed in ${Date.now() - started} ms`);
+    });
+    await this.retire(id, old);
+  }
+
+  private async deployFailed(id: string, g: number, reason: string): Promise<void> {
+    if (!this.current(id, g)) return;
+    const stillServing = this.runtime(id).instances.length > 0;
+    await this.update(id, (s) => {
+      addEvent(s, 'error', `deploy failed: ${reason}`);
+      s.reason = `deploy failed: ${reason}`;
+      if (stillServing) {
+        addEvent(s, 'warning', `still serving model ${s.model_name} ${s.model_version} on the previous instances`);
+        transitionService(s, 'running');
+      } else {
+        transitionService(s, 'failed');
+      }
+    });
+  }
+
+  /** Stops every instance of the service; its port answers 503 with `message` meanwhile. */
+  async stopAll(id: string, message: string): Promise<void> {
+    this.nextGeneration(id);
+    await this.serial.run(id, async () => {
+      const runtime = this.runtime(id);
+      const old = [...runtime.instances];
+      runtime.serve([], message);
+      await this.retire(id, old);
+      await this.update(id, (s) => {
+        s.instances = s.instances.map((i) => ({ ...i, state: 'stopped' }));
+      }).catch(() => undefined);
+    });
+  }
+
+  private async retire(id: string, instances: InstanceProcess[]): Promise<void> {
+    await Promise.all(
+      instances.map(async (i) => {
+        await i.drain(DRAIN_GRACE_MS);
+        this.figuresOf(id).retire(i.id);
+      }),
+    );
+  }
+
+  private events(id: string, g: number): InstanceEvents {
+    return {
+      onMessage: (instance, m) => this.onMessage(id, instance, m),
+      onCrash: (instance, exit) => void this.onCrash(id, g, instance, exit),
+    };
+  }
+
+  private onMessage(id: string, instance: InstanceProcess, m: InstanceMessage): void {
+    if (m.type === 'stats') this.figuresOf(id).update(instance.id, m);
+    else if (m.type === 'event') void this.update(id, (s) => addEvent(s, m.level, `instance ${instance.id}: ${m.message}`)).catch(() => undefined);
+  }
+
+  /** A serving instance died: the others go on, and it is restarted with backoff. */
+  private async onCrash(id: string, g: number, instance: InstanceProcess, exit: ExitInfo): Promise<void> {
+    const runtime = this.runtime(id);
+    if (!this.current(id, g) || !runtime.instances.includes(instance)) return;
+    runtime.serve(runtime.instances.filter((i) => i !== instance));
+    this.figuresOf(id).retire(instance.id);
+    await this.update(id, (s) => {
+      addEvent(s, 'error', `instance ${instance.id} ${exit.reason}; restarting it`);
+      const info = s.instances.find((i) => i.id === instance.id);
+      if (info) {
+        info.state = 'restarting';
+        info.last_exit = exit.reason;
+      }
+      if (s.status === 'running') transitionService(s, 'concerning');
+    }).catch(() => undefined);
+    this.scheduleRestart(id, g, instance, 0);
+  }
+
+  private scheduleRestart(id: string, g: number, dead: InstanceProcess, attempt: number): void {
+    const delay = RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)];
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.restart(id, g, dead, attempt);
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  private async restart(id: string, g: number, dead: InstanceProcess, attempt: number): Promise<void> {
+    if (!this.current(id, g)) return;
+    const service = this.records.get(id);
+    if (!service) return;
+    let fresh: InstanceProcess;
+    try {
+      const model = this.models.get(service.model_id);
+      const options = instanceOptions(service, model, await this.models.ensureLocal(model.id), this.limits());
+      fresh = await startInstance(options, this.limits(), this.events(id, g));
+    } catch (err) {
+      await this.update(id, (s) => addEvent(s, 'error', `restart of instance ${dead.id} failed: ${(err as Error).message}`)).catch(() => undefined);
+      this.scheduleRestart(id, g, dead, attempt + 1);
+      return;
+    }
+    if (!this.current(id, g)) return void fresh.kill();
+    const runtime = this.runtime(id);
+    runtime.serve([...runtime.instances, fresh]);
+    await this.update(id, (s) => {
+      const index = s.instances.findIndex((i) => i.id === dead.id);
+      const restarts = (s.instances[index]?.restarts ?? 0) + 1;
+      const info = { ...this.info(fresh, Math.max(index, 0), s.model_id), restarts };
+      if (index === -1) s.instances.push(info);
+      else s.instances[index] = info;
+      addEvent(s, 'info', `instance ${fresh.id} replaced ${dead.id} and is ready`);
+      if (runtime.instances.length >= s.instance_count && s.status === 'concerning') transitionService(s, 'running');
+    }).catch(() => undefined);
+  }
+
+  private info(i: InstanceProcess, index: number, modelId: string): InstanceInfo {
+    const now = new Date().toISOString();
+    return {
+      id: i.id,
+      index,
+      model_id: modelId,
+      state: 'ready',
+      pid: i.pid,
+      address: `http://127.0.0.1:${i.ready!.port}/`,
+      started_at: now,
+      ready_at: now,
+      load_ms: i.ready!.load_ms,
+      restarts: 0,
+    };
+  }
+
+  private figuresOf(id: string): Figures {
+    let f = this.figures.get(id);
+    if (!f) {
+      const s = this.records.get(id);
+      f = new Figures({ requests: s?.request_count ?? 0, failures: s?.failure_count ?? 0, mismatches: s?.schema_mismatch_count ?? 0 });
+      this.figures.set(id, f);
+    }
+    return f;
+  }
+
+  /** The record with request counts and latency as the instances report them now. */
+  withLiveFigures(s: ServiceRecord): ServiceRecord {
+    const f = this.figures.get(s.id);
+    return f ? { ...s, ...f.summary() } : s;
+  }
+
+  private async flushFigures(): Promise<void> {
+    for (const [id, f] of this.figures) {
+      if (!f.takeChanged() || !this.records.get(id)) continue;
+      await this.update(id, (s) => Object.assign(s, f.summary())).catch(() => undefined);
+    }
+  }
+
+  private update(id: string, mutate: (s: ServiceRecord) => void): Promise<ServiceRecord> {
+    return this.records.update(id, mutate);
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.flusher);
+    for (const t of this.timers) clearTimeout(t);
+    await this.flushFigures();
+    const all = [...this.generation.keys()].flatMap((id) => [...this.runtime(id).instances]);
+    await Promise.all(all.map((i) => i.kill()));
+  }
+}

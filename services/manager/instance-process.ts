@@ -1,0 +1,75 @@
+import { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { distPath } from '../../platform/paths';
+import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../platform/process/supervise';
+import type { InstanceMessage, InstanceOptions, InstanceReady } from '../instance/protocol';
+
+export interface InstanceCallbacks {
+  onMessage(message: InstanceMessage): void;
+  /** The process ended without being asked to. */
+  onCrash(exit: ExitInfo): void;
+}
+
+const KILL_GRACE_MS = 3000;
+
+/**
+ * The platform's handle on one instance process: start with a handshake, hand it
+ * connections, drain it, or kill it. Its exit is reported as a crash unless we caused it.
+ */
+export class InstanceProcess {
+  private child?: ChildProcess;
+  private leaving = false;
+  ready?: InstanceReady;
+
+  constructor(
+    readonly id: string,
+    private readonly options: InstanceOptions,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(startTimeoutMs: number, callbacks: InstanceCallbacks): Promise<InstanceReady> {
+    const { child, info } = await forkWithHandshake<InstanceReady>(distPath('services/instance/main.js'), {
+      label: `instance ${this.id}`,
+      startTimeoutMs,
+      cwd: this.options.modelDir,
+      env: { ...this.env, MA_INSTANCE: JSON.stringify(this.options) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    this.ready = info;
+    child.on('message', (m: InstanceMessage) => callbacks.onMessage(m));
+    void waitForExit(child).then((exit) => {
+      if (!this.leaving) callbacks.onCrash(exit);
+    });
+    return info;
+  }
+
+  /** Passes a connection accepted on the service port; false when the instance cannot take it. */
+  handOff(socket: Socket): boolean {
+    const child = this.child;
+    if (!child?.connected || this.leaving) return false;
+    // The handle now lives in the child; the parent's socket object only needs releasing.
+    child.send({ type: 'connection' }, socket, { keepOpen: false }, () => socket.destroy());
+    return true;
+  }
+
+  /** Stops taking work, finishes what is in flight, exits; killed if it takes longer than `graceMs`. */
+  async drain(graceMs: number): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.leaving = true;
+    if (child.connected) child.send({ type: 'drain', graceMs });
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs + KILL_GRACE_MS);
+    await waitForExit(child);
+    clearTimeout(timer);
+  }
+
+  async kill(): Promise<void> {
+    this.leaving = true;
+    if (this.child) await terminate(this.child, KILL_GRACE_MS);
+  }
+}

@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import type { ModelRecord } from '../../platform/models/model-record';
+import type { ExitInfo } from '../../platform/process/supervise';
+import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
+import type { ServiceRecord } from '../service-record';
+import { InstanceProcess } from './instance-process';
+
+export interface InstanceLimits {
+  host: string;
+  maxBodyBytes: number;
+  timeoutMs: number;
+  requestTimeoutMs: number;
+  startTimeoutMs: number;
+}
+
+export interface InstanceEvents {
+  onMessage(instance: InstanceProcess, message: InstanceMessage): void;
+  onCrash(instance: InstanceProcess, exit: ExitInfo): void;
+}
+
+/** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with. */
+export function instanceOptions(service: ServiceRecord, model: ModelRecord, modelDir: string, limits: InstanceLimits): InstanceOptions {
+  const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
+  return {
+    serviceId: service.id,
+    serviceName: service.name,
+    instanceId: '',
+    modelName: model.name,
+    modelDir,
+    hookFile: model.hook_file,
+    host: limits.host,
+    port: 0,
+    maxBodyBytes: limits.maxBodyBytes,
+    timeoutMs: limits.timeoutMs,
+    requestTimeoutMs: limits.requestTimeoutMs,
+    api: { requestContentType: api.request?.['Content-type'], requestSchema: api.request?.data, responseSchema: api.response?.data },
+    allowOrigins: service.cors.allow_origins,
+    appCode: service.app_code,
+    envs: service.envs,
+  };
+}
+
+/**
+ * The environment of an instance: the service's envs and a minimal base. The
+ * platform's own settings (tokens, store keys) are not passed to user code.
+ */
+export function instanceEnv(envs: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    TZ: process.env.TZ,
+    TF_BACKEND: process.env.TF_BACKEND,
+    LOG_LEVEL: process.env.LOG_LEVEL,
+    ...envs,
+  };
+}
+
+export function newInstanceId(): string {
+  return `i-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+/** Starts one instance; resolves when it is ready, rejects with the reason it is not. */
+export async function startInstance(options: InstanceOptions, limits: InstanceLimits, events: InstanceEvents): Promise<InstanceProcess> {
+  const id = newInstanceId();
+  const instance = new InstanceProcess(id, { ...options, instanceId: id }, instanceEnv(options.envs));
+  await instance.start(limits.startTimeoutMs, {
+    onMessage: (m) => events.onMessage(instance, m),
+    onCrash: (exit) => events.onCrash(instance, exit),
+  });
+  return instance;
+}
+
+/** Starts `count` instances together; if any fails, the others are stopped and the first reason is thrown. */
+export async function startInstances(
+  count: number,
+  options: InstanceOptions,
+  limits: InstanceLimits,
+  events: InstanceEvents,
+): Promise<InstanceProcess[]> {
+  const results = await Promise.allSettled(Array.from({ length: count }, () => startInstance(options, limits, events)));
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failure) {
+    await Promise.all(started.map((i) => i.kill()));
+    throw failure.reason;
+  }
+  return started;
+}

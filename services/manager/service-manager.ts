@@ -1,0 +1,179 @@
+import crypto from 'node:crypto';
+import { ApiError, notFound } from '../../platform/errors';
+import type { PlatformContext } from '../../platform/context';
+import { DocStore } from '../../platform/meta/doc-store';
+import type { ModelService } from '../../platform/models/model-service';
+import { log } from '../../platform/log';
+import { addEvent, ServiceRecord, ServiceStatus, transitionService } from '../service-record';
+import { parseCreateService, parseDeployService } from '../service-request';
+import { Deployer } from './deployer';
+import { ServiceRuntime } from './service-runtime';
+
+const ACTIVE: readonly ServiceStatus[] = ['deploying', 'running', 'concerning'];
+
+/** Real-time services: records, deploy / stop / delete, and their live runtimes. */
+export class ServiceManager {
+  readonly records: DocStore<ServiceRecord>;
+  private readonly runtimes = new Map<string, ServiceRuntime>();
+  private readonly deployer: Deployer;
+
+  constructor(
+    private readonly p: PlatformContext,
+    private readonly models: ModelService,
+  ) {
+    this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
+    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id));
+    models.usersOf = (modelId) => this.records.list().filter((s) => s.model_id === modelId).map((s) => s.name);
+  }
+
+  /** After a restart, services that were up are brought back up on their old ports. */
+  async start(): Promise<void> {
+    await this.records.load();
+    for (const s of this.records.list()) {
+      if (s.status === 'stopping') await this.update(s.id, (r) => transitionService(r, 'stopped'));
+      if (ACTIVE.includes(s.status)) {
+        await this.update(s.id, (r) => {
+          transitionService(r, 'deploying');
+          addEvent(r, 'info', 'the platform restarted: deploying again');
+        });
+        this.deployer.deployInBackground(s.id, s.model_id);
+      } else if (s.port) {
+        // Stopped and failed services keep answering 503 on their address.
+        await this.runtime(s.id).listen(this.p.config.host, s.port);
+      }
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await this.deployer.shutdown();
+    await Promise.all([...this.runtimes.values()].map((r) => r.close()));
+    this.runtimes.clear();
+  }
+
+  async create(body: unknown): Promise<ServiceRecord> {
+    const req = parseCreateService(body, this.p.schemas);
+    const model = this.deployableModel(req.model_id);
+    const now = new Date().toISOString();
+    const id = crypto.randomUUID();
+    const record: ServiceRecord = {
+      id,
+      name: req.name,
+      description: req.description ?? '',
+      model_id: model.id,
+      model_name: model.name,
+      model_version: model.version,
+      instance_count: req.instance_count ?? 1,
+      specification: req.specification ?? 'modelarts.vm.cpu.2u',
+      envs: req.envs ?? {},
+      cors: req.cors ?? { allow_origins: ['localhost'] },
+      app_code: req.app_code,
+      status: 'deploying',
+      infer_url: `/v1/infers/${id}/`,
+      instances: [],
+      events: [],
+      request_count: 0,
+      failure_count: 0,
+      schema_mismatch_count: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    addEvent(record, 'info', `service created with model ${model.name} ${model.version}`);
+    const result = await this.records.createUnique(record, (s) => s.name === req.name);
+    if ('conflict' in result) throw new ApiError('duplicate', `a service named ${req.name} exists already (id ${result.conflict.id})`);
+    this.deployer.deployInBackground(id, model.id);
+    return this.get(id);
+  }
+
+  /** Deploys (or redeploys, possibly to another model) in the background; answers at once. */
+  async deploy(id: string, body: unknown): Promise<ServiceRecord> {
+    const current = this.get(id);
+    const req = parseDeployService(body, this.p.schemas);
+    const model = this.deployableModel(req.model_id ?? current.model_id);
+    if (current.status === 'deploying' || current.status === 'stopping') {
+      throw new ApiError('wrong_state', `service ${current.name} is ${current.status}; wait until it is done`);
+    }
+    await this.update(id, (s) => {
+      transitionService(s, 'deploying');
+      s.reason = undefined;
+      if (req.instance_count) s.instance_count = req.instance_count;
+      if (req.envs) s.envs = req.envs;
+      if (req.cors) s.cors = req.cors;
+      if (req.app_code !== undefined) s.app_code = req.app_code ?? undefined;
+      addEvent(s, 'info', `deploy requested: model ${model.name} ${model.version}, ${s.instance_count} instance(s)`);
+    });
+    this.deployer.deployInBackground(id, model.id);
+    return this.get(id);
+  }
+
+  async stop(id: string): Promise<ServiceRecord> {
+    const current = this.get(id);
+    if (current.status === 'stopped' || current.status === 'stopping') {
+      throw new ApiError('wrong_state', `service ${current.name} is ${current.status} already`);
+    }
+    await this.update(id, (s) => {
+      transitionService(s, 'stopping');
+      addEvent(s, 'info', 'stop requested');
+    });
+    await this.deployer.stopAll(id, 'the service is stopped; deploy it again to use it');
+    await this.update(id, (s) => {
+      transitionService(s, 'stopped');
+      addEvent(s, 'info', 'stopped');
+    });
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.get(id);
+    await this.deployer.stopAll(id, 'the service is being deleted');
+    await this.runtimes.get(id)?.close();
+    this.runtimes.delete(id);
+    await this.records.delete(id);
+  }
+
+  get(id: string): ServiceRecord {
+    const s = this.records.get(id);
+    if (!s) throw notFound('service', id);
+    return this.deployer.withLiveFigures(s);
+  }
+
+  list(filter: { status?: string; model_id?: string }): ServiceRecord[] {
+    return this.records
+      .list()
+      .filter((s) => (!filter.status || s.status === filter.status) && (!filter.model_id || s.model_id === filter.model_id))
+      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
+      .map((s) => this.deployer.withLiveFigures(s));
+  }
+
+  /** Where the gateway sends a request for service `id` (round robin over ready instances). */
+  route(id: string): string {
+    const service = this.records.get(id);
+    if (!service) throw new ApiError('predict_not_found', `service ${JSON.stringify(id)} does not exist`);
+    const address = this.runtimes.get(id)?.pickAddress();
+    if (!address) throw new ApiError('predict_unavailable', `service ${service.name} is ${service.status}; it has no instance ready to answer`);
+    return address;
+  }
+
+  private runtime(id: string): ServiceRuntime {
+    let r = this.runtimes.get(id);
+    if (!r) {
+      r = new ServiceRuntime(id);
+      this.runtimes.set(id, r);
+    }
+    return r;
+  }
+
+  private deployableModel(modelId: string) {
+    const model = this.models.get(modelId);
+    if (model.status !== 'published') {
+      throw new ApiError('wrong_state', `model ${model.name} ${model.version} is ${model.status}${model.reason ? ` (${model.reason})` : ''}; only a published model can be deployed`);
+    }
+    return model;
+  }
+
+  private update(id: string, mutate: (s: ServiceRecord) => void): Promise<ServiceRecord> {
+    return this.records.update(id, mutate).catch((err) => {
+      log.warn(`could not update service ${id}`, err);
+      throw err;
+    });
+  }
+}

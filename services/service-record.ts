@@ -1,0 +1,88 @@
+import { ApiError } from '../platform/errors';
+
+export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped'] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
+
+export type InstanceState = 'starting' | 'ready' | 'draining' | 'restarting' | 'failed' | 'stopped';
+
+export interface InstanceInfo {
+  id: string;
+  index: number;
+  model_id: string;
+  state: InstanceState;
+  pid?: number;
+  /** The instance's own address (each instance listens on its own port). */
+  address?: string;
+  started_at: string;
+  ready_at?: string;
+  load_ms?: number;
+  restarts: number;
+  last_exit?: string;
+}
+
+export interface ServiceEvent {
+  time: string;
+  type: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export interface CorsSettings {
+  /** Origins allowed to call the prediction endpoint from a browser; '*' allows any. */
+  allow_origins: string[];
+}
+
+export interface ServiceRecord {
+  id: string;
+  name: string;
+  description: string;
+  model_id: string;
+  model_name: string;
+  model_version: string;
+  instance_count: number;
+  specification: string;
+  envs: Record<string, string>;
+  cors: CorsSettings;
+  /** When set, prediction requests need `X-Apig-AppCode: <app_code>`. */
+  app_code?: string;
+  status: ServiceStatus;
+  reason?: string;
+  /** Where `POST /` is answered for the whole service (stable across redeploys). */
+  access_address?: string;
+  /** The same service through the control plane's gateway. */
+  infer_url: string;
+  port?: number;
+  instances: InstanceInfo[];
+  events: ServiceEvent[];
+  request_count: number;
+  failure_count: number;
+  schema_mismatch_count: number;
+  latency_ms?: { p50: number; p99: number; mean: number };
+  created_at: string;
+  updated_at: string;
+}
+
+export const MAX_EVENTS = 200;
+
+const NEXT: Record<ServiceStatus, readonly ServiceStatus[]> = {
+  deploying: ['running', 'failed', 'stopping', 'concerning'],
+  running: ['deploying', 'concerning', 'stopping', 'failed'],
+  concerning: ['running', 'deploying', 'stopping', 'failed'],
+  failed: ['deploying', 'stopping', 'stopped'],
+  stopping: ['stopped'],
+  stopped: ['deploying'],
+};
+
+/** Every status change of a service goes through here; illegal moves are refused. */
+export function transitionService(service: ServiceRecord, to: ServiceStatus): void {
+  if (service.status === to) return;
+  if (!NEXT[service.status].includes(to)) {
+    throw new ApiError('wrong_state', `service ${service.name} is ${service.status}; it cannot become ${to}`);
+  }
+  service.status = to;
+  service.updated_at = new Date().toISOString();
+}
+
+export function addEvent(service: ServiceRecord, type: ServiceEvent['type'], message: string): void {
+  service.events.push({ time: new Date().toISOString(), type, message });
+  if (service.events.length > MAX_EVENTS) service.events.splice(0, service.events.length - MAX_EVENTS);
+}
