@@ -1,0 +1,49 @@
+/** `npm start`: the platform with its embedded defaults. */
+import { ConfigError, loadConfig } from './config';
+import { startPlatform } from './platform';
+import { log } from './log';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Cannot start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const platform = await startPlatform(config);
+  const c = platform.context;
+  const keys = c.embeddedStore
+    ? ` (embedded; access key ${config.obs.accessKeyId}, secret ${config.obs.secretAccessKey}, region ${config.obs.region}, path-style)`
+    : ' (external)';
+  const computeNote = c.compute.backend === 'tensorflow'
+    ? 'tensorflow (native, @tensorflow/tfjs-node)'
+    : `${c.compute.backend} (tfjs ${c.compute.backend === 'wasm' ? 'WebAssembly' : 'JavaScript'} backend; @tensorflow/tfjs-node is ${c.compute.native_available ? 'installed but failed to load' : 'not installed'}, so native TensorFlow is not used)`;
+  process.stdout.write(
+    [
+      `ModelArts Local ${c.version}`,
+      `  control plane   ${platform.url}`,
+      `  object storage  ${c.storageEndpoint}${keys}`,
+      `  data directory  ${config.dataDir}`,
+      `  compute         ${computeNote}`,
+      '',
+    ].join('\n'),
+  );
+  const shutdown = (signal: string) => {
+    log.info(`${signal}: shutting down`);
+    platform.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,131 @@
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import type Router from '@koa/router';
+import type { PlatformConfig } from './config';
+import type { ComputeInfo, PlatformContext } from './context';
+import { compute, nativeAvailable } from './compute/tf';
+import { createApp } from './http/app';
+import { healthRoutes } from './http/routes/health';
+import { log } from './log';
+import { startEmbeddedStore, EmbeddedStore } from './storage/embedded-store';
+import { ObjectStore } from './storage/object-store';
+import { Schemas } from './validation/schemas';
+import { repoPath } from './paths';
+import { prepareRuntimeModules } from './compute/runtime-modules';
+import { JobService } from '../jobs/job-service';
+import { trainingJobRoutes } from './http/routes/training-jobs';
+import { ModelService } from './models/model-service';
+import { modelRoutes } from './http/routes/models';
+import { ServiceManager } from '../services/manager/service-manager';
+import { serviceRoutes } from './http/routes/services';
+import { createGateway, GATEWAY_PREFIX } from './http/gateway';
+
+/** A part of the platform (jobs, models, services) with its routes and lifecycle. */
+export interface Area {
+  routes(): Router[];
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+export interface Platform {
+  url: string;
+  port: number;
+  context: PlatformContext;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(config: PlatformConfig): Promise<Platform> {
+  await fsp.mkdir(config.dataDir, { recursive: true });
+  let embedded: EmbeddedStore | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    if (!config.obs.endpoint) {
+      embedded = await startEmbeddedStore({
+        host: config.host === '0.0.0.0' || config.host === '::' ? config.host : '127.0.0.1',
+        port: config.obs.embeddedPort,
+        dataDir: config.dataDir,
+        accessKeyId: config.obs.accessKeyId,
+        secretAccessKey: config.obs.secretAccessKey,
+        region: config.obs.region,
+      });
+      cleanups.push(() => embedded!.close());
+    }
+    const storageEndpoint = config.obs.endpoint ?? embedded!.endpoint;
+    const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint });
+    cleanups.push(async () => store.destroy());
+    const context: PlatformContext = {
+      config,
+      version: await packageVersion(),
+      store,
+      storageEndpoint,
+      embeddedStore: !!embedded,
+      compute: await computeInfo(),
+      schemas: new Schemas(),
+    };
+    const runtimeModules = await prepareRuntimeModules(config.dataDir);
+    const jobs = new JobService(context, runtimeModules);
+    const models = new ModelService(context, jobs);
+    const services = new ServiceManager(context, models);
+    const areas: Area[] = [
+      { routes: () => [trainingJobRoutes(jobs)], start: () => jobs.start(), stop: () => jobs.shutdown() },
+      { routes: () => [modelRoutes(models)], start: () => models.start() },
+      { routes: () => [serviceRoutes(services)], start: () => services.start(), stop: () => services.shutdown() },
+    ];
+    for (const area of areas) {
+      await area.start?.();
+      cleanups.push(async () => area.stop?.());
+    }
+    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())]);
+    const koa = app.callback();
+    const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes);
+    // Predictions skip Koa: the gateway is on the hot path and needs none of it.
+    const server = http.createServer((req, res) => (req.url?.startsWith(GATEWAY_PREFIX) ? gateway(req, res) : koa(req, res)));
+    await listen(server, config.port, config.host);
+    cleanups.push(() => closeServer(server));
+    const port = (server.address() as { port: number }).port;
+    const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      url: `http://${shownHost}:${port}`,
+      port,
+      context,
+      close: () => runCleanups(cleanups),
+    };
+  } catch (err) {
+    await runCleanups(cleanups);
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
+  for (const fn of cleanups.reverse()) {
+    await fn().catch((err) => log.warn('error while shutting down', err));
+  }
+  cleanups.length = 0;
+}
+
+async function computeInfo(): Promise<ComputeInfo> {
+  const c = await compute();
+  return { backend: c.backend, native_available: nativeAvailable(), notes: c.notes };
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await fsp.readFile(repoPath('package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
