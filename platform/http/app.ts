@@ -5,7 +5,7 @@ import { handleErrors } from './errors-middleware';
 
 /**
  * The control plane's Koa app: errors are rendered in one middleware, routers
- * only dispatch, and a request that matches no route gets a JSON 404.
+ * only dispatch, and a request that matches no route gets a JSON 404 (see handleErrors).
  */
 export function createApp(routers: Router[], before: Koa.Middleware[] = []): Koa {
   const app = new Koa();
@@ -18,8 +18,5 @@ export function createApp(routers: Router[], before: Koa.Middleware[] = []): Koa
     app.use(router.routes());
     app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => new ApiError('method_not_allowed', 'this path does not accept that method') }));
   }
-  app.use((ctx) => {
-    throw new ApiError('route_not_found', `no API route ${ctx.method} ${ctx.path}; see the README for the API`);
-  });
   return app;
 }

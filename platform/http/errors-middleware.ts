@@ -1,11 +1,15 @@
 import type { Context, Next } from 'koa';
-import { errorResponse } from '../errors';
+import { ApiError, errorResponse } from '../errors';
 import { log } from '../log';
 
 /** The one place where errors become HTTP responses. */
 export async function handleErrors(ctx: Context, next: Next): Promise<void> {
   try {
     await next();
+    // Nothing answered (routers had no match, and no 405 applied): a JSON 404.
+    if (ctx.status === 404 && ctx.body === undefined) {
+      throw new ApiError('route_not_found', `no API route ${ctx.method} ${ctx.path}; see the README for the API`);
+    }
   } catch (err) {
     const { status, body, expected } = errorResponse(err);
     if (!expected) log.error(`${ctx.method} ${ctx.path} failed`, err);

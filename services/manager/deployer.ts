@@ -79,7 +79,7 @@ export class Deployer {
       const port = await runtime.listen(this.p.config.host, service.port ?? 0);
       await this.update(id, (s) => {
         s.port = port;
-        s.access_address = `http://${this.p.config.host}:${port}/`;
+        s.access_address = `http://${reachableHost(this.p.config.host)}:${port}/`;
       });
       options = instanceOptions(service, model, modelDir, this.limits());
       instances = await startInstances(service.instance_count, options, this.limits(), this.events(id, g));
@@ -263,4 +263,10 @@ export class Deployer {
     const all = [...this.generation.keys()].flatMap((id) => [...this.runtime(id).instances]);
     await Promise.all(all.map((i) => i.kill()));
   }
+}
+
+/** A wildcard listen address is not one a client can call; loopback always answers. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { startTestPlatform, TestPlatform } from '../helpers/platform';
+import { api } from '../helpers/http';
+
+describe('the control plane', function () {
+  this.timeout(60_000);
+  let t: TestPlatform;
+  before(async () => {
+    t = await startTestPlatform();
+  });
+  after(async () => t?.close());
+
+  it('answers /health with the storage endpoint and the compute backend', async () => {
+    const res = await api(t.url, 'GET', '/health');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'ok');
+    assert.equal(res.body.storage.embedded, true);
+    assert.equal(res.body.storage.reachable, true);
+    assert.equal(res.body.storage.endpoint, t.platform.context.storageEndpoint);
+    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(res.body.compute.backend));
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await api(t.url, 'GET', '/no/such/route');
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, { error_code: 'ModelArts.0302', error_msg: 'no API route GET /no/such/route; see the README for the API' });
+  });
+
+  it('answers a body that is not JSON with 400 and the parse error', async () => {
+    const res = await api(t.url, 'POST', '/training-jobs', '{"name": ');
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error_code, 'ModelArts.0102');
+    assert.match(res.body.error_msg, /not valid JSON: Unexpected end of JSON input/);
+  });
+
+  it('refuses a body over the limit with 413 without reading it all', async () => {
+    const res = await api(t.url, 'POST', '/training-jobs', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }));
+    assert.equal(res.status, 413);
+    assert.equal(res.body.error_code, 'ModelArts.0103');
+  });
+
+  it('answers an id that does not exist with 404 naming it', async () => {
+    for (const path of ['/training-jobs/nope', '/models/nope', '/services/nope']) {
+      const res = await api(t.url, 'GET', path);
+      assert.equal(res.status, 404, path);
+      assert.match(res.body.error_msg, /"nope" does not exist/);
+    }
+  });
+
+  it('answers a wrong method with 405', async () => {
+    const res = await api(t.url, 'PUT', '/training-jobs');
+    assert.equal(res.status, 405);
+    assert.equal(res.body.error_code, 'ModelArts.0303');
+  });
+});
