@@ -1,4 +1,5 @@
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import http from 'node:http';
 import type Router from '@koa/router';
 import type { PlatformConfig } from './config';
@@ -19,6 +20,7 @@ import { modelRoutes } from './http/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from './http/routes/services';
 import { createGateway, GATEWAY_PREFIX } from './http/gateway';
+import { prepareTutorialBucket, TUTORIAL } from '../samples/mnist/prepare';
 
 /** A part of the platform (jobs, models, services) with its routes and lifecycle. */
 export interface Area {
@@ -66,6 +68,10 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     const jobs = new JobService(context, runtimeModules);
     const models = new ModelService(context, jobs);
     const services = new ServiceManager(context, models);
+    if (config.prepareSamples) {
+      const prepared = await prepareTutorialBucket(store, path.join(config.dataDir, 'cache'));
+      if (prepared.uploaded.length) log.info(`MNIST tutorial: uploaded ${prepared.uploaded.length} objects to obs://${TUTORIAL.bucket}/mnist/`);
+    }
     const areas: Area[] = [
       { routes: () => [trainingJobRoutes(jobs)], start: () => jobs.start(), stop: () => jobs.shutdown() },
       { routes: () => [modelRoutes(models)], start: () => models.start() },

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { ObjectStore, walkFiles } from '../../platform/storage/object-store';
+import { ObsUrl } from '../../platform/storage/obs-url';
+import { repoPath } from '../../platform/paths';
+import { gzipMnistTo } from './dataset';
+
+/** The tutorial's names: bucket and folders as in "Preparing Data". */
+export const TUTORIAL = {
+  bucket: 'test-modelarts',
+  dataset: 'mnist/dataset-mnist/',
+  code: 'mnist/mnist-tensorflow-code/',
+  output: 'mnist/mnist-model/',
+  bootFile: 'train_mnist_tfjs.js',
+} as const;
+
+export const SAMPLE_CODE_DIR = repoPath('samples', 'mnist', 'code');
+
+export interface PreparedReport {
+  uploaded: string[];
+  kept: string[];
+}
+
+/**
+ * Puts the tutorial's data and code into its bucket: the four MNIST .gz files, the
+ * boot file and its model package files, and an empty output folder. Objects that
+ * exist already are left as they are, so a user's own files are never overwritten.
+ */
+export async function prepareTutorialBucket(store: ObjectStore, cacheDir: string): Promise<PreparedReport> {
+  const report: PreparedReport = { uploaded: [], kept: [] };
+  await store.ensureBucket(TUTORIAL.bucket);
+  const put = async (key: string, file: string) => {
+    const url: ObsUrl = { bucket: TUTORIAL.bucket, key };
+    if (await store.head(url)) {
+      report.kept.push(key);
+      return;
+    }
+    await store.putFile(url, file);
+    report.uploaded.push(key);
+  };
+  for (const gz of await gzipMnistTo(path.join(cacheDir, 'mnist-gz'))) await put(TUTORIAL.dataset + path.basename(gz), gz);
+  for (const f of await walkFiles(SAMPLE_CODE_DIR)) await put(TUTORIAL.code + f.relative, f.absolute);
+  const output: ObsUrl = { bucket: TUTORIAL.bucket, key: TUTORIAL.output };
+  if (!(await store.folderExists(output))) {
+    // A zero-byte object named like a folder is how the OBS console makes an empty folder.
+    await store.put(output, Buffer.alloc(0));
+    report.uploaded.push(TUTORIAL.output);
+  }
+  return report;
+}
