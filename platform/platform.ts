@@ -19,7 +19,9 @@ import { ModelService } from './models/model-service';
 import { modelRoutes } from './http/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from './http/routes/services';
-import { createGateway, GATEWAY_PREFIX } from './http/gateway';
+import { createGateway, GATEWAY_PREFIX, Authorizer } from './http/gateway';
+import { APP_CODE_HEADER, requireToken, secretMatches, TOKEN_HEADER } from './http/auth';
+import { ApiError } from './errors';
 import { prepareTutorialBucket, TUTORIAL } from '../samples/mnist/prepare';
 
 /** A part of the platform (jobs, models, services) with its routes and lifecycle. */
@@ -81,9 +83,10 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       await area.start?.();
       cleanups.push(async () => area.stop?.());
     }
-    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())]);
+    const token = config.authToken;
+    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], token ? [requireToken(token)] : []);
     const koa = app.callback();
-    const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes);
+    const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, token ? gatewayAuthorizer(token, services) : undefined);
     // Predictions skip Koa: the gateway is on the hot path and needs none of it.
     const server = http.createServer((req, res) => (req.url?.startsWith(GATEWAY_PREFIX) ? gateway(req, res) : koa(req, res)));
     await listen(server, config.port, config.host);
@@ -100,6 +103,16 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     await runCleanups(cleanups);
     throw err;
   }
+}
+
+/** Predictions through the gateway need the platform token, or the service's own app code when it has one. */
+function gatewayAuthorizer(token: string, services: ServiceManager): Authorizer {
+  return (id, req) => {
+    if (secretMatches(req.headers[TOKEN_HEADER], token)) return;
+    const appCode = services.appCode(id);
+    if (appCode && secretMatches(req.headers[APP_CODE_HEADER], appCode)) return;
+    throw new ApiError('unauthorized', 'predictions need the platform token (X-Auth-Token) or the service\'s app code (X-Apig-AppCode)');
+  };
 }
 
 async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {

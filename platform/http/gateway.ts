@@ -9,6 +9,9 @@ const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
 /** Resolves a service id to one of its ready instances ("127.0.0.1:port"), or throws. */
 export type Router = (serviceId: string) => string;
 
+/** Throws when the caller may not use the service. */
+export type Authorizer = (serviceId: string, req: IncomingMessage) => void;
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
 
 /**
@@ -16,17 +19,18 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets:
  * read first (within the limit), so a request that meets an instance as it goes away
  * is sent once more to another, and redeploys lose nothing.
  */
-export function createGateway(route: Router, maxBodyBytes: number): (req: IncomingMessage, res: ServerResponse) => void {
+export function createGateway(route: Router, maxBodyBytes: number, authorize?: Authorizer): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    void forward(req, res, route, maxBodyBytes).catch((err) => sendError(res, err));
+    void forward(req, res, route, maxBodyBytes, authorize).catch((err) => sendError(res, err));
   };
 }
 
-async function forward(req: IncomingMessage, res: ServerResponse, route: Router, maxBodyBytes: number): Promise<void> {
+async function forward(req: IncomingMessage, res: ServerResponse, route: Router, maxBodyBytes: number, authorize?: Authorizer): Promise<void> {
   const rest = (req.url ?? '').slice(GATEWAY_PREFIX.length);
   const slash = rest.indexOf('/');
-  const id = decodeURIComponent(slash === -1 ? rest.split('?')[0] : rest.slice(0, slash));
+  const id = safeDecode(slash === -1 ? rest.split('?')[0] : rest.slice(0, slash));
   const path = slash === -1 ? '/' : rest.slice(slash) || '/';
+  authorize?.(id, req);
   const body = await readBody(req, maxBodyBytes);
   for (let attempt = 1; ; attempt++) {
     const address = route(id);
@@ -59,6 +63,14 @@ function proxyOnce(req: IncomingMessage, res: ServerResponse, address: string, p
     upstream.once('error', reject);
     upstream.end(body);
   });
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError('predict_not_found', `${JSON.stringify(segment)} is not a service id`);
+  }
 }
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {

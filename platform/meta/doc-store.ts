@@ -41,6 +41,11 @@ export class DocStore<T extends Doc> {
     return doc && structuredClone(doc);
   }
 
+  /** The record itself, uncopied, for hot paths that only read it; never mutate it. */
+  peek(id: string): Readonly<T> | undefined {
+    return this.docs.get(id);
+  }
+
   /** Snapshot of every record; callers may sort and filter freely. */
   list(): T[] {
     return [...this.docs.values()].map((d) => structuredClone(d));

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ApiError, errorResponse } from '../../platform/errors';
 import { applyCors } from './cors';
 import { sendJson } from '../../platform/http/send-json';
+import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
 import { compileResponseCheck } from './response-check';
 import { checkFileFields, expectedFileFields, MultipartData, readRequestData } from './request-body';
 import { Stats } from './stats';
@@ -39,7 +40,7 @@ export function createInstanceServer(
   let draining = false;
 
   async function predict(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    if (opts.appCode !== undefined && req.headers['x-apig-appcode'] !== opts.appCode) {
+    if (opts.appCode !== undefined && !secretMatches(req.headers[APP_CODE_HEADER], opts.appCode)) {
       throw new ApiError('predict_unauthorized', 'this service needs its app code in the X-Apig-AppCode header');
     }
     const data = await readRequestData(req, opts.maxBodyBytes);

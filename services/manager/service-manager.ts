@@ -146,11 +146,16 @@ export class ServiceManager {
 
   /** Where the gateway sends a request for service `id` (round robin over ready instances). */
   route(id: string): string {
-    const service = this.records.get(id);
+    const service = this.records.peek(id);
     if (!service) throw new ApiError('predict_not_found', `service ${JSON.stringify(id)} does not exist`);
     const address = this.runtimes.get(id)?.pickAddress();
     if (!address) throw new ApiError('predict_unavailable', `service ${service.name} is ${service.status}; it has no instance ready to answer`);
     return address;
+  }
+
+  /** The service's app code, when it requires one (for the gateway's access check). */
+  appCode(id: string): string | undefined {
+    return this.records.peek(id)?.app_code;
   }
 
   private runtime(id: string): ServiceRuntime {
