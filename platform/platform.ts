@@ -8,7 +8,7 @@ import { compute, nativeAvailable } from './compute/tf';
 import { createApp } from './http/app';
 import { healthRoutes } from './http/routes/health';
 import { log } from './log';
-import { startEmbeddedStore, EmbeddedStore } from './storage/embedded-store';
+import { EmbeddedStore } from './storage/embedded-store';
 import { ObjectStore } from './storage/object-store';
 import { Schemas } from './validation/schemas';
 import { repoPath } from './paths';
@@ -35,6 +35,8 @@ export interface Platform {
   url: string;
   port: number;
   context: PlatformContext;
+  /** The embedded object store, when no OBS_ENDPOINT is set. */
+  embedded?: EmbeddedStore;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
     if (!config.obs.endpoint) {
-      embedded = await startEmbeddedStore({
+      embedded = await EmbeddedStore.start({
         host: config.host === '0.0.0.0' || config.host === '::' ? config.host : '127.0.0.1',
         port: config.obs.embeddedPort,
         dataDir: config.dataDir,
@@ -97,6 +99,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       url: `http://${shownHost}:${port}`,
       port,
       context,
+      embedded,
       close: () => runCleanups(cleanups),
     };
   } catch (err) {

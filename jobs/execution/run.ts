@@ -35,6 +35,7 @@ export class Run {
   readonly metrics: MetricsSink;
   private readonly ws: Workspace;
   private launched?: Launched;
+  private exit?: ExitInfo;
   private stopRequested = false;
   private stopReason = 'stopped by the user';
   private killTimer?: NodeJS.Timeout;
@@ -54,7 +55,7 @@ export class Run {
     try {
       final = await this.stages();
     } catch (err) {
-      final = { to: 'Failed', reason: failureReason(err) };
+      final = { to: 'Failed', reason: failureReason(err), exit: this.exit };
     }
     // A stop always ends as Terminated, even when the process exited by itself meanwhile.
     if (this.stopRequested) final = { to: 'Terminated', reason: this.stopReason, exit: final.exit };
@@ -97,6 +98,7 @@ export class Run {
     });
     if (this.stopRequested) this.signalStop();
     const exit = await launched.done;
+    this.exit = exit;
     this.launched = undefined;
     this.logs.note(`boot file ${exit.reason}`);
     return exit;
@@ -104,8 +106,12 @@ export class Run {
 
   private async uploadOutputs(): Promise<void> {
     for (const out of this.currentVersion().output_urls) {
-      const sent = await this.deps.store.uploadDir(this.ws.outputs[out.name], parseObsUrl(out.url));
-      this.logs.note(`uploaded ${out.name}: ${sent.files} files, ${sent.bytes} bytes to ${out.url}`);
+      try {
+        const sent = await this.deps.store.uploadDir(this.ws.outputs[out.name], parseObsUrl(out.url));
+        this.logs.note(`uploaded ${out.name}: ${sent.files} files, ${sent.bytes} bytes to ${out.url}`);
+      } catch (err) {
+        throw new Error(`the outputs could not be uploaded to ${out.url}: ${failureReason(err)}`);
+      }
     }
   }
 

@@ -15,7 +15,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { mapLimit } from '../util/concurrency';
+import { mapLimit, sleep } from '../util/concurrency';
 import { ObsUrl, asFolder, formatObsUrl } from './obs-url';
 import { StorageError, toStorageError } from './storage-error';
 import { localPathFor } from './safe-path';
@@ -25,14 +25,23 @@ import { putLargeFile, MULTIPART_THRESHOLD_BYTES } from './multipart';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const TRANSFER_CONCURRENCY = 8;
+/**
+ * Waits between attempts when the store cannot be reached. Every S3 call the platform
+ * makes is idempotent (a PUT, GET, COPY or DELETE of a whole object), so all may be retried.
+ */
+export const STORE_RETRY_DELAYS_MS = [200, 400, 800, 1600, 3200];
 const DELETE_BATCH = 1000;
+
+const ignore = (): void => undefined;
+const SILENT_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 export interface StoreOptions {
   endpoint: string;
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
-  maxAttempts?: number;
+  /** Waits between attempts on an unreachable store; [] turns retries off. */
+  retryDelaysMs?: readonly number[];
 }
 
 export interface ObjectInfo {
@@ -63,7 +72,10 @@ export class ObjectStore {
       region: options.region,
       forcePathStyle: true,
       credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-      maxAttempts: options.maxAttempts ?? 4,
+      // Retries are ours (see `call`), so that streams are recreated and waits are known.
+      maxAttempts: 1,
+      // Failures reach callers as StorageErrors; the SDK would also print some to the console.
+      logger: SILENT_LOGGER,
       // Plain bodies with a Content-Length: every S3 service understands them.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -71,10 +83,25 @@ export class ObjectStore {
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const delays = this.options.retryDelaysMs ?? STORE_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const failure = toStorageError(err, what);
+        if (failure.reason !== 'unavailable' || attempt >= delays.length) throw failure;
+        await sleep(delays[attempt]);
+      }
+    }
+  }
+
+  /** Whether the store answers now, asked once without retrying. */
+  async reachable(): Promise<boolean> {
     try {
-      return await fn();
-    } catch (err) {
-      throw toStorageError(err, what);
+      await this.client.send(new ListBucketsCommand({}));
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -152,9 +179,11 @@ export class ObjectStore {
   }
 
   async getStream(url: ObsUrl): Promise<Readable> {
-    const out = await this.call(`read ${formatObsUrl(url)}`, () =>
-      this.client.send(new GetObjectCommand({ Bucket: url.bucket, Key: url.key })),
-    );
+    return this.call(`read ${formatObsUrl(url)}`, () => this.openStream(url));
+  }
+
+  private async openStream(url: ObsUrl): Promise<Readable> {
+    const out = await this.client.send(new GetObjectCommand({ Bucket: url.bucket, Key: url.key }));
     return out.Body as Readable;
   }
 
@@ -196,10 +225,8 @@ export class ObjectStore {
   async downloadFile(url: ObsUrl, file: string): Promise<void> {
     await fsp.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.part-${process.pid}`;
-    await this.call(`download ${formatObsUrl(url)}`, async () => {
-      const body = await this.getStream(url);
-      await pipeline(body, fs.createWriteStream(tmp));
-    });
+    // One attempt covers opening and reading, so a read cut short is retried whole.
+    await this.call(`download ${formatObsUrl(url)}`, async () => pipeline(await this.openStream(url), fs.createWriteStream(tmp)));
     await fsp.rename(tmp, file);
   }
 

@@ -4,10 +4,7 @@ import type { PlatformContext } from '../../context';
 export function healthRoutes(p: PlatformContext): Router {
   const router = new Router();
   router.get('/health', async (ctx) => {
-    const reachable = await p.store
-      .listBuckets()
-      .then(() => true)
-      .catch(() => false);
+    const reachable = await p.store.reachable();
     ctx.status = reachable ? 200 : 503;
     ctx.body = {
       status: reachable ? 'ok' : 'degraded',
