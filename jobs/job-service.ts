@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { ApiError, notFound } from '../platform/errors';
 import type { PlatformContext } from '../platform/context';
 import { DocStore } from '../platform/meta/doc-store';
-import { childUrl, parseObsUrl, asFolder } from '../platform/storage/obs-url';
+import { childUrl, parseObsUrl, asFolder, keyProblem } from '../platform/storage/obs-url';
 import { StorageError } from '../platform/storage/storage-error';
 import { storageProblem } from '../platform/storage/storage-problem';
 import { findVersion, JobRecord, JobStatus, JobVersion, latestVersion, Parameter, versionName } from './job-record';
@@ -79,8 +79,8 @@ export class JobService {
     return this.queue(record.id, record.version);
   }
 
-  /** Runs the job again with (optionally) changed parameters, as the next version. */
-  async addVersion(id: string, body: unknown): Promise<JobRecord> {
+  /** Runs the job again with (optionally) changed parameters, as the next version; `created_version` is the new one. */
+  async addVersion(id: string, body: unknown): Promise<JobRecord & { created_version: JobVersion }> {
     const job = this.get(id);
     const base = latestVersion(job);
     const { parameters, description } = parseVersionRequest(body, this.p.schemas, base.parameters);
@@ -93,7 +93,8 @@ export class JobService {
       j.version = v.version;
       j.status = v.status;
     });
-    return this.queue(id, created);
+    const queued = await this.queue(id, created);
+    return { ...queued, created_version: findVersion(queued, created)! };
   }
 
   private async queue(id: string, version: string): Promise<JobRecord> {
@@ -183,8 +184,10 @@ export class JobService {
   /** A boot file, code dir or input that is not in the bucket is a 400 naming it. */
   private async checkSources(spec: JobSpec): Promise<void> {
     const store = this.p.store;
-    const boot = childUrl(parseObsUrl(spec.algorithm.code_dir), spec.algorithm.boot_file);
+    const codeDir = parseObsUrl(spec.algorithm.code_dir);
+    const boot = childUrl(codeDir, spec.algorithm.boot_file);
     try {
+      refuseUnsafeKeys(codeDir.key, await store.listAll(codeDir));
       if (!(await store.head(boot))) {
         const codeExists = await store.folderExists(parseObsUrl(spec.algorithm.code_dir));
         throw new ApiError(
@@ -202,6 +205,17 @@ export class JobService {
     } catch (err) {
       if (err instanceof StorageError) throw storageProblem(err);
       throw err;
+    }
+  }
+}
+
+/** Code whose keys would land outside the work dir (`../x`, `/etc/x`) is refused before it is downloaded. */
+function refuseUnsafeKeys(prefix: string, objects: { key: string }[]): void {
+  for (const o of objects) {
+    const relative = o.key.slice(prefix.length);
+    const problem = relative.endsWith('/') ? undefined : keyProblem(relative);
+    if (problem) {
+      throw new ApiError('invalid_request', `code dir object ${JSON.stringify(o.key)} cannot be used: ${problem}; rename or remove it`);
     }
   }
 }

@@ -76,7 +76,9 @@ export function createInstanceServer(
       const response = errorResponse(err);
       status = response.status;
       if (!response.expected) onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-      // The rest of an oversized or broken body is not read: the connection closes after the answer.
+      // A client still sending would miss the answer (its writes fail): a body within the
+      // limit is read to its end first; the rest of an oversized one is not read at all.
+      if (!req.complete && response.status !== 413) await drainBody(req, opts.maxBodyBytes);
       if (!req.complete) res.setHeader('Connection', 'close');
       sendJson(res, status, response.body);
       if (!req.complete) res.once('finish', () => req.socket.destroySoon?.());
@@ -86,9 +88,17 @@ export function createInstanceServer(
     }
   }
 
-  const server = http.createServer({ requestTimeout: opts.requestTimeoutMs, headersTimeout: Math.min(opts.requestTimeoutMs, 60_000) }, (req, res) => {
-    void onRequest(req, res);
-  });
+  const server = http.createServer(
+    {
+      requestTimeout: opts.requestTimeoutMs,
+      headersTimeout: Math.min(opts.requestTimeoutMs, 60_000),
+      // How often slow requests are looked for (Node's default, 30 s, would let them linger).
+      connectionsCheckingInterval: Math.min(1000, opts.requestTimeoutMs),
+    },
+    (req, res) => {
+      void onRequest(req, res);
+    },
+  );
   server.on('checkContinue', (req, res) => {
     // A client that announces an oversized body is refused before it sends it.
     if (Number(req.headers['content-length']) > opts.maxBodyBytes) {
@@ -109,6 +119,24 @@ export function createInstanceServer(
       draining = true;
     },
   };
+}
+
+function drainBody(req: IncomingMessage, maxBytes: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (c: Buffer) => {
+      seen += c.length;
+      if (seen > maxBytes) done();
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
+  });
 }
 
 function isMultipart(req: IncomingMessage): boolean {

@@ -56,7 +56,7 @@ describe('training jobs', function () {
 
     const second = await api(t.url, 'POST', `/training-jobs/${created.id}/versions`, { parameters: [{ name: 'max_steps', value: '3' }] });
     assert.equal(second.status, 201);
-    assert.equal(second.body.version, 'V0002');
+    assert.equal(second.body.created_version.version, 'V0002');
     const done2 = await waitForJob(t.url, created.id, undefined, 'V0002');
     assert.equal(done2.versions[1].status, 'Completed');
     assert.deepEqual(done2.versions[1].parameters, [{ name: 'max_steps', value: '3' }]);
