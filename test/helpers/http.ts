@@ -5,8 +5,11 @@ export interface JsonResponse<T = any> {
   headers: Headers;
 }
 
+/** Headers every `api` call sends (e.g. a platform token), unless a call overrides them. */
+export const apiDefaults: { headers: Record<string, string> } = { headers: {} };
+
 export async function api<T = any>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  const init: RequestInit = { method, headers: { ...apiDefaults.headers, ...headers } };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
     (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
