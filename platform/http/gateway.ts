@@ -1,6 +1,6 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../errors';
-import { sendError } from './send-json';
+import { drainBody, sendError } from './send-json';
 
 export const GATEWAY_PREFIX = '/v1/infers/';
 const MAX_ATTEMPTS = 2;
@@ -21,7 +21,10 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets:
  */
 export function createGateway(route: Router, maxBodyBytes: number, authorize?: Authorizer): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    void forward(req, res, route, maxBodyBytes, authorize).catch((err) => sendError(res, err));
+    void forward(req, res, route, maxBodyBytes, authorize).catch(async (err) => {
+      if (!req.complete && !(Number(req.headers['content-length']) > 2 * maxBodyBytes)) await drainBody(req, maxBodyBytes);
+      sendError(res, err);
+    });
   };
 }
 
@@ -78,13 +81,14 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer) => {
       size += c.length;
       if (size > maxBytes) {
-        req.removeAllListeners('data');
+        req.off('data', onData);
         reject(tooLarge(maxBytes));
       } else chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
   });

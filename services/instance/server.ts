@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApiError, errorResponse } from '../../platform/errors';
 import { applyCors } from './cors';
-import { sendJson } from '../../platform/http/send-json';
+import { drainBody, sendJson } from '../../platform/http/send-json';
 import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
 import { compileResponseCheck } from './response-check';
 import { checkFileFields, expectedFileFields, MultipartData, readRequestData } from './request-body';
@@ -76,9 +76,9 @@ export function createInstanceServer(
       const response = errorResponse(err);
       status = response.status;
       if (!response.expected) onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-      // A client still sending would miss the answer (its writes fail): a body within the
-      // limit is read to its end first; the rest of an oversized one is not read at all.
-      if (!req.complete && response.status !== 413) await drainBody(req, opts.maxBodyBytes);
+      // A client still sending would miss the answer (its writes fail), so up to another
+      // limit's worth of body is read and dropped first; a body larger still is cut off.
+      if (!req.complete && !(Number(req.headers['content-length']) > 2 * opts.maxBodyBytes)) await drainBody(req, opts.maxBodyBytes);
       if (!req.complete) res.setHeader('Connection', 'close');
       sendJson(res, status, response.body);
       if (!req.complete) res.once('finish', () => req.socket.destroySoon?.());
@@ -119,24 +119,6 @@ export function createInstanceServer(
       draining = true;
     },
   };
-}
-
-function drainBody(req: IncomingMessage, maxBytes: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const done = () => {
-      req.off('data', onData);
-      resolve();
-    };
-    const onData = (c: Buffer) => {
-      seen += c.length;
-      if (seen > maxBytes) done();
-    };
-    req.on('data', onData);
-    req.once('end', done);
-    req.once('close', done);
-    req.resume();
-  });
 }
 
 function isMultipart(req: IncomingMessage): boolean {
