@@ -1,21 +1,14 @@
 import { ApiError, Problem } from '../platform/errors';
 import { asFolder, formatObsUrl, keyProblem, parseObsUrl, ObsUrl } from '../platform/storage/obs-url';
 import type { Schemas } from '../platform/validation/schemas';
-import { Algorithm, Channel, Engine, Parameter, Resource } from './job-record';
+import { Channel, Engine, JobRecord, Parameter } from './job-record';
 
 export const DEFAULT_FLAVOR = 'modelarts.vm.cpu.2u';
 export const DEFAULT_INPUT_NAME = 'data_url';
 export const DEFAULT_OUTPUT_NAME = 'train_url';
 
 /** A create request, checked and normalised: URLs canonical, parameter values strings. */
-export interface JobSpec {
-  name: string;
-  description: string;
-  algorithm: Algorithm;
-  inputs: Channel[];
-  outputs: Channel[];
-  resource: Resource;
-}
+export type JobSpec = Pick<JobRecord, 'name' | 'description' | 'algorithm' | 'inputs' | 'outputs' | 'resource'>;
 
 interface RawChannel {
   name: string;

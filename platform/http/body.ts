@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { ApiError } from '../errors';
+import { readLimited } from './read-body';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -23,23 +24,7 @@ export async function readJson(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promi
 }
 
 function readRaw(ctx: Context, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const req = ctx.req;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return readLimited(ctx.req, limit, () => tooLarge(limit));
 }
 
 function tooLarge(limit: number): ApiError {

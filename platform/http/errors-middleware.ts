@@ -1,6 +1,8 @@
 import type { Context, Next } from 'koa';
 import { ApiError, errorResponse } from '../errors';
 import { log } from '../log';
+import { finishReading } from './read-body';
+import { MAX_JSON_BODY_BYTES } from './body';
 
 /** The one place where errors become HTTP responses. */
 export async function handleErrors(ctx: Context, next: Next): Promise<void> {
@@ -13,6 +15,7 @@ export async function handleErrors(ctx: Context, next: Next): Promise<void> {
   } catch (err) {
     const { status, body, expected } = errorResponse(err);
     if (!expected) log.error(`${ctx.method} ${ctx.path} failed`, err);
+    if (await finishReading(ctx.req, MAX_JSON_BODY_BYTES)) ctx.set('Connection', 'close');
     ctx.status = status;
     ctx.body = body;
   }

@@ -1,6 +1,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../errors';
-import { drainBody, sendError } from './send-json';
+import { sendError } from './send-json';
+import { finishReading, readLimited } from './read-body';
 
 export const GATEWAY_PREFIX = '/v1/infers/';
 const MAX_ATTEMPTS = 2;
@@ -22,7 +23,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets:
 export function createGateway(route: Router, maxBodyBytes: number, authorize?: Authorizer): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void forward(req, res, route, maxBodyBytes, authorize).catch(async (err) => {
-      if (!req.complete && !(Number(req.headers['content-length']) > 2 * maxBodyBytes)) await drainBody(req, maxBodyBytes);
+      await finishReading(req, maxBodyBytes);
       sendError(res, err);
     });
   };
@@ -78,20 +79,7 @@ function safeDecode(segment: string): string {
 
 function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   if (Number(req.headers['content-length']) > maxBytes) return Promise.reject(tooLarge(maxBytes));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) {
-        req.off('data', onData);
-        reject(tooLarge(maxBytes));
-      } else chunks.push(c);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
+  return readLimited(req, maxBytes, () => tooLarge(maxBytes));
 }
 
 function tooLarge(maxBytes: number): ApiError {

@@ -1,15 +1,8 @@
 /** Child-process entry of the embedded object store (see embedded-store.ts). */
-import { startS3Server } from './embedded';
+import { startS3Server, S3ServerOptions } from './embedded';
 import { exitWithParent, sendFatal, sendReady } from '../process/child-side';
 
-export interface EmbeddedStoreOptions {
-  host: string;
-  port: number;
-  dataDir: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
-}
+export type EmbeddedStoreOptions = Omit<S3ServerOptions, 'maxObjectBytes'>;
 
 export interface EmbeddedStoreInfo {
   endpoint: string;

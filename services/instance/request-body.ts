@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { ApiError } from '../../platform/errors';
+import { readLimited } from '../../platform/http/read-body';
 
 /** `{ field: { fileName: bytes } }` for files, `{ field: 'text' }` for plain fields, as ModelArts passes them. */
 export type MultipartData = Record<string, Record<string, Buffer> | string>;
@@ -33,30 +34,13 @@ function tooLarge(maxBytes: number): ApiError {
   return new ApiError('predict_too_large', `the request body is larger than ${maxBytes} bytes`);
 }
 
-function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) {
-        req.off('data', onData);
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.once('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(JSON.parse(text));
-      } catch (err) {
-        reject(new ApiError('predict_bad_input', `the request body is not valid JSON: ${(err as Error).message}`));
-      }
-    });
-    req.once('error', reject);
-  });
+async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const text = (await readLimited(req, maxBytes, () => tooLarge(maxBytes))).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError('predict_bad_input', `the request body is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 function readMultipart(req: IncomingMessage, maxBytes: number): Promise<MultipartData> {

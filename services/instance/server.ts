@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApiError, errorResponse } from '../../platform/errors';
 import { applyCors } from './cors';
-import { drainBody, sendJson } from '../../platform/http/send-json';
+import { sendJson } from '../../platform/http/send-json';
+import { finishReading } from '../../platform/http/read-body';
 import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
 import { compileResponseCheck } from './response-check';
 import { checkFileFields, expectedFileFields, MultipartData, readRequestData } from './request-body';
@@ -76,12 +77,10 @@ export function createInstanceServer(
       const response = errorResponse(err);
       status = response.status;
       if (!response.expected) onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-      // A client still sending would miss the answer (its writes fail), so up to another
-      // limit's worth of body is read and dropped first; a body larger still is cut off.
-      if (!req.complete && !(Number(req.headers['content-length']) > 2 * opts.maxBodyBytes)) await drainBody(req, opts.maxBodyBytes);
-      if (!req.complete) res.setHeader('Connection', 'close');
+      const cut = await finishReading(req, opts.maxBodyBytes);
+      if (cut) res.setHeader('Connection', 'close');
       sendJson(res, status, response.body);
-      if (!req.complete) res.once('finish', () => req.socket.destroySoon?.());
+      if (cut) res.once('finish', () => req.socket.destroySoon?.());
     } finally {
       inFlight--;
       stats.record(performance.now() - start, status >= 400);

@@ -1,0 +1,59 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+
+/**
+ * Reads a whole request body, refusing it as soon as it grows past `maxBytes`
+ * (with the error `tooLarge` makes) instead of buffering the rest.
+ */
+export function readLimited(req: Readable, maxBytes: number, tooLarge: () => Error): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}
+
+/**
+ * Reads and drops what is left of a request body, up to `maxBytes`, so that a client
+ * still sending can read the error it is about to get instead of failing to write.
+ */
+function drainBody(req: Readable, maxBytes: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      req.off('data', onData);
+      resolve();
+    };
+    const onData = (c: Buffer) => {
+      seen += c.length;
+      if (seen > maxBytes) done();
+    };
+    req.on('data', onData);
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
+  });
+}
+
+/**
+ * Before answering a request early (an error): a client still sending would miss the
+ * answer, its writes failing, so up to another limit's worth of body is read and
+ * dropped first; a body declared larger still is not read. True when the connection
+ * must close after the answer because the body was not read to its end.
+ */
+export async function finishReading(req: IncomingMessage, maxBytes: number): Promise<boolean> {
+  if (req.complete) return false;
+  if (!(Number(req.headers['content-length']) > 2 * maxBytes)) await drainBody(req, maxBytes);
+  return !req.complete;
+}
