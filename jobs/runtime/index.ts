@@ -11,6 +11,7 @@ export type { Args } from './args';
 export { readIdx, parseIdx, IdxError } from './idx';
 export type { IdxArray } from './idx';
 export { report } from './report';
+export { writeModelPackage } from './model-package';
 
 /** tfjs, initialised on the fastest backend available (tfjs-node, else wasm, else cpu). */
 export async function loadTf(): Promise<Tf> {
