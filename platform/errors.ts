@@ -83,6 +83,12 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody; 
   };
 }
 
+/** TF Serving's REST API answers errors as `{"error": "…"}`, with the same statuses. */
+export function tfServingErrorResponse(err: unknown): { status: number; body: { error: string }; expected: boolean } {
+  const { status, body, expected } = errorResponse(err);
+  return { status, body: { error: body.error_msg }, expected };
+}
+
 export function notFound(what: string, id: string): ApiError {
   return new ApiError('not_found', `${what} ${JSON.stringify(id)} does not exist.`);
 }

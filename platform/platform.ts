@@ -19,7 +19,7 @@ import { ModelService } from './models/model-service';
 import { modelRoutes } from './http/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from './http/routes/services';
-import { createGateway, GATEWAY_PREFIX, Authorizer } from './http/gateway';
+import { createGateway, createTfServingGateway, GATEWAY_PREFIX, TF_SERVING_PREFIX, Authorizer } from './http/gateway';
 import { APP_CODE_HEADER, requireToken, secretMatches, TOKEN_HEADER } from './http/auth';
 import { ApiError } from './errors';
 import { prepareTutorialBucket, TUTORIAL } from '../samples/mnist/prepare';
@@ -88,9 +88,15 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     const token = config.authToken;
     const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], token ? [requireToken(token)] : []);
     const koa = app.callback();
-    const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, token ? gatewayAuthorizer(token, services) : undefined);
-    // Predictions skip Koa: the gateway is on the hot path and needs none of it.
-    const server = http.createServer((req, res) => (req.url?.startsWith(GATEWAY_PREFIX) ? gateway(req, res) : koa(req, res)));
+    const authorize = token ? gatewayAuthorizer(token, services) : undefined;
+    const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, authorize);
+    const tfServing = createTfServingGateway((name) => services.idByName(name), (id) => services.route(id), config.predict.maxBodyBytes, authorize);
+    // Predictions skip Koa: the gateways are on the hot path and need none of it.
+    const server = http.createServer((req, res) => {
+      if (req.url?.startsWith(GATEWAY_PREFIX)) gateway(req, res);
+      else if (req.url?.startsWith(TF_SERVING_PREFIX)) tfServing(req, res);
+      else void koa(req, res);
+    });
     await listen(server, config.port, config.host);
     cleanups.push(() => closeServer(server));
     const port = (server.address() as { port: number }).port;

@@ -1,7 +1,8 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from '../errors';
+import { ApiError, tfServingErrorResponse } from '../errors';
 import { sendError } from './send-json';
 import { finishReading, readLimited } from './read-body';
+import { tfServingName, TF_SERVING_PREFIX } from '../../services/tf_serving/rest-api';
 
 export const GATEWAY_PREFIX = '/v1/infers/';
 const MAX_ATTEMPTS = 2;
@@ -15,25 +16,57 @@ export type Authorizer = (serviceId: string, req: IncomingMessage) => void;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
 
+/** Which service a request is for, and the path to ask its instance. */
+type Target = (req: IncomingMessage) => { id: string; path: string };
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
  * `/v1/infers/<service_id>/…` → one of the service's instances, in turn. The body is
  * read first (within the limit), so a request that meets an instance as it goes away
  * is sent once more to another, and redeploys lose nothing.
  */
-export function createGateway(route: Router, maxBodyBytes: number, authorize?: Authorizer): (req: IncomingMessage, res: ServerResponse) => void {
+export function createGateway(route: Router, maxBodyBytes: number, authorize?: Authorizer): Handler {
+  return handler(inferTarget, route, maxBodyBytes, authorize);
+}
+
+function handler(target: Target, route: Router, maxBodyBytes: number, authorize?: Authorizer, render?: Parameters<typeof sendError>[2]): Handler {
   return (req, res) => {
-    void forward(req, res, route, maxBodyBytes, authorize).catch(async (err) => {
+    void forward(req, res, target, route, maxBodyBytes, authorize).catch(async (err) => {
       await finishReading(req, maxBodyBytes);
-      sendError(res, err);
+      sendError(res, err, render);
     });
   };
 }
 
-async function forward(req: IncomingMessage, res: ServerResponse, route: Router, maxBodyBytes: number, authorize?: Authorizer): Promise<void> {
+/**
+ * TF Serving's REST API for every service, as TF Serving's port 8501 offers it for every
+ * model: `/v1/models/<service name>…` goes to one of that service's instances as it is.
+ */
+export function createTfServingGateway(idByName: (name: string) => string | undefined, route: Router, maxBodyBytes: number, authorize?: Authorizer): Handler {
+  const target: Target = (req) => {
+    const path = (req.url ?? '').split('?')[0];
+    const name = tfServingName(path);
+    const id = name === undefined ? undefined : idByName(name);
+    if (id === undefined) {
+      throw new ApiError('predict_not_found', name === undefined ? `Malformed request: ${req.method} ${path}` : `Servable not found for request: Latest(${name}); no service is named ${JSON.stringify(name)}`);
+    }
+    return { id, path };
+  };
+  return handler(target, route, maxBodyBytes, authorize, tfServingErrorResponse);
+}
+
+export { TF_SERVING_PREFIX };
+
+function inferTarget(req: IncomingMessage): { id: string; path: string } {
   const rest = (req.url ?? '').slice(GATEWAY_PREFIX.length);
   const slash = rest.indexOf('/');
   const id = safeDecode(slash === -1 ? rest.split('?')[0] : rest.slice(0, slash));
-  const path = slash === -1 ? '/' : rest.slice(slash) || '/';
+  return { id, path: slash === -1 ? '/' : rest.slice(slash) || '/' };
+}
+
+async function forward(req: IncomingMessage, res: ServerResponse, target: Target, route: Router, maxBodyBytes: number, authorize?: Authorizer): Promise<void> {
+  const { id, path } = target(req);
   authorize?.(id, req);
   const body = await readBody(req, maxBodyBytes);
   for (let attempt = 1; ; attempt++) {

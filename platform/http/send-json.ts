@@ -8,12 +8,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /** An error as JSON outside Koa (gateway, instances); a half-sent response can only be cut. */
-export function sendError(res: ServerResponse, err: unknown): void {
+export function sendError(res: ServerResponse, err: unknown, render: (err: unknown) => { status: number; body: unknown } = errorResponse): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const { status, body } = errorResponse(err);
+  const { status, body } = render(err);
   if (!res.req.complete) res.setHeader('Connection', 'close');
   sendJson(res, status, body);
 }

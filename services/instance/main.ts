@@ -7,6 +7,7 @@ import { initRuntime, backend } from '../model_service/runtime';
 import { TfServingBaseService } from '../model_service/tfserving-service';
 import type { BaseService } from '../model_service/base-service';
 import { createInstanceServer, InstanceServer } from './server';
+import { loadServables, ServableSet } from '../tf_serving/servables';
 import type { InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from './protocol';
 
 const STATS_INTERVAL_MS = 1000;
@@ -28,6 +29,13 @@ async function loadPredictor(opts: InstanceOptions): Promise<{ service: BaseServ
   const service = new TfServingBaseService(opts.modelName, opts.modelDir);
   await service.load();
   return { service, hook: '(none: TfServingBaseService)' };
+}
+
+/** What TF Serving's API serves: the package's model(s), shared with the hook where it loaded the same file. */
+async function loadTfServing(opts: InstanceOptions, service: BaseService): Promise<ServableSet> {
+  const tf = await initRuntime();
+  const byHook = service instanceof TfServingBaseService ? { file: service.modelFile, model: service.model } : undefined;
+  return loadServables(opts.serviceName, opts.modelDir, tf, byHook);
 }
 
 function listen(srv: InstanceServer, opts: InstanceOptions): Promise<number> {
@@ -69,7 +77,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   exitWithParent();
   const { service, hook } = await loadPredictor(opts);
-  const srv = createInstanceServer(opts, service, (level, message) => send({ type: 'event', level, message }));
+  const servables = await loadTfServing(opts, service);
+  const srv = createInstanceServer(opts, service, (level, message) => send({ type: 'event', level, message }), servables);
   const sockets = new Set<Socket>();
   srv.server.on('connection', (socket: Socket) => {
     sockets.add(socket);

@@ -34,7 +34,8 @@ function tooLarge(maxBytes: number): ApiError {
   return new ApiError('predict_too_large', `the request body is larger than ${maxBytes} bytes`);
 }
 
-async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+/** The body parsed as JSON, whatever its Content-Type says; 413 past `maxBytes`. */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const text = (await readLimited(req, maxBytes, () => tooLarge(maxBytes))).toString('utf8');
   try {
     return JSON.parse(text);

@@ -1,13 +1,15 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ApiError, errorResponse } from '../../platform/errors';
+import { ApiError, errorResponse, tfServingErrorResponse } from '../../platform/errors';
 import { applyCors } from './cors';
 import { sendJson } from '../../platform/http/send-json';
 import { finishReading } from '../../platform/http/read-body';
 import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
 import { compileResponseCheck } from './response-check';
-import { checkFileFields, expectedFileFields, MultipartData, readRequestData } from './request-body';
+import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readRequestData } from './request-body';
+import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
+import type { ServableSet } from '../tf_serving/servables';
 import { Stats } from './stats';
 import type { InstanceOptions } from './protocol';
 
@@ -26,13 +28,15 @@ export interface InstanceServer {
 const MAX_MISMATCH_EVENTS = 5;
 
 /**
- * The HTTP side of one instance: `POST /` runs the model's hook, `GET /health` says
- * it is up. Bad input of any kind gets a JSON error; nothing a client sends can stop it.
+ * The HTTP side of one instance: `POST /` runs the model's hook, `/v1/models/…` is
+ * TF Serving's REST API on the model itself, `GET /health` says it is up. Bad input
+ * of any kind gets a JSON error; nothing a client sends can stop it.
  */
 export function createInstanceServer(
   opts: InstanceOptions,
   predictor: Predictor,
   onEvent: (level: 'info' | 'warning' | 'error', message: string) => void,
+  servables?: ServableSet,
 ): InstanceServer {
   const stats = new Stats();
   const checkResponse = compileResponseCheck(opts.api.responseSchema);
@@ -40,10 +44,14 @@ export function createInstanceServer(
   let inFlight = 0;
   let draining = false;
 
-  async function predict(req: IncomingMessage, res: ServerResponse): Promise<number> {
+  function checkAppCode(req: IncomingMessage): void {
     if (opts.appCode !== undefined && !secretMatches(req.headers[APP_CODE_HEADER], opts.appCode)) {
       throw new ApiError('predict_unauthorized', 'this service needs its app code in the X-Apig-AppCode header');
     }
+  }
+
+  async function predict(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    checkAppCode(req);
     const data = await readRequestData(req, opts.maxBodyBytes);
     if (isMultipart(req)) checkFileFields(data as MultipartData, fileFields);
     const { result, timings } = await withTimeout(predictor.handle(data), opts.timeoutMs);
@@ -58,6 +66,15 @@ export function createInstanceServer(
     return 200;
   }
 
+  async function tfServing(req: IncomingMessage, res: ServerResponse, path: string): Promise<number> {
+    checkAppCode(req);
+    if (!servables) throw new ApiError('predict_not_found', 'this service has no model that TF Serving\'s API can run');
+    const work = answerTfServing({ method: req.method ?? 'GET', path, body: () => readJsonBody(req, opts.maxBodyBytes) }, servables);
+    const answer = await withTimeout(work, opts.timeoutMs);
+    sendJson(res, answer.status, answer.body);
+    return answer.status;
+  }
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = performance.now();
     if (draining) res.setHeader('Connection', 'close');
@@ -70,11 +87,15 @@ export function createInstanceServer(
     inFlight++;
     let status = 500;
     try {
-      if (path !== '/' && path !== '') throw new ApiError('predict_not_found', `no API at ${path}; predictions are POSTed to /`);
+      if (isTfServingPath(path)) {
+        status = await tfServing(req, res, path);
+        return;
+      }
+      if (path !== '/' && path !== '') throw new ApiError('predict_not_found', `no API at ${path}; predictions are POSTed to /, or to /v1/models/${opts.serviceName}:predict in TF Serving's format`);
       if (req.method !== 'POST') throw new ApiError('predict_not_found', `${req.method} is not answered here; POST the input to /`);
       status = await predict(req, res);
     } catch (err) {
-      const response = errorResponse(err);
+      const response = isTfServingPath(path) ? tfServingErrorResponse(err) : errorResponse(err);
       status = response.status;
       if (!response.expected) onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
       const cut = await finishReading(req, opts.maxBodyBytes);

@@ -153,6 +153,11 @@ export class ServiceManager {
     return address;
   }
 
+  /** The id of the service named `name` (names are unique), for TF Serving's by-name API. */
+  idByName(name: string): string | undefined {
+    return this.records.find((s) => s.name === name)?.id;
+  }
+
   /** The service's app code, when it requires one (for the gateway's access check). */
   appCode(id: string): string | undefined {
     return this.records.peek(id)?.app_code;

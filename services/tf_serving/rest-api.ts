@@ -1,0 +1,92 @@
+/**
+ * TF Serving's REST API on a service: `GET /v1/models/<name>[/versions/<n>]`,
+ * `GET …/metadata` and `POST …:predict`, where `<name>` is the service's name. The
+ * model runs directly, without the package's inference code, as TF Serving runs it.
+ */
+import { ApiError } from '../../platform/errors';
+import type { ServableSet, Servable } from './servables';
+import { parsePredictBody, predictResponseBody } from './rest-format';
+import { DEFAULT_SIGNATURE, signatureDef } from './signature';
+
+export const TF_SERVING_PREFIX = '/v1/models/';
+
+const ROUTE = /^\/v1\/models\/([^/:]+)(?:\/versions\/(\d{1,15})|\/labels\/([^/:]+))?(\/metadata|:[a-zA-Z]+)?$/;
+
+export interface TfServingRequest {
+  method: string;
+  path: string;
+  /** Reads the JSON body (whatever its Content-Type: TF Serving's own clients send it as they like). */
+  body(): Promise<unknown>;
+}
+
+export interface RestAnswer {
+  status: number;
+  body: unknown;
+}
+
+interface Route {
+  name: string;
+  version?: number;
+  action: 'status' | 'metadata' | 'predict';
+}
+
+export function isTfServingPath(path: string): boolean {
+  return path.startsWith(TF_SERVING_PREFIX);
+}
+
+/** The model name a TF Serving path names (the service name), if it names one. */
+export function tfServingName(path: string): string | undefined {
+  const match = ROUTE.exec(path);
+  return match ? safeDecode(match[1]) : undefined;
+}
+
+export async function answerTfServing(req: TfServingRequest, servables: ServableSet): Promise<RestAnswer> {
+  const route = parseRoute(req.method, req.path);
+  const servable = servables.get(route.name, route.version);
+  if (route.action === 'status') return { status: 200, body: versionStatus(servables, route) };
+  if (route.action === 'metadata') return { status: 200, body: metadata(route.name, servable) };
+  const parsed = parsePredictBody(await req.body(), servable.model.inputs);
+  const outputs = await servable.model.predict(parsed.inputs);
+  return { status: 200, body: predictResponseBody(parsed.format, outputs) };
+}
+
+function parseRoute(method: string, path: string): Route {
+  const match = ROUTE.exec(path);
+  const malformed = () => new ApiError('predict_not_found', `Malformed request: ${method} ${path}`);
+  if (!match) throw malformed();
+  const [, rawName, version, label, suffix] = match;
+  if (label !== undefined) throw new ApiError('predict_not_found', `no version labels are defined here (asked for "${label}"); use /versions/<n>`);
+  const name = safeDecode(rawName);
+  const at = version === undefined ? undefined : Number(version);
+  if (suffix === undefined && method === 'GET') return { name, version: at, action: 'status' };
+  if (suffix === '/metadata' && method === 'GET') return { name, version: at, action: 'metadata' };
+  if (suffix === ':predict' && method === 'POST') return { name, version: at, action: 'predict' };
+  if (suffix === ':classify' || suffix === ':regress') {
+    throw new ApiError('predict_bad_input', `${suffix.slice(1)} needs a classification or regression signature; tfjs models offer only "${DEFAULT_SIGNATURE}": use :predict`);
+  }
+  throw malformed();
+}
+
+function versionStatus(servables: ServableSet, route: Route): unknown {
+  const versions = route.version === undefined ? servables.versions : [route.version];
+  return {
+    model_version_status: versions
+      .sort((a, b) => b - a)
+      .map((v) => ({ version: String(v), state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } })),
+  };
+}
+
+function metadata(name: string, servable: Servable): unknown {
+  return {
+    model_spec: { name, signature_name: '', version: String(servable.version) },
+    metadata: { signature_def: { signature_def: { [DEFAULT_SIGNATURE]: signatureDef(servable.model.inputs, servable.model.outputs) } } },
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError('predict_not_found', `${JSON.stringify(segment)} is not a model name`);
+  }
+}

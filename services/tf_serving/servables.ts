@@ -1,0 +1,85 @@
+/**
+ * The models a service offers to TF Serving clients, by version. A package laid out
+ * as TF Serving exports models (`model/1/`, `model/2/` …, each with its model.json)
+ * offers each numbered folder as that version; a package with one model offers it as
+ * version 1. Unless asked for a version, clients get the highest, as TF Serving does.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ApiError } from '../../platform/errors';
+import { MODEL_JSON, loadModelFrom } from '../../platform/compute/model-io';
+import type { LoadedModel } from '../../platform/compute/loaded-model';
+import type { Tf } from '../../platform/compute/tf';
+import { VERSION_FOLDER } from '../model_service/tfserving-service';
+
+export interface Servable {
+  version: number;
+  file: string;
+  model: LoadedModel;
+}
+
+export interface ModelVersionFile {
+  version: number;
+  file: string;
+}
+
+/**
+ * The model.json of each version in `modelDir`, lowest first; a string saying why
+ * TF Serving's API cannot serve the package when it holds several unnumbered models.
+ */
+export function findVersions(modelDir: string): ModelVersionFile[] | string {
+  const direct = path.join(modelDir, MODEL_JSON);
+  if (fs.existsSync(direct)) return [{ version: 1, file: direct }];
+  const folders = fs
+    .readdirSync(modelDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== 'node_modules' && fs.existsSync(path.join(modelDir, e.name, MODEL_JSON)))
+    .map((e) => e.name);
+  const numbered = folders.filter((name) => VERSION_FOLDER.test(name));
+  if (numbered.length && numbered.length === folders.length) {
+    return numbered.map((name) => ({ version: Number(name), file: path.join(modelDir, name, MODEL_JSON) })).sort((a, b) => a.version - b.version);
+  }
+  if (folders.length === 1) return [{ version: 1, file: path.join(modelDir, folders[0], MODEL_JSON) }];
+  return `the package holds several models (${folders.join(', ')}) that its inference code combines; TF Serving's API serves one model, or numbered versions of one (model/1/, model/2/ …)`;
+}
+
+export class ServableSet {
+  constructor(
+    /** The name clients use: the service's name. */
+    readonly name: string,
+    private readonly servables: Servable[],
+    /** Why there is nothing to serve, when there is not. */
+    private readonly problem?: string,
+  ) {}
+
+  get versions(): number[] {
+    return this.servables.map((s) => s.version);
+  }
+
+  /** The asked version, or the highest; 404 when the name or version is not here. */
+  get(name: string, version?: number): Servable {
+    if (name !== this.name) throw new ApiError('predict_not_found', `Servable not found for request: ${version === undefined ? `Latest(${name})` : `Specific(${name}, ${version})`}; this service serves "${this.name}"`);
+    if (this.problem) throw new ApiError('predict_not_found', this.problem);
+    const servable = version === undefined ? this.servables[this.servables.length - 1] : this.servables.find((s) => s.version === version);
+    if (!servable) throw new ApiError('predict_not_found', `Servable not found for request: Specific(${name}, ${version}); versions here: ${this.versions.join(', ')}`);
+    return servable;
+  }
+
+  dispose(reused: LoadedModel | undefined): void {
+    for (const s of this.servables) if (s.model !== reused) s.model.dispose();
+  }
+}
+
+/**
+ * Loads every version; a model that the inference code already loaded from the same
+ * file is shared rather than loaded twice (a large model would double its memory).
+ */
+export async function loadServables(name: string, modelDir: string, tf: Tf, loadedByHook?: { file?: string; model?: LoadedModel }): Promise<ServableSet> {
+  const found = findVersions(modelDir);
+  if (typeof found === 'string') return new ServableSet(name, [], found);
+  const servables: Servable[] = [];
+  for (const v of found) {
+    const shared = loadedByHook?.model && loadedByHook.file === v.file ? loadedByHook.model : undefined;
+    servables.push({ ...v, model: shared ?? (await loadModelFrom(v.file, tf)) });
+  }
+  return new ServableSet(name, servables);
+}
