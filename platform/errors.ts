@@ -89,6 +89,15 @@ export function tfServingErrorResponse(err: unknown): { status: number; body: { 
   return { status, body: { error: body.error_msg }, expected };
 }
 
+/** gRPC status codes (grpc/status.h) for the HTTP statuses of ERROR_CODES; anything else is INTERNAL (13). */
+const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 404: 5, 408: 4, 413: 8, 415: 3, 503: 14, 504: 4 };
+
+/** An error as a gRPC status: the code that matches its HTTP status, and its message. */
+export function grpcErrorResponse(err: unknown): { code: number; details: string; expected: boolean } {
+  const { status, body, expected } = errorResponse(err);
+  return { code: GRPC_CODES[status] ?? 13, details: body.error_msg, expected };
+}
+
 export function notFound(what: string, id: string): ApiError {
   return new ApiError('not_found', `${what} ${JSON.stringify(id)} does not exist.`);
 }

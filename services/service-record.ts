@@ -51,6 +51,9 @@ export interface ServiceRecord {
   /** The same service through the control plane's gateway. */
   infer_url: string;
   port?: number;
+  /** TF Serving's gRPC PredictionService for this service (host:port, stable across redeploys). */
+  grpc_address?: string;
+  grpc_port?: number;
   instances: InstanceInfo[];
   events: ServiceEvent[];
   request_count: number;

@@ -8,6 +8,7 @@ import { TfServingBaseService } from '../model_service/tfserving-service';
 import type { BaseService } from '../model_service/base-service';
 import { createInstanceServer, InstanceServer } from './server';
 import { loadServables, ServableSet } from '../tf_serving/servables';
+import { createGrpcEndpoint, GrpcEndpoint } from '../tf_serving/grpc-server';
 import type { InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from './protocol';
 
 const STATS_INTERVAL_MS = 1000;
@@ -50,8 +51,9 @@ function listen(srv: InstanceServer, opts: InstanceOptions): Promise<number> {
  * `Connection: close`, and idle ones end at the keep-alive timeout their clients were
  * told about. Closing idle connections sooner would race clients that are sending.
  */
-function drain(srv: InstanceServer, sockets: Set<Socket>, graceMs: number): void {
+function drain(srv: InstanceServer, grpc: GrpcEndpoint, sockets: Set<Socket>, graceMs: number): void {
   srv.startDraining();
+  grpc.drain(graceMs);
   // http.Server#close would also cut idle keep-alive connections; only stop listening.
   net.Server.prototype.close.call(srv.server);
   const started = Date.now();
@@ -84,13 +86,21 @@ async function main(): Promise<void> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  const grpc = createGrpcEndpoint(servables, {
+    appCode: opts.appCode,
+    track: (work) => srv.track(work),
+    onUnexpected: (err) => send({ type: 'event', level: 'error', message: `a gRPC call failed unexpectedly: ${(err as Error)?.stack ?? String(err)}` }),
+  });
   const port = await listen(srv, opts);
   process.on('message', (m: ParentMessage, handle?: Socket) => {
     if (m?.type === 'connection' && handle) {
       srv.server.emit('connection', handle);
       handle.resume();
+    } else if (m?.type === 'grpc-connection' && handle) {
+      grpc.inject(handle);
+      handle.resume();
     } else if (m?.type === 'drain') {
-      drain(srv, sockets, m.graceMs);
+      drain(srv, grpc, sockets, m.graceMs);
     }
   });
   setInterval(() => flushStats(srv), STATS_INTERVAL_MS).unref();

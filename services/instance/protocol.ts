@@ -44,5 +44,7 @@ export type InstanceMessage =
   | { type: 'event'; level: 'info' | 'warning' | 'error'; message: string }
   | { type: 'drained' };
 
-/** Parent → child: a connection accepted on the service's port, or the order to drain and exit. */
-export type ParentMessage = { type: 'connection' } | { type: 'drain'; graceMs: number };
+/** Parent → child: a connection accepted on the service's HTTP or gRPC port, or the order to drain and exit. */
+export type ParentMessage = { type: 'connection' } | { type: 'grpc-connection' } | { type: 'drain'; graceMs: number };
+
+export type ConnectionKind = 'connection' | 'grpc-connection';

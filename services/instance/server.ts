@@ -21,6 +21,8 @@ export interface InstanceServer {
   server: http.Server;
   stats: Stats;
   inFlight(): number;
+  /** Counts work that arrived by another way (gRPC) as in flight until it settles. */
+  track<T>(work: Promise<T>): Promise<T>;
   /** From now on every response closes its connection, so clients move to other instances. */
   startDraining(): void;
 }
@@ -135,6 +137,10 @@ export function createInstanceServer(
     server,
     stats,
     inFlight: () => inFlight,
+    track: (work) => {
+      inFlight++;
+      return work.finally(() => inFlight--);
+    },
     startDraining: () => {
       draining = true;
     },

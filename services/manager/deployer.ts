@@ -77,9 +77,12 @@ export class Deployer {
       const model = this.models.get(modelId);
       const modelDir = await this.models.ensureLocal(modelId);
       const port = await runtime.listen(this.p.config.host, service.port ?? 0);
+      const grpcPort = await runtime.listenGrpc(this.p.config.host, service.grpc_port ?? 0);
       await this.update(id, (s) => {
         s.port = port;
         s.access_address = `http://${reachableHost(this.p.config.host)}:${port}/`;
+        s.grpc_port = grpcPort;
+        s.grpc_address = `${reachableHost(this.p.config.host)}:${grpcPort}`;
       });
       options = instanceOptions(service, model, modelDir, this.limits());
       instances = await startInstances(service.instance_count, options, this.limits(), this.events(id, g));

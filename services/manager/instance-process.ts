@@ -2,7 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { distPath } from '../../platform/paths';
 import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../platform/process/supervise';
-import type { InstanceMessage, InstanceOptions, InstanceReady } from '../instance/protocol';
+import type { ConnectionKind, InstanceMessage, InstanceOptions, InstanceReady } from '../instance/protocol';
 
 export interface InstanceCallbacks {
   onMessage(message: InstanceMessage): void;
@@ -48,12 +48,12 @@ export class InstanceProcess {
     return info;
   }
 
-  /** Passes a connection accepted on the service port; false when the instance cannot take it. */
-  handOff(socket: Socket): boolean {
+  /** Passes a connection accepted on a service port; false when the instance cannot take it. */
+  handOff(socket: Socket, kind: ConnectionKind = 'connection'): boolean {
     const child = this.child;
     if (!child?.connected || this.leaving) return false;
     // The handle now lives in the child; the parent's socket object only needs releasing.
-    child.send({ type: 'connection' }, socket, { keepOpen: false }, () => socket.destroy());
+    child.send({ type: kind }, socket, { keepOpen: false }, () => socket.destroy());
     return true;
   }
 

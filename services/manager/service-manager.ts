@@ -40,6 +40,7 @@ export class ServiceManager {
       } else if (s.port) {
         // Stopped and failed services keep answering 503 on their address.
         await this.runtime(s.id).listen(this.p.config.host, s.port);
+        if (s.grpc_port) await this.runtime(s.id).listenGrpc(this.p.config.host, s.grpc_port);
       }
     }
   }

@@ -1,19 +1,24 @@
 import http from 'node:http';
 import net from 'node:net';
 import { ApiError, errorResponse } from '../../platform/errors';
+import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';
+import { unavailableGrpc } from './grpc-unavailable';
 
 /**
- * The live side of one service: the port behind its access_address, and the
- * instances that currently take its traffic. Connections on the port are handed to
- * the instances in turn; while none is ready, the port answers 503 itself, so the
- * address stays the same across redeploys, stops and restarts.
+ * The live side of one service: the ports behind its access_address (HTTP) and its
+ * grpc_address (TF Serving's gRPC API), and the instances that currently take its
+ * traffic. Connections on either port are handed to the instances in turn; while none
+ * is ready, the ports answer 503 / UNAVAILABLE themselves, so the addresses stay the
+ * same across redeploys, stops and restarts.
  */
 export class ServiceRuntime {
   private listener?: net.Server;
+  private grpcListener?: net.Server;
   private serving: InstanceProcess[] = [];
   private next = 0;
   private readonly unavailable: http.Server;
+  private readonly grpcUnavailable = unavailableGrpc(() => this.unavailableMessage);
   private unavailableMessage = 'the service is not running';
 
   constructor(readonly serviceId: string) {
@@ -28,32 +33,23 @@ export class ServiceRuntime {
 
   /** Listens on `port` (0, or the port a previous run used); returns the port it got. */
   async listen(host: string, port: number): Promise<number> {
-    if (this.listener) return (this.listener.address() as net.AddressInfo).port;
-    const tryListen = (p: number) =>
-      new Promise<net.Server>((resolve, reject) => {
-        const server = net.createServer({ pauseOnConnect: true }, (socket) => this.route(socket));
-        server.once('error', reject);
-        server.listen(p, host, () => {
-          server.off('error', reject);
-          resolve(server);
-        });
-      });
-    try {
-      this.listener = await tryListen(port);
-    } catch (err) {
-      // The old port is taken by someone else now: take a new one rather than fail.
-      if (port === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      this.listener = await tryListen(0);
-    }
+    this.listener ??= await openPort(host, port, (socket) => this.route(socket, 'connection'));
     return (this.listener.address() as net.AddressInfo).port;
   }
 
-  private route(socket: net.Socket): void {
+  /** The same for the gRPC port. */
+  async listenGrpc(host: string, port: number): Promise<number> {
+    this.grpcListener ??= await openPort(host, port, (socket) => this.route(socket, 'grpc-connection'));
+    return (this.grpcListener.address() as net.AddressInfo).port;
+  }
+
+  private route(socket: net.Socket, kind: ConnectionKind): void {
     for (let tries = 0; tries < this.serving.length; tries++) {
       const instance = this.serving[this.next++ % this.serving.length];
-      if (instance.handOff(socket)) return;
+      if (instance.handOff(socket, kind)) return;
     }
-    this.unavailable.emit('connection', socket);
+    if (kind === 'grpc-connection') this.grpcUnavailable.inject(socket);
+    else this.unavailable.emit('connection', socket);
     socket.resume();
   }
 
@@ -61,6 +57,7 @@ export class ServiceRuntime {
   serve(instances: InstanceProcess[], unavailableMessage?: string): void {
     this.serving = instances;
     if (unavailableMessage) this.unavailableMessage = unavailableMessage;
+    if (instances.length) this.grpcUnavailable.release();
   }
 
   get instances(): readonly InstanceProcess[] {
@@ -81,11 +78,32 @@ export class ServiceRuntime {
 
   async close(): Promise<void> {
     this.serving = [];
-    const listener = this.listener;
+    // Handed-off connections still count as the listeners', so their close callbacks
+    // would wait for the instances' clients: the ports are released now instead.
+    this.listener?.close();
+    this.grpcListener?.close();
     this.listener = undefined;
-    // Handed-off connections still count as the listener's, so its close callback
-    // would wait for the instances' clients: the port is released now instead.
-    listener?.close();
+    this.grpcListener = undefined;
     this.unavailable.closeAllConnections();
+    this.grpcUnavailable.close();
+  }
+}
+
+/** A listening port whose connections wait paused for `onConnection`; a taken old port is replaced by a new one. */
+async function openPort(host: string, port: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+  const tryListen = (p: number) =>
+    new Promise<net.Server>((resolve, reject) => {
+      const server = net.createServer({ pauseOnConnect: true }, onConnection);
+      server.once('error', reject);
+      server.listen(p, host, () => {
+        server.off('error', reject);
+        resolve(server);
+      });
+    });
+  try {
+    return await tryListen(port);
+  } catch (err) {
+    if (port === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return tryListen(0);
   }
 }

@@ -1,0 +1,62 @@
+/**
+ * TF Serving's gRPC messages and PredictionService, from our own .proto files (the
+ * public field numbers), for the server and for any client built from the same files.
+ */
+import path from 'node:path';
+import protobuf from 'protobufjs';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import { repoPath } from '../../platform/paths';
+
+export const PROTO_DIR = repoPath('services', 'tf_serving', 'protos');
+export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService';
+export const SIGNATURE_DEF_MAP = 'tensorflow.serving.SignatureDefMap';
+
+/** Plain objects as handlers see them: int64 as strings, enums by name, bytes as Buffers. */
+const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, arrays: true, objects: true, oneofs: true };
+
+let loaded: protobuf.Root | undefined;
+
+export function tfServingRoot(): protobuf.Root {
+  if (!loaded) {
+    const root = new protobuf.Root();
+    root.resolvePath = (origin, target) => (protobuf.common.get(target) ? target : path.join(PROTO_DIR, target));
+    root.loadSync('tensorflow_serving/apis/prediction_service.proto', { keepCase: true });
+    root.resolveAll();
+    loaded = root;
+  }
+  return loaded;
+}
+
+export function messageType(name: string): protobuf.Type {
+  return tfServingRoot().lookupType(name);
+}
+
+export function encodeMessage(name: string, value: object): Buffer {
+  const type = messageType(name);
+  return Buffer.from(type.encode(type.fromObject(value)).finish());
+}
+
+export function decodeMessage<T = Record<string, unknown>>(name: string, bytes: Uint8Array): T {
+  const type = messageType(name);
+  return type.toObject(type.decode(bytes), TO_OBJECT) as T;
+}
+
+/** The service definition @grpc/grpc-js needs, for `Server.addService` and `makeGenericClientConstructor`. */
+export function predictionServiceDefinition(): ServiceDefinition {
+  const service = tfServingRoot().lookupService(PREDICTION_SERVICE);
+  const definition: Record<string, ServiceDefinition[string]> = {};
+  for (const method of service.methodsArray) {
+    const request = method.resolvedRequestType!.fullName.slice(1);
+    const response = method.resolvedResponseType!.fullName.slice(1);
+    definition[method.name] = {
+      path: `/${PREDICTION_SERVICE}/${method.name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (value: object) => encodeMessage(request, value),
+      requestDeserialize: (bytes: Buffer) => decodeMessage(request, bytes),
+      responseSerialize: (value: object) => encodeMessage(response, value),
+      responseDeserialize: (bytes: Buffer) => decodeMessage(response, bytes),
+    };
+  }
+  return definition;
+}

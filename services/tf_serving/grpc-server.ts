@@ -1,0 +1,117 @@
+/**
+ * TF Serving's gRPC PredictionService (Predict, GetModelMetadata) inside a service
+ * instance. It listens on no port of its own: the platform owns the service's gRPC
+ * port and hands each accepted connection to an instance, as it does for HTTP.
+ */
+import type { Duplex } from 'node:stream';
+import * as grpc from '@grpc/grpc-js';
+import { ApiError, grpcErrorResponse } from '../../platform/errors';
+import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
+import type { InputValue } from '../../platform/compute/input-values';
+import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
+import type { Servable, ServableSet } from './servables';
+import { checkSignatureName, DEFAULT_SIGNATURE, signatureDef } from './signature';
+import { outputToTensor, tensorToInput, type TensorProtoObject } from './tensor-proto';
+
+export interface ModelSpecObject {
+  name?: string;
+  version?: { value?: string };
+  version_label?: string;
+  signature_name?: string;
+}
+
+interface PredictRequestObject {
+  model_spec?: ModelSpecObject;
+  inputs?: Record<string, TensorProtoObject>;
+  output_filter?: string[];
+}
+
+interface MetadataRequestObject {
+  model_spec?: ModelSpecObject;
+  metadata_field?: string[];
+}
+
+export interface GrpcOptions {
+  appCode?: string;
+  /** Counts a call in flight for the duration of `work`. */
+  track<T>(work: Promise<T>): Promise<T>;
+  onUnexpected(err: unknown): void;
+}
+
+export interface GrpcEndpoint {
+  inject(connection: Duplex): void;
+  /** GOAWAY to every connection; calls in flight finish within `graceMs`. */
+  drain(graceMs: number): void;
+}
+
+export function createGrpcEndpoint(servables: ServableSet, opts: GrpcOptions): GrpcEndpoint {
+  const server = new grpc.Server();
+  const unary = <Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
+    const work = Promise.resolve().then(() => {
+      checkAppCode(call.metadata, opts.appCode);
+      return handle(call.request);
+    });
+    opts.track(work).then(
+      (response) => callback(null, response),
+      (err) => {
+        const { code, details, expected } = grpcErrorResponse(err);
+        if (!expected) opts.onUnexpected(err);
+        callback({ code, details });
+      },
+    );
+  };
+  server.addService(predictionServiceDefinition(), {
+    Predict: unary((r: PredictRequestObject) => predict(servables, r)),
+    GetModelMetadata: unary((r: MetadataRequestObject) => getMetadata(servables, r)),
+  });
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  return {
+    inject: (connection) => injector.injectConnection(connection),
+    drain: (graceMs) => injector.drain(graceMs),
+  };
+}
+
+function checkAppCode(metadata: grpc.Metadata, appCode: string | undefined): void {
+  if (appCode === undefined) return;
+  const given = metadata.get(APP_CODE_HEADER)[0];
+  if (!secretMatches(typeof given === 'string' ? given : undefined, appCode)) {
+    throw new ApiError('predict_unauthorized', `this service needs its app code in the ${APP_CODE_HEADER} metadata`);
+  }
+}
+
+function servableFor(servables: ServableSet, spec: ModelSpecObject | undefined): Servable {
+  if (spec?.version_label) throw new ApiError('predict_not_found', `no version labels are defined here (asked for "${spec.version_label}"); use model_spec.version`);
+  checkSignatureName(spec?.signature_name);
+  const version = spec?.version?.value === undefined ? undefined : Number(spec.version.value);
+  return servables.get(spec?.name ?? '', version);
+}
+
+function responseSpec(name: string, servable: Servable): ModelSpecObject {
+  return { name, version: { value: String(servable.version) }, signature_name: DEFAULT_SIGNATURE };
+}
+
+async function predict(servables: ServableSet, request: PredictRequestObject): Promise<object> {
+  const servable = servableFor(servables, request.model_spec);
+  const outputSpecs = servable.model.outputs;
+  const inputs: Record<string, InputValue> = {};
+  for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorToInput(name, proto);
+  const wanted = request.output_filter?.length ? request.output_filter : outputSpecs.map((s) => s.name);
+  const unknown = wanted.filter((n) => !outputSpecs.some((s) => s.name === n));
+  if (unknown.length) throw new ApiError('predict_bad_input', `output_filter names ${unknown.join(', ')}, which the model does not have; it has ${outputSpecs.map((s) => s.name).join(', ')}`);
+  const values = await servable.model.predict(inputs);
+  const outputs = Object.fromEntries(outputSpecs.filter((s) => wanted.includes(s.name)).map((s) => [s.name, outputToTensor(values[s.name], s)]));
+  return { model_spec: responseSpec(servables.name, servable), outputs };
+}
+
+async function getMetadata(servables: ServableSet, request: MetadataRequestObject): Promise<object> {
+  const servable = servableFor(servables, request.model_spec);
+  const fields = request.metadata_field ?? [];
+  if (!fields.length) throw new ApiError('predict_bad_input', 'GetModelMetadataRequest must specify at least one metadata_field ("signature_def")');
+  const other = fields.find((f) => f !== 'signature_def');
+  if (other) throw new ApiError('predict_bad_input', `Metadata field ${other} is not supported; only "signature_def" is`);
+  const map = { signature_def: { [DEFAULT_SIGNATURE]: signatureDef(servable.model.inputs, servable.model.outputs) } };
+  return {
+    model_spec: responseSpec(servables.name, servable),
+    metadata: { signature_def: { type_url: `type.googleapis.com/${SIGNATURE_DEF_MAP}`, value: encodeMessage(SIGNATURE_DEF_MAP, map) } },
+  };
+}
