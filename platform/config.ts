@@ -105,6 +105,29 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
   return config;
 }
 
+/** What the command line client reads: where the platform is, and keys for its object store. */
+export interface ClientConfig {
+  platformUrl: string;
+  authToken?: string;
+  obs: { accessKeyId: string; secretAccessKey: string; region: string };
+}
+
+export const DEFAULT_PLATFORM_URL = 'http://127.0.0.1:8080';
+
+export function loadClientConfig(env: Env = process.env): ClientConfig {
+  const read = new Reader(env);
+  return {
+    platformUrl: read.url('PLATFORM_URL') ?? DEFAULT_PLATFORM_URL,
+    authToken: read.optional('AUTH_TOKEN'),
+    obs: {
+      // The embedded store's keys unless the platform uses another store.
+      accessKeyId: read.string('OBS_ACCESS_KEY_ID', EMBEDDED_ACCESS_KEY_ID),
+      secretAccessKey: read.string('OBS_SECRET_ACCESS_KEY', EMBEDDED_SECRET_ACCESS_KEY),
+      region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
+    },
+  };
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
