@@ -1,28 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { distPath } from '../../platform/paths';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { testDigits } from '../helpers/mnist-model';
 import { deployService, importMnist } from '../helpers/services';
-
-const run = promisify(execFile);
-
-/** The command line as a user runs it, against the test platform. */
-export async function cli(platformUrl: string, ...args: string[]): Promise<{ code: number; lines: string[] }> {
-  try {
-    const { stdout } = await run(process.execPath, [distPath('platform/cli/main.js'), ...args], { env: { ...process.env, PLATFORM_URL: platformUrl } });
-    return { code: 0, lines: stdout.trimEnd().split('\n') };
-  } catch (err) {
-    const e = err as { code: number; stdout: string };
-    return { code: e.code, lines: e.stdout.trimEnd().split('\n') };
-  }
-}
-
-const FINAL_LINE = /^The most probable class for (img_\d+\.png) is (\d) with probability: (0\.\d+|1)$/;
-const CLASS_LINE = /^Class (\d): (\d(\.\d+)?(e-\d\d)?|0)$/;
+import { CLASS_LINE, cli, FINAL_LINE } from '../helpers/cli';
 
 describe('the command line client classifies images as the TF Serving example client does', function () {
   this.timeout(120_000);
