@@ -74,6 +74,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  // `modelarts-local predict -d … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
   const io: Io = {
     out: (line) => process.stdout.write(line + '\n'),
     screen: { tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text) },

@@ -43,9 +43,15 @@ function naturalOrder(a: string, b: string): number {
 
 export function resultLines(fileName: string, classes: ClassProbability[], all: boolean): string[] {
   const best = classes.reduce((a, b) => (b.probability > a.probability ? b : a));
-  const lines = all ? [...classes].sort((a, b) => naturalOrder(a.label, b.label)).map((c) => `Class ${c.label}: ${formatG(c.probability, 3)}`) : [];
+  const lines = all ? [...classes].sort((a, b) => naturalOrder(a.label, b.label)).map((c) => `Class ${c.label}: ${shortProbability(c.probability)}`) : [];
   lines.push(`The most probable class for ${fileName} is ${best.label} with probability: ${formatG(best.probability, 6)}`);
   return lines;
+}
+
+/** Three digits, but never a rounded-up "1" for a probability below one. */
+function shortProbability(p: number): string {
+  const short = formatG(p, 3);
+  return short === '1' && p < 1 ? formatG(p, 6) : short;
 }
 
 /** Like C's %.<digits>g, as Python prints: 1.39e-14, 0.000123, 0.999995. */
