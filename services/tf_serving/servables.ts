@@ -63,10 +63,6 @@ export class ServableSet {
     if (!servable) throw new ApiError('predict_not_found', `Servable not found for request: Specific(${name}, ${version}); versions here: ${this.versions.join(', ')}`);
     return servable;
   }
-
-  dispose(reused: LoadedModel | undefined): void {
-    for (const s of this.servables) if (s.model !== reused) s.model.dispose();
-  }
 }
 
 /**
