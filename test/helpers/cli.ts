@@ -5,10 +5,14 @@ import { distPath } from '../../platform/paths';
 const run = promisify(execFile);
 
 /** The command line as a user runs it (the compiled bin), against the platform at `platformUrl`. */
-export async function cli(platformUrl: string, ...args: string[]): Promise<{ code: number; lines: string[] }> {
+export function cli(platformUrl: string, ...args: string[]): Promise<{ code: number; lines: string[] }> {
+  return cliWithEnv({ PLATFORM_URL: platformUrl }, ...args);
+}
+
+export async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; lines: string[] }> {
   try {
     const { stdout } = await run(process.execPath, [distPath('platform/cli/main.js'), ...args], {
-      env: { ...process.env, PLATFORM_URL: platformUrl },
+      env: { ...process.env, ...env },
       maxBuffer: 16 * 1024 * 1024,
     });
     return { code: 0, lines: stdout.trimEnd().split('\n') };

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { startTestPlatform, TestPlatform } from '../helpers/platform';
-import { api } from '../helpers/http';
+import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
+import { api, apiDefaults } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
 import { deployService, importMnist } from '../helpers/services';
+import { cliWithEnv, FINAL_LINE } from '../helpers/cli';
 
 const argmax = (xs: number[]) => xs.indexOf(Math.max(...xs));
 const scaled = (pixels: Uint8Array) => Array.from(pixels, (v) => v / 255);
@@ -122,5 +123,60 @@ describe("TF Serving's REST API on a running service", function () {
     const first = await api(base, 'POST', '/versions/1:predict', { instances });
     assert.equal(argmax(first.body.predictions[0]), digits[0].label);
     assert.equal((await api(base, 'GET', '/versions/1/metadata')).body.model_spec.version, '1');
+  });
+});
+
+describe("TF Serving's REST API with AUTH_TOKEN and app codes", function () {
+  this.timeout(120_000);
+  const TOKEN = 'tf-serving-token-0123';
+  const APP_CODE = 'app-code-for-digits';
+  let t: TestPlatform;
+  let service: any;
+
+  before(async () => {
+    t = await startTestPlatform({ AUTH_TOKEN: TOKEN });
+    apiDefaults.headers = { 'X-Auth-Token': TOKEN };
+    const model = await importMnist(t, 'tfs-auth', 'mnist');
+    service = await deployService(t.url, { name: 'guarded', model_id: model.id, app_code: APP_CODE });
+    assert.equal(service.status, 'running', service.reason);
+    apiDefaults.headers = {};
+  });
+
+  after(async () => {
+    apiDefaults.headers = {};
+    await t?.close();
+  });
+
+  it('wants the service\'s app code, on the control plane as on the service address, as /v1/infers/ does', async () => {
+    const onPlatform = `${t.url}/v1/models/guarded`;
+    const onService = `${service.access_address}v1/models/guarded`;
+    const refused = [
+      await api(onPlatform, 'GET', ''),
+      await api(onPlatform, 'GET', '', undefined, { 'X-Auth-Token': TOKEN }),
+      await api(onService, 'GET', ''),
+      await api(onService, 'GET', '', undefined, { 'X-Apig-AppCode': 'not-the-code' }),
+    ];
+    for (const r of refused) {
+      assert.equal(r.status, 401, JSON.stringify(r.body));
+      assert.deepEqual(Object.keys(r.body), ['error']);
+    }
+    assert.equal((await api(onPlatform, 'GET', '', undefined, { 'X-Apig-AppCode': APP_CODE })).status, 200);
+    assert.equal((await api(onService, 'GET', '', undefined, { 'X-Apig-AppCode': APP_CODE })).status, 200);
+  });
+
+  it('lets the command line through with AUTH_TOKEN and --app-code, and says why not without them', async () => {
+    const dir = await tempDir('auth-digit');
+    const image = path.join(dir, 'img_0.png');
+    await fs.writeFile(image, testDigits([0])[0].png);
+    const viaToken = await cliWithEnv({ PLATFORM_URL: t.url, AUTH_TOKEN: TOKEN }, 'predict', '--service', 'guarded', '--tf-serving', '--app-code', APP_CODE, '-i', image);
+    assert.match(viaToken.lines[0], FINAL_LINE, viaToken.lines.join('\n'));
+    const noToken = await cliWithEnv({ PLATFORM_URL: t.url }, 'predict', '--service', 'guarded', '-i', image);
+    assert.equal(noToken.code, 1);
+    assert.match(noToken.lines.join('\n'), /X-Auth-Token/);
+    const direct = await cliWithEnv({ PLATFORM_URL: t.url }, 'predict', '--url', `${service.access_address}v1/models/guarded`, '--app-code', APP_CODE, '-i', image);
+    assert.match(direct.lines[0], FINAL_LINE, direct.lines.join('\n'));
+    const without = await cliWithEnv({ PLATFORM_URL: t.url }, 'predict', '--url', `${service.access_address}v1/models/guarded`, '-i', image);
+    assert.equal(without.code, 1);
+    assert.match(without.lines.join('\n'), /401/);
   });
 });
