@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
-import { ApiError, errorResponse } from '../../platform/errors';
+import { ApiError, errorResponse, tfServingErrorResponse } from '../../platform/errors';
+import { isTfServingPath } from '../tf_serving/rest-api';
 import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
@@ -23,7 +24,8 @@ export class ServiceRuntime {
 
   constructor(readonly serviceId: string) {
     this.unavailable = http.createServer((req, res) => {
-      const { status, body } = errorResponse(new ApiError('predict_unavailable', this.unavailableMessage));
+      const render = isTfServingPath(req.url ?? '') ? tfServingErrorResponse : errorResponse;
+      const { status, body } = render(new ApiError('predict_unavailable', this.unavailableMessage));
       const text = JSON.stringify(body);
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
       res.end(text);

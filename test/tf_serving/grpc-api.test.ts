@@ -96,10 +96,15 @@ describe("TF Serving's gRPC PredictionService on a running service", function ()
     }
   });
 
-  it('keeps its gRPC address across a stop (UNAVAILABLE meanwhile) and a new deploy', async () => {
+  it('keeps its gRPC address across a stop (UNAVAILABLE meanwhile, and 503 over REST) and a new deploy', async () => {
     const request = { model_spec: { name: 'digits' }, metadata_field: ['signature_def'] };
     assert.equal((await api(t.url, 'POST', `/services/${service.id}/stop`, {})).status, 200);
     await assert.rejects(call(connect(service.grpc_address), 'GetModelMetadata', request), (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE);
+    for (const base of [service.access_address, `${t.url}/`]) {
+      const rest = await api(base, 'GET', 'v1/models/digits');
+      assert.equal(rest.status, 503);
+      assert.match(rest.body.error, /stopped/);
+    }
     assert.equal((await api(t.url, 'POST', `/services/${service.id}/deploy`, {})).status, 202);
     const again = await waitForService(t.url, service.id, ['running']);
     assert.equal(again.grpc_address, service.grpc_address);
