@@ -54,6 +54,7 @@ function drainBody(req: Readable, maxBytes: number): Promise<void> {
  */
 export async function finishReading(req: IncomingMessage, maxBytes: number): Promise<boolean> {
   if (req.complete) return false;
-  if (!(Number(req.headers['content-length']) > 2 * maxBytes)) await drainBody(req, maxBytes);
+  const cap = 2 * maxBytes;
+  if (!(Number(req.headers['content-length']) > cap)) await drainBody(req, cap);
   return !req.complete;
 }
