@@ -57,6 +57,11 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
     );
   }
   const models = await inspectModels(dir, files, sourceLabel);
+  if (models.length > 1 && !hookFile) {
+    throw invalidPackage(
+      `${sourceLabel} holds ${models.length} models (${models.map((m) => m.path || '.').join(', ')}) and no customize_service.js (.mjs, .ts): only inference code can say how they combine. Add one whose class extends TfServingBaseService and overrides _inference, using this.models.<folder name>`,
+    );
+  }
   return {
     config,
     warnings: prefixed(check.warnings),

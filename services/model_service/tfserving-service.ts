@@ -2,6 +2,10 @@
  * ModelArts' `TfServingBaseService` for tfjs: `load()` loads the model in the model
  * folder and `_inference` feeds it `{ inputName: values }`, answering
  * `{ outputName: plain arrays }`. Hooks usually override only pre- and postprocessing.
+ *
+ * A package may hold several models, each in its own subfolder (`model/encoder/`,
+ * `model/classifier/` …): all are loaded into `this.models` by folder name, and the hook
+ * overrides `_inference` to say how they combine.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,18 +16,33 @@ import { BaseService } from './base-service';
 import { initRuntime } from './runtime';
 
 export class TfServingBaseService extends BaseService {
-  /** Set by `load()`. */
+  /** Set by `load()` when the package holds one model. */
   model?: LoadedModel;
-  /** The model.json `model` came from. */
+  /** The model.json `model` came from, when the package holds one model. */
   modelFile?: string;
+  /** Every model of the package by its folder name ('' for model.json in the model folder itself). */
+  models: Record<string, LoadedModel> = {};
 
   override async load(): Promise<void> {
     const tf = await initRuntime();
-    const file = findModelJson(this.model_path);
-    const model = await loadModelFrom(file, tf);
-    this.model?.dispose();
-    this.model = model;
-    this.modelFile = file;
+    const found = findModelJsons(this.model_path);
+    if (found.length > 1 && this._inference === TfServingBaseService.prototype._inference) {
+      throw new ModelFolderError(
+        `the model folder ${this.model_path} holds ${found.length} models (${found.map((f) => f.name).join(', ')}); ` +
+          'its inference code must override _inference and run them through this.models.<folder name>.predict(…)',
+      );
+    }
+    const models: Record<string, LoadedModel> = {};
+    try {
+      for (const f of found) models[f.name] = await loadModelFrom(f.file, tf);
+    } catch (err) {
+      for (const m of Object.values(models)) m.dispose();
+      throw err;
+    }
+    this.dispose();
+    this.models = models;
+    this.model = found.length === 1 ? models[found[0].name] : undefined;
+    this.modelFile = found.length === 1 ? found[0].file : undefined;
   }
 
   /** The model's inputs (name, dtype, shape), once loaded. */
@@ -40,24 +59,30 @@ export class TfServingBaseService extends BaseService {
   }
 
   override dispose(): void {
-    this.model?.dispose();
+    for (const m of Object.values(this.models)) m.dispose();
+    this.models = {};
     this.model = undefined;
   }
 
   private loaded(): LoadedModel {
-    if (!this.model) throw new ApiError('predict_unavailable', `the model ${this.model_name} is not loaded yet`);
-    return this.model;
+    if (this.model) return this.model;
+    const names = Object.keys(this.models);
+    if (names.length) throw new Error(`the package holds several models (${names.join(', ')}); pick one from this.models`);
+    throw new ApiError('predict_unavailable', `the model ${this.model_name} is not loaded yet`);
   }
 }
 
 /**
- * model.json in the model folder, or in the one subfolder that has it (some packages
- * keep the model one level down), or in the highest of numbered version folders
- * (`1/`, `2/` …, as TF Serving exports models); anything else is ambiguous and refused.
+
+ * The models of a model folder: its own model.json; or, when every subfolder with a
+ * model.json is a numbered version folder (`1/`, `2/` …, as TF Serving exports models),
+ * the highest version alone; or else the model.json of each subfolder that has one
+ * (some packages keep their model one level down, some keep several side by side).
+ * None is an error.
  */
-export function findModelJson(modelPath: string): string {
+export function findModelJsons(modelPath: string): { name: string; file: string }[] {
   const direct = path.join(modelPath, MODEL_JSON);
-  if (fs.existsSync(direct)) return direct;
+  if (fs.existsSync(direct)) return [{ name: '', file: direct }];
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(modelPath, { withFileTypes: true });
@@ -66,14 +91,13 @@ export function findModelJson(modelPath: string): string {
   }
   const found = entries
     .filter((e) => e.isDirectory() && e.name !== 'node_modules')
-    .map((e) => path.join(modelPath, e.name, MODEL_JSON))
-    .filter((p) => fs.existsSync(p));
-  if (found.length === 1) return found[0];
-  const latest = latestVersion(found.map((p) => path.basename(path.dirname(p))));
-  if (latest !== undefined) return path.join(modelPath, latest, MODEL_JSON);
+    .map((e) => ({ name: e.name, file: path.join(modelPath, e.name, MODEL_JSON) }))
+    .filter((f) => fs.existsSync(f.file))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
   if (found.length === 0) throw new ModelFolderError(`the model folder ${modelPath} has no ${MODEL_JSON}`);
-  const names = found.map((p) => path.relative(modelPath, p)).join(', ');
-  throw new ModelFolderError(`the model folder ${modelPath} has several models (${names}); keep one ${MODEL_JSON}`);
+  const latest = latestVersion(found.map((f) => f.name));
+  if (latest !== undefined) return found.filter((f) => f.name === latest);
+  return found;
 }
 
 /** A folder named as TF Serving names model versions. */

@@ -138,6 +138,7 @@ describe('model import', function () {
       ['saved-model', async (d) => { await fs.rm(path.join(d, 'model.json')); await fs.writeFile(path.join(d, 'saved_model.pb'), 'x'); }, /TensorFlow SavedModel; loading it needs @tensorflow\/tfjs-node, which is not installed here\. Convert it with: tensorflowjs_converter/],
       ['mxnet', (d) => editConfig(d, (c) => (c.model_type = 'MXNet')), /model_type MXNet cannot be served here; supported: TensorFlow/],
       ['bad-config', (d) => editConfig(d, (c) => (c.apis[0].url = '/predict')), /config\.json is not valid/],
+      ['two-models-no-hook', twoModelsWithoutHook, /holds 2 models \(first, second\) and no customize_service\.js .*only inference code can say how they combine/],
     ];
     for (const [name, change, message] of refusals) {
       it(`refuses a package with ${name} with a 400 that says why, and records nothing`, async () => {
@@ -177,4 +178,14 @@ async function editConfig(dir: string, edit: (config: any) => void): Promise<voi
   const config = JSON.parse(await fs.readFile(file, 'utf8'));
   edit(config);
   await fs.writeFile(file, JSON.stringify(config));
+}
+
+/** The model twice, in model/first/ and model/second/, with a JSON API and no hook. */
+async function twoModelsWithoutHook(dir: string): Promise<void> {
+  for (const sub of ['first', 'second']) {
+    await fs.mkdir(path.join(dir, sub));
+    for (const f of ['model.json', 'weights.bin']) await fs.copyFile(path.join(dir, f), path.join(dir, sub, f));
+  }
+  for (const f of ['model.json', 'weights.bin', 'customize_service.js']) await fs.rm(path.join(dir, f));
+  await editConfig(dir, (c) => (c.apis[0].request = { 'Content-type': 'application/json', data: { type: 'object' } }));
 }

@@ -10,7 +10,7 @@ import {
   TfServingBaseService,
   tf as sharedTf,
 } from '../../services/model_service/tfserving_model_service';
-import { findModelJson } from '../../services/model_service/tfserving-service';
+import { findModelJsons } from '../../services/model_service/tfserving-service';
 import { initRuntime } from '../../services/model_service/runtime';
 import { testDigits } from './helpers/mnist';
 import { argmax, saveCentroidModel, toVector } from './helpers/models';
@@ -123,10 +123,29 @@ describe('TfServingBaseService', () => {
     assert.equal(sharedTf, (await compute()).tf);
   });
 
-  it('finds model.json one folder down, and refuses a folder with several', () => {
-    assert.equal(findModelJson(root), path.join(root, 'model', 'model.json'));
+  it('finds model.json one folder down, and each model of a folder with several', () => {
+    assert.deepEqual(findModelJsons(root), [{ name: 'model', file: path.join(root, 'model', 'model.json') }]);
     fs.cpSync(path.join(root, 'model'), path.join(root, 'other'), { recursive: true });
-    assert.throws(() => findModelJson(root), /several models \(model\/model\.json, other\/model\.json\)/);
-    assert.throws(() => findModelJson(path.join(root, 'nothing')), /cannot be read/);
+    assert.deepEqual(findModelJsons(root).map((f) => f.name), ['model', 'other']);
+    assert.throws(() => findModelJsons(path.join(root, 'nothing')), /cannot be read/);
+  });
+
+  it('loads every model of a folder with several, and refuses them to a hook that does not say how they combine', async () => {
+    await assert.rejects(new TfServingBaseService('two', root).load(), /holds 2 models \(model, other\); its inference code must override _inference/);
+    class Both extends TfServingBaseService {
+      override async _inference(data: unknown): Promise<unknown> {
+        const inputs = data as Record<string, number[][]>;
+        return { model: await this.models.model.predict(inputs), other: await this.models.other.predict(inputs) };
+      }
+    }
+    const chain = new Both('two', root);
+    await chain.load();
+    assert.deepEqual(Object.keys(chain.models), ['model', 'other']);
+    const [digit] = testDigits(1);
+    const { result } = await chain.handle({ images: [toVector(digit)] });
+    const both = result as Record<string, { scores: number[][] }>;
+    assert.equal(argmax(both.model.scores[0]), digit.label);
+    assert.deepEqual(both.other.scores, both.model.scores);
+    chain.dispose();
   });
 });
