@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { ORIGIN_PATTERN } from './http/cors';
 
 /**
  * Everything the platform reads from the environment, read in this one place.
@@ -26,6 +27,8 @@ export interface PlatformConfig {
   stopGraceMs: number;
   /** Cap on the bytes of one job log kept on disk (head + tail). */
   maxLogBytes: number;
+  /** Browser origins that may call the control-plane API (CORS); empty: none. */
+  corsAllowOrigins: string[];
 }
 
 export interface ObsConfig {
@@ -87,6 +90,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     },
     stopGraceMs: read.integer('STOP_GRACE_MS', DEFAULT_STOP_GRACE_MS, 0, 600_000),
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
+    corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),
   };
   if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {
     const missing = config.obs.accessKeyId ? 'OBS_SECRET_ACCESS_KEY' : 'OBS_ACCESS_KEY_ID';
@@ -148,6 +152,15 @@ class Reader {
     const value = this.string(name, fallback);
     if (!re.test(value)) throw new ConfigError(name, accepts, value);
     return value;
+  }
+
+  /** A comma-separated list whose every item matches `re`; empty when unset. */
+  list(name: string, re: RegExp, accepts: string): string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return [];
+    const items = raw.split(',').map((item) => item.trim()).filter((item) => item);
+    if (items.some((item) => !re.test(item))) throw new ConfigError(name, accepts, raw);
+    return items;
   }
 
   integer(name: string, fallback: number, min: number, max: number): number {

@@ -6,6 +6,7 @@ import type { PlatformConfig } from './config';
 import type { ComputeInfo, PlatformContext } from './context';
 import { compute, nativeAvailable } from './compute/tf';
 import { createApp } from './http/app';
+import { controlPlaneCors } from './http/cors-middleware';
 import { healthRoutes } from './http/routes/health';
 import { log } from './log';
 import { EmbeddedStore } from './storage/embedded-store';
@@ -86,7 +87,9 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       cleanups.push(async () => area.stop?.());
     }
     const token = config.authToken;
-    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], token ? [requireToken(token)] : []);
+    // Preflights carry no token, so CORS answers them before the token is checked.
+    const before = [controlPlaneCors(config.corsAllowOrigins), ...(token ? [requireToken(token)] : [])];
+    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], before);
     const koa = app.callback();
     const authorize = token ? gatewayAuthorizer(token, services) : undefined;
     const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, authorize);

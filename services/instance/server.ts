@@ -2,7 +2,7 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApiError, errorResponse, tfServingErrorResponse } from '../../platform/errors';
-import { applyCors } from './cors';
+import { applyCors } from '../../platform/http/cors';
 import { sendJson } from '../../platform/http/send-json';
 import { finishReading } from '../../platform/http/read-body';
 import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';

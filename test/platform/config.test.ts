@@ -12,6 +12,11 @@ describe('configuration from the environment', () => {
     assert.equal(c.obs.embeddedPort, 9000);
     assert.equal(c.obs.region, 'us-east-1');
     assert.ok(c.obs.accessKeyId && c.obs.secretAccessKey);
+    assert.deepEqual(c.corsAllowOrigins, []);
+  });
+
+  it('reads the control plane\'s CORS origins as a list', () => {
+    assert.deepEqual(loadConfig({ CORS_ALLOW_ORIGINS: 'localhost, https://app.example:8443' }).corsAllowOrigins, ['localhost', 'https://app.example:8443']);
   });
 
   it('reads every variable it documents', () => {
@@ -41,6 +46,7 @@ describe('configuration from the environment', () => {
     [{ OBS_REGION: 'Mars 1' }, 'OBS_REGION', /OBS_REGION accepts a region name/],
     [{ MAX_CONCURRENT_JOBS: '0' }, 'MAX_CONCURRENT_JOBS', /MAX_CONCURRENT_JOBS accepts a whole number from 1 to 256/],
     [{ PREPARE_SAMPLES: 'maybe' }, 'PREPARE_SAMPLES', /accepts true or false/],
+    [{ CORS_ALLOW_ORIGINS: 'localhost,example.com' }, 'CORS_ALLOW_ORIGINS', /CORS_ALLOW_ORIGINS accepts "\*", "localhost" \(any localhost port\) or origins/],
     [{ HOST: '0.0.0.0' }, 'HOST', /HOST accepts a loopback address .* unless AUTH_TOKEN is set or ALLOW_INSECURE_HOST=true/],
   ];
   for (const [env, variable, message] of bad) {

@@ -52,4 +52,42 @@ describe('the control plane', function () {
     assert.equal(res.status, 405);
     assert.equal(res.body.error_code, 'ModelArts.0303');
   });
+
+  it('answers no browser page when CORS_ALLOW_ORIGINS is not set', async () => {
+    const res = await fetch(`${t.url}/training-jobs`, { headers: { Origin: 'http://localhost:5173' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+  });
+});
+
+describe('the control plane with CORS_ALLOW_ORIGINS=localhost', function () {
+  this.timeout(60_000);
+  let t: TestPlatform;
+  before(async () => {
+    t = await startTestPlatform({ CORS_ALLOW_ORIGINS: 'localhost' });
+  });
+  after(async () => t?.close());
+
+  it('answers preflights of localhost pages for every API method, and refuses other origins', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${t.url}/training-jobs/x/versions`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      });
+    const ok = await preflight('http://127.0.0.1:5173');
+    assert.equal(ok.status, 204);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'http://127.0.0.1:5173');
+    assert.equal(ok.headers.get('access-control-allow-methods'), 'GET, POST, DELETE, OPTIONS');
+    assert.equal(ok.headers.get('access-control-allow-headers'), 'content-type');
+    const refused = await preflight('http://evil.example');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('marks answers, errors included, as readable by the allowed page', async () => {
+    const res = await fetch(`${t.url}/training-jobs/nope`, { headers: { Origin: 'http://localhost:8000' } });
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('access-control-allow-origin'), 'http://localhost:8000');
+    assert.match(((await res.json()) as { error_msg: string }).error_msg, /does not exist/);
+  });
 });
