@@ -232,11 +232,12 @@ export class ObjectStore {
 
   /**
    * Downloads every object under `folder` into `localDir`, keeping the relative layout.
-   * Keys that would land outside `localDir` stop the download before anything is written.
+   * Keys that would land outside `localDir` stop the download before anything is written;
+   * `skip` leaves out keys (given relative to the folder).
    */
-  async downloadPrefix(folder: ObsUrl, localDir: string): Promise<TransferSummary> {
+  async downloadPrefix(folder: ObsUrl, localDir: string, skip?: (relativeKey: string) => boolean): Promise<TransferSummary> {
     const base = asFolder(folder);
-    const objects = (await this.listAll(base)).filter((o) => !o.key.endsWith('/'));
+    const objects = (await this.listAll(base)).filter((o) => !o.key.endsWith('/') && !skip?.(o.key.slice(base.key.length)));
     const targets = objects.map((o) => ({ o, file: localPathFor(localDir, o.key.slice(base.key.length), o.key) }));
     await fsp.mkdir(localDir, { recursive: true });
     await mapLimit(targets, TRANSFER_CONCURRENCY, ({ o, file }) => this.downloadFile({ bucket: base.bucket, key: o.key }, file));

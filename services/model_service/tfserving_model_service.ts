@@ -8,3 +8,4 @@ export { tf } from './runtime';
 export { InputError } from './input-error';
 export { decodeImage, MAX_IMAGE_PIXELS, type Channels, type DecodedImage, type DecodeOptions } from './image/decode';
 export { imageToTensor, toFloatVector, type VectorOptions } from './image/tensor';
+export { requestImage, requestImages, type RequestImage, type RequestImageOptions, type SingleImageOptions } from './image/request-images';
