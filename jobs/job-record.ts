@@ -18,6 +18,24 @@ export interface Channel {
   url: string;
 }
 
+/**
+ * An output folder. With `prefetch_to_local` (ModelArts' "Predownload"), each new version
+ * starts with the previous version's outputs already in its local output dir, so a boot
+ * file can find its last checkpoint there and continue.
+ */
+export interface OutputChannel extends Channel {
+  prefetch_to_local?: boolean;
+}
+
+/** What a version found of an earlier version's outputs before its boot file started. */
+export interface Prefetched {
+  name: string;
+  /** The earlier version's output folder, or undefined when no earlier version left any. */
+  from?: string;
+  files: number;
+  bytes: number;
+}
+
 export interface Algorithm {
   engine: Engine;
   code_dir: string;
@@ -51,6 +69,8 @@ export interface JobVersion {
   reason?: string;
   /** Where this version's outputs go: `<output url>/V000N/`. */
   output_urls: Channel[];
+  /** Outputs downloaded from an earlier version (outputs with prefetch_to_local only). */
+  prefetched?: Prefetched[];
   last_metrics?: Record<string, number>;
   metric_count: number;
   /** Process ids of the running boot file(s), to find leftovers after a platform crash. */
@@ -66,7 +86,7 @@ export interface JobRecord {
   description: string;
   algorithm: Algorithm;
   inputs: Channel[];
-  outputs: Channel[];
+  outputs: OutputChannel[];
   resource: Resource;
   created_at: string;
   /** Newest version's number and status, repeated at top level for lists. */

@@ -13,6 +13,7 @@ export type JobSpec = Pick<JobRecord, 'name' | 'description' | 'algorithm' | 'in
 interface RawChannel {
   name: string;
   url: string;
+  prefetch_to_local?: boolean;
 }
 
 interface RawCreate {
@@ -47,13 +48,18 @@ export function parseCreateRequest(body: unknown, schemas: Schemas): JobSpec {
     description: raw.description ?? '',
     algorithm: { engine: alg.engine!, code_dir: formatObsUrl(codeDir!), boot_file: bootFile, parameters },
     inputs,
-    outputs: outputs.map((o) => ({ ...o, url: formatObsUrl(asFolder(parseObsUrl(o.url))) })),
+    outputs: outputs.map((o, i) => withPrefetch({ ...o, url: formatObsUrl(asFolder(parseObsUrl(o.url))) }, raw.outputs?.[i])),
     resource: { flavor: resource.flavor ?? DEFAULT_FLAVOR, node_count: resource.node_count ?? 1 },
   };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `prefetch_to_local` is kept only when it is on, so records of other jobs stay as they were. */
+function withPrefetch(out: Channel, raw: RawChannel | undefined): OutputChannel {
+  return raw?.prefetch_to_local ? { ...out, prefetch_to_local: true } : out;
 }
 
 /** One problem per path: the schema's message wins over a later check of the same field. */

@@ -11,6 +11,7 @@ import { launch, Launched } from './launch';
 import { LogBook } from './log-book';
 import { MetricsSink, MetricPoint } from './metrics';
 import { createWorkspace, downloadSources, removeWorkspace, workspaceFor, Workspace } from './workspace';
+import { prefetchOutputs } from './prefetch';
 
 export interface RunDeps {
   dataDir: string;
@@ -68,6 +69,7 @@ export class Run {
     await createWorkspace(this.ws);
     const got = await downloadSources(this.deps.store, this.job, this.ws);
     this.logs.note(`downloaded code and inputs: ${got.files} files, ${got.bytes} bytes`);
+    await this.prefetch();
     await this.checkBootFile();
     if (this.job.algorithm.engine !== 'python') await linkRuntimeModules(this.ws.root, this.deps.runtimeModules);
     if (this.stopRequested) return { to: 'Terminated' };
@@ -78,6 +80,19 @@ export class Run {
     if (exit.code === 0) return { to: 'Completed', exit };
     const last = this.logs.lastLines(FAILURE_LOG_LINES);
     return { to: 'Failed', exit, reason: `the boot file ${exit.reason}${last.length ? `; last log lines:\n${last.join('\n')}` : ''}` };
+  }
+
+  private async prefetch(): Promise<void> {
+    const prefetched = await prefetchOutputs(this.deps.store, this.job, this.currentVersion(), this.ws);
+    if (!prefetched.length) return;
+    for (const p of prefetched) {
+      this.logs.note(
+        p.from
+          ? `prefetched output ${p.name} from ${p.from}: ${p.files} files, ${p.bytes} bytes`
+          : `prefetch of output ${p.name}: no earlier version left outputs; starting empty`,
+      );
+    }
+    this.job = await this.deps.update(this.job.id, this.version, { mutate: (v) => (v.prefetched = prefetched) });
   }
 
   private async checkBootFile(): Promise<void> {
