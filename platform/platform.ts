@@ -75,7 +75,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     const services = new ServiceManager(context, models);
     if (config.prepareSamples) {
       const prepared = await prepareTutorialBucket(store, path.join(config.dataDir, 'cache'));
-      if (prepared.uploaded.length) log.info(`MNIST tutorial: uploaded ${prepared.uploaded.length} objects to obs://${TUTORIAL.bucket}/mnist/`);
+      if (prepared.uploaded.length) log.info(`samples: uploaded ${prepared.uploaded.length} objects to obs://${TUTORIAL.bucket}/`);
     }
     const areas: Area[] = [
       { routes: () => [trainingJobRoutes(jobs)], start: () => jobs.start(), stop: () => jobs.shutdown() },

@@ -15,6 +15,12 @@ export const TUTORIAL = {
 
 export const SAMPLE_CODE_DIR = repoPath('samples', 'mnist', 'code');
 
+/** The other samples' code, each under its own folder of the same bucket. */
+export const SAMPLE_CODE: { dir: string; prefix: string }[] = [
+  { dir: repoPath('samples', 'mlp', 'code'), prefix: 'mlp/code/' },
+  { dir: repoPath('samples', 'autoencoder-classifier', 'code'), prefix: 'autoencoder-classifier/code/' },
+];
+
 export interface PreparedReport {
   uploaded: string[];
   kept: string[];
@@ -22,7 +28,8 @@ export interface PreparedReport {
 
 /**
  * Puts the tutorial's data and code into its bucket: the four MNIST .gz files, the
- * boot file and its model package files, and an empty output folder. Objects that
+ * boot file and its model package files, and an empty output folder; and the other
+ * samples' code (mlp/code/, autoencoder-classifier/code/), which use the same data. Objects that
  * exist already are left as they are, so a user's own files are never overwritten.
  */
 export async function prepareTutorialBucket(store: ObjectStore, cacheDir: string): Promise<PreparedReport> {
@@ -39,6 +46,9 @@ export async function prepareTutorialBucket(store: ObjectStore, cacheDir: string
   };
   for (const gz of await gzipMnistTo(path.join(cacheDir, 'mnist-gz'))) await put(TUTORIAL.dataset + path.basename(gz), gz);
   for (const f of await walkFiles(SAMPLE_CODE_DIR)) await put(TUTORIAL.code + f.relative, f.absolute);
+  for (const sample of SAMPLE_CODE) {
+    for (const f of await walkFiles(sample.dir)) await put(sample.prefix + f.relative, f.absolute);
+  }
   const output: ObsUrl = { bucket: TUTORIAL.bucket, key: TUTORIAL.output };
   if (!(await store.folderExists(output))) {
     // A zero-byte object named like a folder is how the OBS console makes an empty folder.
