@@ -99,7 +99,10 @@
     for (const [label, confidence] of Object.entries(answer.confidences)) {
       const bar = document.createElement('div');
       bar.className = 'bar';
-      bar.innerHTML = `<span>${label}</span><span class="fill" style="width:${Math.round(confidence * 200)}px"></span><span>${confidence.toFixed(4)}</span>`;
+      const fill = document.createElement('span');
+      fill.className = 'fill';
+      fill.style.width = `${Math.round(confidence * 200)}px`;
+      bar.append(label, fill, confidence.toFixed(4));
       $('bars').appendChild(bar);
     }
   }
