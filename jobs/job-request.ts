@@ -1,7 +1,7 @@
 import { ApiError, Problem } from '../platform/errors';
 import { asFolder, formatObsUrl, keyProblem, parseObsUrl, ObsUrl } from '../platform/storage/obs-url';
 import type { Schemas } from '../platform/validation/schemas';
-import { Channel, Engine, JobRecord, Parameter } from './job-record';
+import { Channel, Engine, JobRecord, OutputChannel, Parameter } from './job-record';
 
 export const DEFAULT_FLAVOR = 'modelarts.vm.cpu.2u';
 export const DEFAULT_INPUT_NAME = 'data_url';

@@ -17,6 +17,8 @@ import { wrapModel, type LoadedModel } from './loaded-model';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
+/** A folder named as TF Serving names model versions (`1/`, `2/` …). */
+export const VERSION_FOLDER = /^\d{1,15}$/;
 
 /** What a saved or converted model.json may hold (tfjs' ModelJSON plus the initializer fields). */
 type ModelJson = io.ModelJSON & { modelInitializer?: object; initializerSignature?: object };

@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError, Problem } from '../errors';
 import { compute, nativeAvailable } from '../compute/tf';
-import { loadModelFrom, MODEL_JSON } from '../compute/model-io';
+import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../compute/model-io';
 import { walkFiles, LocalFile } from '../storage/object-store';
 import { checkModelConfigText, ModelConfig } from './config-validator';
 import type { PackagedModel } from './model-record';
@@ -57,7 +57,9 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
     );
   }
   const models = await inspectModels(dir, files, sourceLabel);
-  if (models.length > 1 && !hookFile) {
+  // Numbered folders (model/1/, model/2/ …) are versions of one model, as TF Serving exports them.
+  const versionsOfOne = models.every((m) => VERSION_FOLDER.test(m.path));
+  if (models.length > 1 && !hookFile && !versionsOfOne) {
     throw invalidPackage(
       `${sourceLabel} holds ${models.length} models (${models.map((m) => m.path || '.').join(', ')}) and no customize_service.js (.mjs, .ts): only inference code can say how they combine. Add one whose class extends TfServingBaseService and overrides _inference, using this.models.<folder name>`,
     );

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ApiError } from '../../platform/errors';
-import { loadModelFrom, ModelFolderError, MODEL_JSON } from '../../platform/compute/model-io';
+import { loadModelFrom, ModelFolderError, MODEL_JSON, VERSION_FOLDER } from '../../platform/compute/model-io';
 import type { InputValue, LoadedModel, TensorSpec } from '../../platform/compute/loaded-model';
 import { BaseService } from './base-service';
 import { initRuntime } from './runtime';
@@ -100,8 +100,6 @@ export function findModelJsons(modelPath: string): { name: string; file: string 
   return found;
 }
 
-/** A folder named as TF Serving names model versions. */
-export const VERSION_FOLDER = /^\d{1,15}$/;
 
 /** The highest version folder name when every name is a version number. */
 function latestVersion(names: string[]): string | undefined {

@@ -10,7 +10,7 @@ import { ApiError } from '../../platform/errors';
 import { MODEL_JSON, loadModelFrom } from '../../platform/compute/model-io';
 import type { LoadedModel } from '../../platform/compute/loaded-model';
 import type { Tf } from '../../platform/compute/tf';
-import { VERSION_FOLDER } from '../model_service/tfserving-service';
+import { VERSION_FOLDER } from '../../platform/compute/model-io';
 
 export interface Servable {
   version: number;
