@@ -4,6 +4,9 @@
  * otherwise tfjs' plain JavaScript kernels. `TF_BACKEND` forces one.
  */
 import type * as TfModule from '@tensorflow/tfjs';
+import { installConvGradients } from './conv-kernels';
+import { installWasmMatMul } from './wasm-matmul';
+import { installWasmMaxPoolGrad } from './wasm-maxpool';
 
 export type Tf = typeof TfModule;
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -68,6 +71,11 @@ async function tryBackend(name: BackendName): Promise<Tf | undefined> {
     await tf.ready();
   } finally {
     restoreListeners(before);
+  }
+  installConvGradients(tf, name);
+  if (name === 'wasm') {
+    installWasmMatMul(tf);
+    installWasmMaxPoolGrad(tf);
   }
   return tf;
 }
