@@ -4,7 +4,7 @@
  * reporting, saving and loading models, checkpoints for resumable training, package
  * files, and tfjs on the best backend this machine has. Boot files may ignore it entirely.
  */
-import { compute, Compute, Tf } from '../../platform/compute/tf';
+import { compute, Compute, ComputeOptions, Tf } from '../../platform/compute/tf';
 import { loadModelFrom, saveModelTo } from '../../platform/compute/model-io';
 import type { LayersModel } from '@tensorflow/tfjs';
 
@@ -21,14 +21,17 @@ export { writePackageFiles } from './package-files';
 export { saveGrayPng } from './png';
 export type { Checkpoint } from './checkpoint';
 
-/** tfjs, initialised on the fastest backend available (tfjs-node, else wasm, else cpu). */
-export async function loadTf(): Promise<Tf> {
-  return (await compute()).tf;
+/**
+ * tfjs, initialised on the fastest backend available (tfjs-node, else wasm, else cpu),
+ * or on the fastest that has every kernel in `needs`, or on `backend`.
+ */
+export async function loadTf(options: ComputeOptions = {}): Promise<Tf> {
+  return (await compute(options)).tf;
 }
 
 /** The backend in use and why faster ones were not. */
-export function computeInfo(): Promise<Compute> {
-  return compute();
+export function computeInfo(options: ComputeOptions = {}): Promise<Compute> {
+  return compute(options);
 }
 
 /** Saves a tfjs model as model.json + weights.bin in `dir`, loadable by the platform's services. */

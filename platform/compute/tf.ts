@@ -1,7 +1,10 @@
 /**
  * Picks the compute backend once per process: TensorFlow's native library through
  * @tensorflow/tfjs-node when it installed, otherwise pure tfjs on WebAssembly (SIMD),
- * otherwise tfjs' plain JavaScript kernels. `TF_BACKEND` forces one.
+ * otherwise tfjs' plain JavaScript kernels — the fastest first, for every workload
+ * measured here (bench/). A workload that needs kernels a backend lacks (wasm has no
+ * UnsortedSegmentSum, so embeddings cannot train there) says so with `needs`, and gets
+ * the fastest backend that has them all. `TF_BACKEND` forces one.
  */
 import type * as TfModule from '@tensorflow/tfjs';
 import { installConvGradients } from './conv-kernels';
@@ -19,12 +22,29 @@ export interface Compute {
   notes: string[];
 }
 
+export interface ComputeOptions {
+  /** This backend and no other (TF_BACKEND, when set, wins). */
+  backend?: BackendName;
+  /** tfjs kernel names the workload runs, e.g. ['UnsortedSegmentSum'] to train an embedding. */
+  needs?: readonly string[];
+}
+
 let current: Promise<Compute> | undefined;
 
-/** The process-wide compute backend, initialised on first use. */
-export function compute(prefer: BackendName | undefined = envPreference()): Promise<Compute> {
-  current ??= initialise(prefer);
-  return current;
+/**
+ * The process-wide compute backend, initialised on first use with these options; a
+ * later call whose `needs` the chosen backend lacks is refused, saying what is missing.
+ */
+export async function compute(options: ComputeOptions = {}): Promise<Compute> {
+  current ??= initialise(envPreference() ?? options.backend, options.needs ?? []);
+  const chosen = await current;
+  const missing = lacking(chosen.tf, chosen.backend, options.needs ?? []);
+  if (missing.length) {
+    throw new Error(
+      `this process already computes on ${chosen.backend}, which has no ${missing.join(', ')} kernel; ask for them in the first loadTf({ needs }) call, or set TF_BACKEND`,
+    );
+  }
+  return chosen;
 }
 
 function envPreference(): BackendName | undefined {
@@ -36,18 +56,24 @@ function envPreference(): BackendName | undefined {
   return raw as BackendName;
 }
 
-async function initialise(prefer: BackendName | undefined): Promise<Compute> {
+async function initialise(prefer: BackendName | undefined, needs: readonly string[]): Promise<Compute> {
   const notes: string[] = [];
   const order = prefer ? [prefer] : BACKEND_NAMES;
   for (const name of order) {
     try {
       const tf = await tryBackend(name);
-      if (tf) return { tf, backend: name, notes };
+      const missing = tf ? lacking(tf, name, needs) : [];
+      if (tf && (!missing.length || prefer)) return { tf, backend: name, notes };
+      if (missing.length) notes.push(`${name}: has no ${missing.join(', ')} kernel`);
     } catch (err) {
       notes.push(`${name}: ${firstLine(err)}`);
     }
   }
   throw new Error(`no compute backend could start (${notes.join('; ')})`);
+}
+
+function lacking(tf: Tf, backend: BackendName, needs: readonly string[]): string[] {
+  return needs.filter((kernel) => !tf.getKernel(kernel, backend));
 }
 
 async function tryBackend(name: BackendName): Promise<Tf | undefined> {
