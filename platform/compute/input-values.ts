@@ -43,10 +43,12 @@ export function toInputData(spec: TensorSpec, value: InputValue, all: TensorSpec
   const dtype = inputDtype(spec);
   const bad = (why: string) =>
     new ApiError('predict_bad_input', `input "${spec.name}" ${why}; the model expects ${describeSpecs(all)}`);
-  const { flat, shape } = isTypedArray(value) ? { flat: value, shape: [value.length] } : flatten(value, bad);
-  const fitted = fitShape(spec.shape, shape, flat.length);
+  const typed = isTypedArray(value);
+  const shape = typed ? [value.length] : probeShape(value, bad);
+  const fitted = fitShape(spec.shape, shape, shape.reduce((a, b) => a * b, 1));
   if (!fitted) throw bad(`has shape ${formatShape(shape)}`);
-  return { values: convert(flat, dtype, bad), shape: fitted, dtype };
+  const values = typed ? convert(value, dtype, bad) : flattenInto(value, shape, dtype, bad);
+  return { values, shape: fitted, dtype };
 }
 
 function inputDtype(spec: TensorSpec): InputData['dtype'] {
@@ -74,11 +76,8 @@ function dimsMatch(expected: (number | null)[], given: number[]): boolean {
   return expected.length === given.length && expected.every((d, i) => d === null || d === given[i]);
 }
 
-/**
- * Shape from the first element at each level, then every element checked against it.
- * Typed arrays count as lists, so `[Float32Array(784)]` is one row.
- */
-function flatten(value: InputValue, bad: (why: string) => ApiError): { flat: (number | boolean)[]; shape: number[] } {
+/** Shape from the first element at each level; every element is checked while flattening. */
+function probeShape(value: InputValue, bad: (why: string) => ApiError): number[] {
   const shape: number[] = [];
   let probe: unknown = value;
   while (isList(probe)) {
@@ -86,39 +85,52 @@ function flatten(value: InputValue, bad: (why: string) => ApiError): { flat: (nu
     shape.push(probe.length);
     probe = probe[0];
   }
-  const flat: (number | boolean)[] = [];
+  return shape;
+}
+
+/**
+ * The values of a nested list of `shape`, straight into the model's typed array (one
+ * pass, no intermediate list: this runs on every prediction). Typed arrays count as
+ * lists, so `[Float32Array(784)]` is one row.
+ */
+function flattenInto(value: InputValue, shape: number[], dtype: InputData['dtype'], bad: (why: string) => ApiError): InputData['values'] {
+  const out = allocate(dtype, shape.reduce((a, b) => a * b, 1));
+  let at = 0;
   const walk = (node: unknown, depth: number): void => {
-    if (depth === shape.length) {
-      if (typeof node !== 'number' && typeof node !== 'boolean') throw bad(`holds ${kindOf(node)} where a number belongs`);
-      flat.push(node);
-      return;
-    }
     if (!isList(node) || node.length !== shape[depth]) {
       throw bad(`is ragged: not every list at depth ${depth} has ${shape[depth]} elements`);
     }
-    for (let i = 0; i < node.length; i++) walk(node[i], depth + 1);
+    if (depth < shape.length - 1) {
+      for (let i = 0; i < node.length; i++) walk(node[i], depth + 1);
+      return;
+    }
+    for (let i = 0; i < node.length; i++) out[at++] = checked(node[i], dtype, bad);
   };
-  walk(value, 0);
-  return { flat, shape };
+  if (shape.length === 0) out[at++] = checked(value, dtype, bad);
+  else walk(value, 0);
+  return out;
 }
 
 function isList(value: unknown): value is ArrayLike<unknown> {
   return Array.isArray(value) || isTypedArray(value);
 }
 
-function convert(
-  flat: ArrayLike<number | boolean>,
-  dtype: InputData['dtype'],
-  bad: (why: string) => ApiError,
-): InputData['values'] {
-  const out = dtype === 'float32' ? new Float32Array(flat.length) : dtype === 'int32' ? new Int32Array(flat.length) : new Uint8Array(flat.length);
-  for (let i = 0; i < flat.length; i++) {
-    const v = Number(flat[i]);
-    if (!Number.isFinite(v)) throw bad(`holds ${flat[i]}, which is not a finite number`);
-    if (dtype !== 'float32' && !Number.isInteger(v)) throw bad(`holds ${v}, which is not an integer (${dtype})`);
-    out[i] = v;
-  }
+function convert(flat: TypedNumbers, dtype: InputData['dtype'], bad: (why: string) => ApiError): InputData['values'] {
+  const out = allocate(dtype, flat.length);
+  for (let i = 0; i < flat.length; i++) out[i] = checked(flat[i], dtype, bad);
   return out;
+}
+
+function allocate(dtype: InputData['dtype'], size: number): InputData['values'] {
+  return dtype === 'float32' ? new Float32Array(size) : dtype === 'int32' ? new Int32Array(size) : new Uint8Array(size);
+}
+
+function checked(value: unknown, dtype: InputData['dtype'], bad: (why: string) => ApiError): number {
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw bad(`holds ${kindOf(value)} where a number belongs`);
+  const v = Number(value);
+  if (!Number.isFinite(v)) throw bad(`holds ${value}, which is not a finite number`);
+  if (dtype !== 'float32' && !Number.isInteger(v)) throw bad(`holds ${v}, which is not an integer (${dtype})`);
+  return v;
 }
 
 function isTypedArray(value: unknown): value is TypedNumbers {

@@ -47,7 +47,7 @@ async function predict(
     throw new ApiError('predict_bad_input', `the model takes an object of input name → values; it expects ${describeSpecs(inputs)}`);
   }
   const data = inputs.map((spec) => toInputData(spec, pick(values, spec, inputs), inputs));
-  refuseUnknown(values, inputs);
+  if (Object.keys(values).length !== inputs.length) refuseUnknown(values, inputs);
   const tensors = data.map((d) => tf.tensor(d.values, d.shape, d.dtype));
   try {
     const results = await run(tensors);

@@ -1,7 +1,7 @@
 // Inference code of the MNIST tutorial model, in the manner of its customize_service.py:
 // each uploaded image becomes a 1x784 vector of pixel/255 (the scaling the boot file
 // trained with), the model answers 10 softmax scores, and the top five are returned.
-const { TfServingBaseService, decodeImage, InputError } = require('model_service/tfserving_model_service');
+const { TfServingBaseService, decodeImage, toFloatVector, InputError } = require('model_service/tfserving_model_service');
 
 const SIDE = 28;
 const TOP_K = 5;
@@ -16,7 +16,8 @@ class MnistService extends TfServingBaseService {
         if (image.width !== SIDE || image.height !== SIDE) {
           throw new InputError(`${fileName} is ${image.width}x${image.height} pixels; this model reads 28x28 white-on-black digits`);
         }
-        inputs[field] = [Array.from(image.data, (v) => v / 255)];
+        // A flat Float32Array of 784 is one row of [-1, 784]; no per-pixel JS array to build.
+        inputs[field] = toFloatVector(image);
       }
     }
     return inputs;
