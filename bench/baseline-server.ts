@@ -1,0 +1,79 @@
+/**
+ * The bare minimum that answers what the MNIST service answers, for the benchmark's
+ * ratios: Node's http, busboy for the multipart body, pngjs for the PNG, the same
+ * model on the same backend (compute()), the same JSON. No hook, no checks, no stats.
+ * Run as a child process: env MA_BASELINE_MODEL is the model folder; it reports its port when ready.
+ */
+import http from 'node:http';
+import busboy from 'busboy';
+import { PNG } from 'pngjs';
+import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import { compute } from '../platform/compute/tf';
+import { loadModelFrom } from '../platform/compute/model-io';
+import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
+
+const SIDE = 28;
+const TOP_K = 5;
+
+export interface BaselineReady {
+  port: number;
+  backend: string;
+}
+
+/** White-on-black gray pixels / 255, as the sample's hook reads them (alpha on black, ITU-R 601 luma). */
+function pixels(png: Buffer): Float32Array {
+  const { data, width, height } = PNG.sync.read(png);
+  if (width !== SIDE || height !== SIDE) throw new Error(`a ${width}x${height} image`);
+  const out = new Float32Array(SIDE * SIDE);
+  for (let i = 0; i < out.length; i++) {
+    const k = data[i * 4 + 3] / 255;
+    const [r, g, b] = [data[i * 4], data[i * 4 + 1], data[i * 4 + 2]].map((v) => (k === 1 ? v : Math.round(v * k)));
+    out[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b) / 255;
+  }
+  return out;
+}
+
+function ranked(scores: Float32Array): { predicted_label: string; scores: [string, number][] } {
+  const top = Array.from(scores, (s, i): [string, number] => [String(i), s])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, TOP_K);
+  return { predicted_label: top[0][0], scores: top };
+}
+
+function readFile(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parser = busboy({ headers: req.headers });
+    let file: Buffer | undefined;
+    parser.on('file', (_field, stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => (file = Buffer.concat(chunks)));
+    });
+    parser.on('close', () => (file ? resolve(file) : reject(new Error('no file'))));
+    parser.on('error', reject);
+    req.pipe(parser);
+  });
+}
+
+async function main(): Promise<void> {
+  exitWithParent();
+  const { tf, backend } = await compute();
+  const model = (await loadModelFrom(process.env.MA_BASELINE_MODEL ?? '', tf)).model as LayersModel;
+  const server = http.createServer((req, res) => {
+    readFile(req)
+      .then((png) => {
+        const x = pixels(png);
+        const scores = tf.tidy(() => (model.predict(tf.tensor2d(x, [1, SIDE * SIDE])) as Tensor).dataSync() as Float32Array);
+        const body = JSON.stringify(ranked(scores));
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      })
+      .catch((err: Error) => {
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        res.end(err.message);
+      });
+  });
+  server.listen(0, '127.0.0.1', () => sendReady<BaselineReady>({ port: (server.address() as { port: number }).port, backend }));
+}
+
+main().catch(sendFatal);

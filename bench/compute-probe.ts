@@ -1,0 +1,97 @@
+/**
+ * Child-process entry: the figures of one backend (env MA_PROBE_BACKEND), which needs a
+ * process of its own since tfjs computes on one backend per process. Reports the
+ * matmul rate, the cost of denormal floats, and each workload's training samples/s.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Tensor } from '@tensorflow/tfjs';
+import { compute, type BackendName, type Tf } from '../platform/compute/tf';
+import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
+import { WORKLOADS, type Workload } from './workloads';
+
+/** Each timed figure runs at least this long, after a warm-up. */
+const MIN_MS = 3000;
+/** A step slower than this is measured once, cold: warming it up would double the bench. */
+const SLOW_STEP_MS = 5000;
+const SMALLEST_NORMAL = 1.1754944e-38;
+
+export interface WorkloadFigures {
+  name: string;
+  batch: number;
+  samples_per_s: number;
+  steps_timed: number;
+  /** Variables' values below the smallest normal float after the run: wasm slows down badly on them. */
+  denormal_values: number;
+}
+
+export interface ProbeFigures {
+  backend: BackendName;
+  matmul_gflops: number;
+  /** 50x784 · 784x10 with weights ~1e-39, as a multiple of the same with normal weights. */
+  denormal_matmul_slowdown: number;
+  workloads: WorkloadFigures[];
+}
+
+function timeRepeated(fn: () => void): number {
+  fn();
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() - start < MIN_MS) {
+    fn();
+    n++;
+  }
+  return (performance.now() - start) / n;
+}
+
+function matmulGflops(tf: Tf): number {
+  const n = 512;
+  const [a, b] = [tf.randomNormal([n, n]), tf.randomNormal([n, n])];
+  const ms = timeRepeated(() => tf.tidy(() => tf.matMul(a, b).dataSync()));
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / ms / 1e6;
+}
+
+function denormalSlowdown(tf: Tf): number {
+  const x = tf.randomUniform([50, 784]);
+  const w = tf.randomNormal([784, 10]);
+  const tiny = tf.mul(w, 1e-39);
+  const run = (weights: Tensor) => timeRepeated(() => tf.tidy(() => tf.matMul(x, weights).dataSync()));
+  const slowdown = run(tiny) / run(w);
+  tf.dispose([x, w, tiny]);
+  return slowdown;
+}
+
+async function trainingRate(tf: Tf, workload: Workload): Promise<WorkloadFigures> {
+  const { step, variables, dispose } = workload.prepare(tf);
+  let start = performance.now();
+  await step();
+  let steps = 1;
+  if (performance.now() - start < SLOW_STEP_MS) {
+    start = performance.now();
+    steps = 0;
+    while (performance.now() - start < MIN_MS) {
+      await step();
+      steps++;
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const denormals = variables().reduce((n, v) => n + countDenormals(v.dataSync() as Float32Array), 0);
+  dispose();
+  return { name: workload.name, batch: workload.batch, samples_per_s: (steps * workload.batch) / seconds, steps_timed: steps, denormal_values: denormals };
+}
+
+function countDenormals(values: Float32Array): number {
+  let n = 0;
+  for (const v of values) if (v !== 0 && Math.abs(v) < SMALLEST_NORMAL) n++;
+  return n;
+}
+
+async function main(): Promise<void> {
+  exitWithParent();
+  const { tf, backend } = await compute({ backend: process.env.MA_PROBE_BACKEND as BackendName });
+  const figures: ProbeFigures = { backend, matmul_gflops: matmulGflops(tf), denormal_matmul_slowdown: denormalSlowdown(tf), workloads: [] };
+  for (const workload of WORKLOADS) figures.workloads.push(await trainingRate(tf, workload));
+  sendReady(figures);
+}
+
+main().catch(sendFatal);

@@ -1,0 +1,81 @@
+/** The benchmark's figures as one table for the terminal, and the targets they are read against. */
+import type { ProbeFigures } from './compute-probe';
+import type { LoadFigures } from './load';
+import type { PredictionFigures } from './predictions';
+import type { TrainingFigures } from './training';
+
+export interface BenchFigures {
+  date: string;
+  machine: { cpus: number; model: string; load_average_at_start: number[]; node: string };
+  seconds_per_phase: number;
+  predictions?: PredictionFigures;
+  training?: TrainingFigures;
+  backends: (ProbeFigures | { backend: string; error: string })[];
+}
+
+const min = (xs: number[]) => Math.min(...xs);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const x = (v: number) => `${v.toFixed(2)}x`;
+
+function loadRow(label: string, f: LoadFigures, base: LoadFigures, target?: string): string[] {
+  return [label, f.rps.toFixed(0), f.p50_ms.toFixed(2), f.p99_ms.toFixed(2), String(f.errors + f.non_2xx), x(f.rps / base.rps), x(f.p99_ms / base.p99_ms), target ?? ''];
+}
+
+export function predictionRows(p: PredictionFigures): string[][] {
+  const rows: string[][] = [['prediction (MNIST, multipart PNG)', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs base', 'p99 vs base', 'target']];
+  for (const c of ['c1', 'c32'] as const) {
+    const base = p.baseline[c];
+    rows.push(loadRow(`baseline server, concurrency ${base.connections}`, base, base));
+    rows.push(loadRow(`  instance address, concurrency ${base.connections}`, p.instance[c], base, c === 'c1' ? '≥0.80x' : '≥0.80x, p99 ≤1.50x'));
+    rows.push(loadRow(`  gateway /v1/infers, concurrency ${base.connections}`, p.gateway[c], base, '≥0.60x'));
+  }
+  const two = p.two_instances_c32;
+  rows.push([
+    'instance_count 2, concurrency 32',
+    two.rps.toFixed(0),
+    two.p50_ms.toFixed(2),
+    two.p99_ms.toFixed(2),
+    String(two.errors + two.non_2xx),
+    `${x(two.rps / p.instance.c32.rps)} of 1 instance`,
+    '',
+    '≥1.60x',
+  ]);
+  rows.push(['deploy → running (median of 3)', '', `${median(p.deploy.to_running_ms)} ms`, '', '', '', '', '']);
+  rows.push(['deploy → first answered prediction (median of 3)', '', `${median(p.deploy.to_first_prediction_ms)} ms`, '', '', '', '', '≤1500 ms']);
+  return rows;
+}
+
+export function trainingRows(t: TrainingFigures): string[][] {
+  const direct = min(t.direct_s);
+  const platform = min(t.platform_s);
+  return [
+    [`training, tutorial job ${t.steps} steps (best of ${t.direct_s.length})`, 'seconds', 'vs direct', 'extra s', 'target'],
+    ['  node train_mnist_tfjs.js on local files', direct.toFixed(2), '', '', ''],
+    ['  through the platform (POST → Completed)', platform.toFixed(2), x(platform / direct), (platform - direct).toFixed(2), `≤ ${(direct * 1.1 + 3).toFixed(2)} s (1.10x + 3 s)`],
+  ];
+}
+
+export function backendRows(backends: BenchFigures['backends']): string[][] {
+  const rows: string[][] = [['backend', 'matmul GFLOP/s', 'denormal matmul', 'workload', 'samples/s', 'denormals after']];
+  for (const b of backends) {
+    if ('error' in b) {
+      rows.push([b.backend, `unavailable: ${b.error}`, '', '', '', '']);
+      continue;
+    }
+    b.workloads.forEach((w, i) =>
+      rows.push([i ? '' : b.backend, i ? '' : b.matmul_gflops.toFixed(2), i ? '' : `${b.denormal_matmul_slowdown.toFixed(1)}x slower`, w.name, w.samples_per_s.toFixed(1), String(w.denormal_values)]),
+    );
+  }
+  return rows;
+}
+
+/** Columns padded to their widest cell; the first row of each block is its header. */
+export function formatTable(blocks: string[][][]): string {
+  return blocks
+    .map((rows) => {
+      const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+      const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+      return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+    })
+    .join('\n\n');
+}
