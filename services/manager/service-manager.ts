@@ -147,11 +147,12 @@ export class ServiceManager {
 
   /** Where the gateway sends a request for service `id` (round robin over ready instances). */
   route(id: string): string {
+    // Every gateway request comes here: the record is read only to explain a refusal.
+    const address = this.runtimes.get(id)?.pickAddress();
+    if (address) return address;
     const service = this.records.peek(id);
     if (!service) throw new ApiError('predict_not_found', `service ${JSON.stringify(id)} does not exist`);
-    const address = this.runtimes.get(id)?.pickAddress();
-    if (!address) throw new ApiError('predict_unavailable', `service ${service.name} is ${service.status}; it has no instance ready to answer`);
-    return address;
+    throw new ApiError('predict_unavailable', `service ${service.name} is ${service.status}; it has no instance ready to answer`);
   }
 
   /** The id of the service named `name` (names are unique), for TF Serving's by-name API. */
