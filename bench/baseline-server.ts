@@ -63,7 +63,9 @@ async function main(): Promise<void> {
     readFile(req)
       .then((png) => {
         const x = pixels(png);
-        const scores = tf.tidy(() => (model.predict(tf.tensor2d(x, [1, SIDE * SIDE])) as Tensor).dataSync() as Float32Array);
+        const output = tf.tidy(() => model.predict(tf.tensor2d(x, [1, SIDE * SIDE])) as Tensor);
+        const scores = output.dataSync() as Float32Array;
+        output.dispose();
         const body = JSON.stringify(ranked(scores));
         res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
         res.end(body);

@@ -1,9 +1,12 @@
 /**
- * One load phase with autocannon on 127.0.0.1: a warm-up whose figures are dropped,
- * then `seconds` of keep-alive POSTs from `connections` clients. Latencies come from
- * each response's own timing (autocannon's histogram keeps whole milliseconds only).
+ * One load phase on 127.0.0.1: a warm-up whose figures are dropped, then `seconds` of
+ * keep-alive POSTs from `connections` clients, with wrk when it is installed (see
+ * wrk.ts) and autocannon otherwise or with `--autocannon`. With autocannon, latencies
+ * come from each response's own timing (its histogram keeps whole milliseconds only).
  */
 import autocannon from 'autocannon';
+import { wrkInstalled, wrkRun } from './wrk';
+import { cpuMs } from './cpu-time';
 
 export interface Upload {
   body: Buffer;
@@ -11,6 +14,7 @@ export interface Upload {
 }
 
 export interface LoadFigures {
+  tool: 'wrk' | 'autocannon';
   connections: number;
   seconds: number;
   requests: number;
@@ -20,16 +24,31 @@ export interface LoadFigures {
   errors: number;
   /** Answers other than 2xx. */
   non_2xx: number;
+  /** CPU the serving processes used per request (Linux only). */
+  server_cpu_ms_per_request?: number;
 }
 
 export const WARM_UP_SECONDS = 2;
 
-export async function loadPhase(url: string, upload: Upload, connections: number, seconds: number): Promise<LoadFigures> {
-  await run(url, upload, connections, WARM_UP_SECONDS);
-  return run(url, upload, connections, seconds);
+const useWrk = !process.argv.includes('--autocannon') && wrkInstalled();
+
+/** Whether the load comes from another process (wrk) rather than this one (autocannon). */
+export function loadFromAnotherProcess(): boolean {
+  return useWrk;
 }
 
-function run(url: string, upload: Upload, connections: number, seconds: number): Promise<LoadFigures> {
+/** Loads `url`; `serverPids` are the processes that serve it, whose CPU time is taken per request. */
+export async function loadPhase(url: string, upload: Upload, connections: number, seconds: number, serverPids: number[] = []): Promise<LoadFigures> {
+  const run = useWrk ? wrkRun : autocannonRun;
+  await run(url, upload, connections, WARM_UP_SECONDS);
+  const cpuBefore = cpuMs(serverPids);
+  const figures = await run(url, upload, connections, seconds);
+  const cpuAfter = cpuMs(serverPids);
+  const perRequest = cpuBefore !== undefined && cpuAfter !== undefined && figures.requests ? round((cpuAfter - cpuBefore) / figures.requests, 3) : undefined;
+  return { ...figures, rps: round(figures.rps), p50_ms: round(figures.p50_ms), p99_ms: round(figures.p99_ms), seconds: round(figures.seconds), server_cpu_ms_per_request: perRequest };
+}
+
+function autocannonRun(url: string, upload: Upload, connections: number, seconds: number): Promise<LoadFigures> {
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -37,12 +56,13 @@ function run(url: string, upload: Upload, connections: number, seconds: number):
       (err, result) => {
         if (err) return reject(err);
         times.sort((a, b) => a - b);
-        const at = (q: number) => round(times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN);
+        const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
         resolve({
+          tool: 'autocannon',
           connections,
           seconds: result.duration,
           requests: result.requests.total,
-          rps: round(result.requests.total / result.duration),
+          rps: result.requests.total / result.duration,
           p50_ms: at(0.5),
           p99_ms: at(0.99),
           errors: result.errors + result.timeouts,

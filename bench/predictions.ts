@@ -1,8 +1,10 @@
 /**
  * Prediction figures: the MNIST service through its access address and through the
- * gateway against the baseline server, each at concurrency 1 and 32, phases of the
- * three interleaved so that a change in the machine's load hits all of them alike;
- * then the same load on two instances, and the time a deploy takes.
+ * gateway against the baseline server, each at concurrency 1 and 32, and a second
+ * service of the same model on two instances at concurrency 32. The phases run in
+ * rounds, interleaved, so that a change in the machine's load hits all sides alike;
+ * each side's figure is its best round (the one least disturbed by other work).
+ * Then the time a deploy takes.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,13 +12,14 @@ import type { ChildProcess } from 'node:child_process';
 import { distPath } from '../platform/paths';
 import { forkWithHandshake, terminate } from '../platform/process/supervise';
 import { startTestPlatform, type TestPlatform } from '../test/helpers/platform';
-import { api, waitFor } from '../test/helpers/http';
+import { api } from '../test/helpers/http';
 import { testDigits, trainedMnistPackage } from '../test/helpers/mnist-model';
 import { deployService, importMnist, waitForService } from '../test/helpers/services';
 import type { BaselineReady } from './baseline-server';
-import { loadPhase, multipart, round, type LoadFigures, type Upload } from './load';
+import { loadFromAnotherProcess, loadPhase, multipart, round, type LoadFigures, type Upload } from './load';
 
 export const CONCURRENCIES = [1, 32] as const;
+const LOAD_ROUNDS = 2;
 const DEPLOY_ROUNDS = 3;
 const POLL_MS = 5;
 
@@ -27,12 +30,22 @@ export interface Side {
 
 export interface PredictionFigures {
   backend: string;
+  rounds: number;
+  /** Best round of each side. */
   baseline: Side;
   instance: Side;
   gateway: Side;
   two_instances_c32: LoadFigures;
+  /** Every round of every phase, in the order run. */
+  runs: (LoadFigures & { side: string })[];
   deploy: { to_running_ms: number[]; to_first_prediction_ms: number[] };
 }
+
+type Phase = { side: 'baseline' | 'instance' | 'gateway' | 'two'; c: 1 | 32 };
+const PHASES: Phase[] = [
+  ...CONCURRENCIES.flatMap((c) => (['baseline', 'instance', 'gateway'] as const).map((side) => ({ side, c }))),
+  { side: 'two', c: 32 },
+];
 
 /** The digit every request uploads: test image 0 (a 7), as `npm run digits` writes it. */
 export function digitUpload(): Upload {
@@ -47,22 +60,36 @@ export async function benchPredictions(seconds: number, say: (line: string) => v
     const model = await importMnist(t, 'bench', 'mnist');
     const service = await deployService(t.url, { name: 'mnist-bench', model_id: model.id, instance_count: 1 });
     if (service.status !== 'running') throw new Error(`the service did not deploy: ${JSON.stringify(service.events)}`);
-    const urls = { baseline: baseline.url, instance: service.access_address as string, gateway: `${t.url}/v1/infers/${service.id}/` };
+    const two = await deployService(t.url, { name: 'mnist-bench-two', model_id: model.id, instance_count: 2 });
+    if (two.status !== 'running') throw new Error(`the two-instance service did not deploy: ${JSON.stringify(two.events)}`);
+    const urls = { baseline: baseline.url, instance: service.access_address as string, gateway: `${t.url}/v1/infers/${service.id}/`, two: two.access_address as string };
+    // The platform (this process) hands connections over or proxies them; it counts unless autocannon runs in it too.
+    const platformPid = loadFromAnotherProcess() ? [process.pid] : [];
+    const instancePids = (s: { instances: { pid: number }[] }) => [...s.instances.map((i) => i.pid), ...platformPid];
+    const pids = { baseline: [baseline.child.pid!], instance: instancePids(service), gateway: instancePids(service), two: instancePids(two) };
     const upload = digitUpload();
-    const sides: Record<keyof typeof urls, Partial<Side>> = { baseline: {}, instance: {}, gateway: {} };
-    for (const c of CONCURRENCIES) {
-      for (const side of ['baseline', 'instance', 'gateway'] as const) {
-        say(`load: ${side}, concurrency ${c}, ${seconds} s`);
-        sides[side][`c${c}`] = await loadPhase(urls[side], upload, c, seconds);
+    const runs: PredictionFigures['runs'] = [];
+    for (let r = 1; r <= LOAD_ROUNDS; r++) {
+      for (const { side, c } of PHASES) {
+        say(`load round ${r} of ${LOAD_ROUNDS}: ${side === 'two' ? 'two instances' : side}, concurrency ${c}, ${seconds} s`);
+        runs.push({ side, ...(await loadPhase(urls[side], upload, c, seconds, pids[side])) });
       }
     }
-    say('load: two instances, concurrency 32');
-    await redeploy(t, service.id, { instance_count: 2 });
-    const two = await loadPhase(urls.instance, upload, 32, seconds);
-    await redeploy(t, service.id, { instance_count: 1 });
+    await api(t.url, 'DELETE', `/services/${two.id}`);
+    const best = (side: Phase['side'], c: number) => runs.filter((f) => f.side === side && f.connections === c).sort((a, b) => b.rps - a.rps)[0];
+    const sideOf = (side: Phase['side']): Side => ({ c1: best(side, 1), c32: best(side, 32) });
     say('deploy: stop, then time deploy → running and → first answered prediction');
     const deploy = await deployTimes(t, service.id, urls.instance, upload);
-    return { backend: baseline.backend, baseline: sides.baseline as Side, instance: sides.instance as Side, gateway: sides.gateway as Side, two_instances_c32: two, deploy };
+    return {
+      backend: baseline.backend,
+      rounds: LOAD_ROUNDS,
+      baseline: sideOf('baseline'),
+      instance: sideOf('instance'),
+      gateway: sideOf('gateway'),
+      two_instances_c32: best('two', 32),
+      runs,
+      deploy,
+    };
   } finally {
     await t.close();
     await terminate(baseline.child, 2000);
@@ -77,15 +104,6 @@ async function startBaseline(modelDir: string): Promise<{ child: ChildProcess; u
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return { child, url: `http://127.0.0.1:${info.port}/`, backend: info.backend };
-}
-
-async function redeploy(t: TestPlatform, id: string, body: Record<string, unknown>): Promise<void> {
-  const res = await api(t.url, 'POST', `/services/${id}/deploy`, body);
-  if (res.status >= 300) throw new Error(`deploy refused: ${res.status} ${JSON.stringify(res.body)}`);
-  await waitFor(`service ${id} on its new instances`, async () => {
-    const s = (await api(t.url, 'GET', `/services/${id}`)).body;
-    return s.status === 'running' && s.instances.length === (body.instance_count ?? s.instances.length) && s.instances.every((i: { state: string }) => i.state === 'ready') ? s : undefined;
-  });
 }
 
 /** Each round: stop the service, then time a deploy to `running` and to a 200 from its address. */

@@ -3,9 +3,13 @@
  * `node --cpu-prof --cpu-prof-dir=<dir>`, so instance processes (forked with this
  * process's exec arguments) write a profile when they exit; the MNIST service takes
  * `--seconds` of concurrency-32 load on its address, is stopped (its instance exits
- * cleanly), and the instance's heaviest functions by self time are printed.
+ * cleanly), and the (first) instance's heaviest functions by self time are printed
+ * (`--instances=2` deploys two). With
+ * `--via=gateway` the load goes through /v1/infers and the platform process (this
+ * one, whose profile is written when it exits) is the one summarised.
  */
 import fs from 'node:fs/promises';
+import inspector from 'node:inspector';
 import path from 'node:path';
 import { api } from '../test/helpers/http';
 import { startTestPlatform } from '../test/helpers/platform';
@@ -44,14 +48,19 @@ async function main(): Promise<void> {
   if (!dirArg) throw new Error('run as: node --cpu-prof --cpu-prof-dir=<dir> dist/bench/profile.js');
   const dir = path.resolve(dirArg.split('=')[1]);
   const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 10);
+  const viaGateway = process.argv.includes('--via=gateway');
+  const instances = Number(process.argv.find((a) => a.startsWith('--instances='))?.split('=')[1] ?? 1);
   process.env.LOG_LEVEL ??= 'silent';
   const t = await startTestPlatform();
   let pid = 0;
   try {
     const model = await importMnist(t, 'profile', 'mnist');
-    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id });
-    pid = service.instances[0].pid;
-    const figures = await loadPhase(service.access_address, digitUpload(), 32, seconds);
+    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id, instance_count: instances });
+    pid = viaGateway ? process.pid : service.instances[0].pid;
+    const url = viaGateway ? `${t.url}/v1/infers/${service.id}/` : service.access_address;
+    const own = viaGateway ? await startOwnProfile() : undefined;
+    const figures = await loadPhase(url, digitUpload(), 32, seconds);
+    if (own) printTop('platform process (gateway)', await own());
     console.log(`load: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ${figures.errors + figures.non_2xx} errors`);
     await api(t.url, 'POST', `/services/${service.id}/stop`);
     await waitForService(t.url, service.id, ['stopped']);
@@ -61,10 +70,29 @@ async function main(): Promise<void> {
   // Profiles are named CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile.
   const file = (await fs.readdir(dir)).find((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid));
   if (!file) throw new Error(`the instance (pid ${pid}) wrote no profile to ${dir}`);
-  const times = selfTimes(JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as CpuProfile);
+  if (!viaGateway) printTop(`instance ${path.join(dir, file)}`, JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as CpuProfile);
+}
+
+function printTop(what: string, profile: CpuProfile): void {
+  const times = selfTimes(profile);
   const total = times.reduce((sum, [, ms]) => sum + ms, 0);
-  console.log(`instance profile ${path.join(dir, file)}: ${total.toFixed(0)} ms sampled; heaviest self times:`);
+  console.log(`${what}: ${total.toFixed(0)} ms sampled; heaviest self times:`);
   for (const [name, ms] of times.slice(0, TOP)) console.log(`${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+/** Profiles this process through the inspector; the returned function stops and gives the profile. */
+async function startOwnProfile(): Promise<() => Promise<CpuProfile>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: CpuProfile };
+    session.disconnect();
+    return profile;
+  };
 }
 
 main().catch((err) => {

@@ -17,12 +17,19 @@ const min = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const x = (v: number) => `${v.toFixed(2)}x`;
 
+function cpu(f: LoadFigures, base?: LoadFigures): string {
+  if (f.server_cpu_ms_per_request === undefined) return '';
+  const ratio = base?.server_cpu_ms_per_request ? ` (${x(f.server_cpu_ms_per_request / base.server_cpu_ms_per_request)})` : '';
+  return `${f.server_cpu_ms_per_request.toFixed(3)}${ratio}`;
+}
+
 function loadRow(label: string, f: LoadFigures, base: LoadFigures, target?: string): string[] {
-  return [label, f.rps.toFixed(0), f.p50_ms.toFixed(2), f.p99_ms.toFixed(2), String(f.errors + f.non_2xx), x(f.rps / base.rps), x(f.p99_ms / base.p99_ms), target ?? ''];
+  return [label, f.rps.toFixed(0), f.p50_ms.toFixed(2), f.p99_ms.toFixed(2), String(f.errors + f.non_2xx), x(f.rps / base.rps), x(f.p99_ms / base.p99_ms), cpu(f, base), target ?? ''];
 }
 
 export function predictionRows(p: PredictionFigures): string[][] {
-  const rows: string[][] = [['prediction (MNIST, multipart PNG)', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs base', 'p99 vs base', 'target']];
+  const tool = p.baseline.c1.tool;
+  const rows: string[][] = [[`prediction, MNIST multipart PNG (${tool}, best of ${p.rounds})`, 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs base', 'p99 vs base', 'CPU ms/req (vs base)', 'target']];
   for (const c of ['c1', 'c32'] as const) {
     const base = p.baseline[c];
     rows.push(loadRow(`baseline server, concurrency ${base.connections}`, base, base));
@@ -38,10 +45,11 @@ export function predictionRows(p: PredictionFigures): string[][] {
     String(two.errors + two.non_2xx),
     `${x(two.rps / p.instance.c32.rps)} of 1 instance`,
     '',
+    cpu(two, p.instance.c32),
     '≥1.60x',
   ]);
-  rows.push(['deploy → running (median of 3)', '', `${median(p.deploy.to_running_ms)} ms`, '', '', '', '', '']);
-  rows.push(['deploy → first answered prediction (median of 3)', '', `${median(p.deploy.to_first_prediction_ms)} ms`, '', '', '', '', '≤1500 ms']);
+  rows.push(['deploy → running (median of 3)', '', `${median(p.deploy.to_running_ms)} ms`, '', '', '', '', '', '']);
+  rows.push(['deploy → first answered prediction (median of 3)', '', `${median(p.deploy.to_first_prediction_ms)} ms`, '', '', '', '', '', '≤1500 ms']);
   return rows;
 }
 

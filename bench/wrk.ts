@@ -1,0 +1,59 @@
+/**
+ * One load run with wrk (Debian's `wrk`), when it is installed: written in C, it needs
+ * a fraction of the CPU autocannon needs per request, which matters on a 2-core machine
+ * where the load generator competes with the servers it measures. A Lua script sets
+ * the upload and prints the figures as JSON when done.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { LoadFigures, Upload } from './load';
+
+const run = promisify(execFile);
+
+export function wrkInstalled(): boolean {
+  return spawnSync('wrk', ['--version']).error === undefined;
+}
+
+const REPORT = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"errors":%d,"non_2xx":%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+`;
+
+export async function wrkRun(url: string, upload: Upload, connections: number, seconds: number): Promise<LoadFigures> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-wrk-'));
+  try {
+    const bodyFile = path.join(dir, 'body');
+    await fs.writeFile(bodyFile, upload.body);
+    const script = path.join(dir, 'upload.lua');
+    await fs.writeFile(
+      script,
+      `local f = io.open(${JSON.stringify(bodyFile)}, "rb")\nwrk.method = "POST"\nwrk.body = f:read("*all")\nf:close()\nwrk.headers["Content-Type"] = ${JSON.stringify(upload.contentType)}\n${REPORT}`,
+    );
+    const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url];
+    const { stdout } = await run('wrk', args, { maxBuffer: 1024 * 1024 });
+    const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
+    if (!line) throw new Error(`wrk printed no figures:\n${stdout}`);
+    const r = JSON.parse(line) as { requests: number; duration_us: number; p50_us: number; p99_us: number; errors: number; non_2xx: number };
+    const secondsRun = r.duration_us / 1e6;
+    return {
+      tool: 'wrk',
+      connections,
+      seconds: secondsRun,
+      requests: r.requests,
+      rps: r.requests / secondsRun,
+      p50_ms: r.p50_us / 1000,
+      p99_ms: r.p99_us / 1000,
+      errors: r.errors,
+      non_2xx: r.non_2xx,
+    };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
