@@ -94,6 +94,19 @@ describe('convolution gradients on the fallback backends', function () {
     });
   }
 
+  it('give conv2dTranspose (which runs the input-gradient kernel) the cpu kernels\' result', async () => {
+    const f = (): Tensor[] => {
+      const x = tf.randomNormal([2, 5, 6, 4], 0, 1, 'float32', 31) as Tensor4D;
+      const filter = tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 32) as Tensor4D;
+      return [tf.conv2dTranspose(x, filter, [2, 10, 12, 2], 2, 'same'), tf.conv2dTranspose(x, filter, [2, 11, 13, 2], 2, 'valid')];
+    };
+    const expected = await on(tf, 'cpu', () => withBuiltinConvGradients(tf, f));
+    for (const backend of ['cpu', 'wasm']) {
+      const actual = await on(tf, backend, f);
+      actual.forEach((a, i) => assert.ok(relativeError(a, expected[i]) < TOLERANCE, `${backend} output ${i} differs by ${relativeError(a, expected[i])}`));
+    }
+  });
+
   it('train a layers CNN (fused and unfused convolutions, pooling, dense) on wasm as the cpu kernels do', async () => {
     const build = () => {
       const input = tf.input({ shape: [12, 12, 1] });
