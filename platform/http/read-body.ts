@@ -19,7 +19,8 @@ export function readLimited(req: Readable, maxBytes: number, tooLarge: () => Err
       chunks.push(c);
     };
     req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
+    // A small upload arrives in one chunk: no copy then.
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     req.once('error', reject);
   });
 }

@@ -75,7 +75,8 @@ function readMultipart(req: IncomingMessage, maxBytes: number): Promise<Multipar
       stream.on('limit', () => fail(tooLarge(maxBytes)));
       stream.on('end', () => {
         const slot = typeof data[field] === 'object' ? (data[field] as Record<string, Buffer>) : {};
-        slot[uniqueName(slot, info.filename || `file${Object.keys(slot).length}`)] = Buffer.concat(chunks);
+        // A small file arrives in one chunk: no copy then.
+        slot[uniqueName(slot, info.filename || `file${Object.keys(slot).length}`)] = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
         data[field] = slot;
       });
     });
