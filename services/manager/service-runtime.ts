@@ -95,7 +95,9 @@ export class ServiceRuntime {
 async function openPort(host: string, port: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
   const tryListen = (p: number) =>
     new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer({ pauseOnConnect: true }, onConnection);
+      // noDelay as an http server sets it: the socket goes on to an instance's server
+      // without passing its accept path, and Nagle's algorithm would hold back responses.
+      const server = net.createServer({ pauseOnConnect: true, noDelay: true }, onConnection);
       server.once('error', reject);
       server.listen(p, host, () => {
         server.off('error', reject);
