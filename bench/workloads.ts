@@ -11,7 +11,7 @@ import { readTestDigits } from '../samples/mnist/dataset';
 export interface Workload {
   name: string;
   batch: number;
-  /** Builds the model and returns one training step on `batch` samples, and a way to list its variables. */
+  /** Builds the model and returns one training step on `batch` samples, and a way to list its variables (optimizer state included). */
   prepare(tf: Tf): { step: () => Promise<void>; variables: () => Variable[]; dispose: () => void };
 }
 
@@ -53,7 +53,8 @@ export const digitCnn: Workload = {
     const step = async () => {
       await model.trainOnBatch(x, y);
     };
-    const variables = () => model.weights.map((w) => w.read() as Variable);
+    // Every variable: the weights and the optimizer's (Adam's moments, where denormals could build up).
+    const variables = () => Object.values(tf.engine().state.registeredVariables);
     return { step, variables, dispose: () => (model.dispose(), tf.dispose([x, y])) };
   },
 };
