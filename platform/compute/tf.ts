@@ -32,10 +32,12 @@ export interface ComputeOptions {
 let current: Promise<Compute> | undefined;
 
 /**
- * The process-wide compute backend, initialised on first use with these options; a
- * later call whose `needs` the chosen backend lacks is refused, saying what is missing.
+ * The process-wide compute backend, initialised on first use with these options (or
+ * a backend's name); a later call whose `needs` the chosen backend lacks is refused,
+ * saying what is missing.
  */
-export async function compute(options: ComputeOptions = {}): Promise<Compute> {
+export async function compute(choice: ComputeOptions | BackendName = {}): Promise<Compute> {
+  const options = typeof choice === 'string' ? { backend: choice } : choice;
   current ??= initialise(envPreference() ?? options.backend, options.needs ?? []);
   const chosen = await current;
   const missing = lacking(chosen.tf, chosen.backend, options.needs ?? []);
