@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import type { Tensor } from '@tensorflow/tfjs';
 import { compute, type BackendName, type Tf } from '../platform/compute/tf';
 import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
-import { WORKLOADS, type Workload } from './workloads';
+import { useBuiltinConvGradients } from '../platform/compute/conv-kernels';
+import { WITH_BUILTIN_CONV_GRADIENTS, WORKLOADS, type Workload } from './workloads';
 
 /** Each timed figure runs at least this long, after a warm-up. */
 const MIN_MS = 3000;
@@ -17,6 +18,8 @@ const SMALLEST_NORMAL = 1.1754944e-38;
 
 export interface WorkloadFigures {
   name: string;
+  /** Why it could not run (a kernel the backend lacks …). */
+  error?: string;
   batch: number;
   samples_per_s: number;
   steps_timed: number;
@@ -69,6 +72,14 @@ function denormalSlowdown(tf: Tf): number {
 }
 
 async function trainingRate(tf: Tf, workload: Workload): Promise<WorkloadFigures> {
+  try {
+    return await measure(tf, workload);
+  } catch (err) {
+    return { name: workload.name, batch: workload.batch, samples_per_s: 0, steps_timed: 0, denormal_values: 0, error: (err as Error).message.split('\n')[0] };
+  }
+}
+
+async function measure(tf: Tf, workload: Workload): Promise<WorkloadFigures> {
   const { step, variables, dispose } = workload.prepare(tf);
   let start = performance.now();
   await step();
@@ -98,6 +109,12 @@ async function main(): Promise<void> {
   const { tf, backend } = await compute({ backend: process.env.MA_PROBE_BACKEND as BackendName });
   const figures: ProbeFigures = { backend, matmul_gflops: matmulGflops(tf), denormal_matmul_slowdown: denormalSlowdown(tf), workloads: [] };
   for (const workload of WORKLOADS) figures.workloads.push(await trainingRate(tf, workload));
+  for (const workload of WITH_BUILTIN_CONV_GRADIENTS) {
+    const builtin = { ...workload, name: `${workload.name}, tfjs' own conv gradients` };
+    const restore = useBuiltinConvGradients(tf);
+    figures.workloads.push(await trainingRate(tf, builtin));
+    restore();
+  }
   sendReady(figures);
 }
 

@@ -71,7 +71,14 @@ export function backendRows(backends: BenchFigures['backends']): string[][] {
       continue;
     }
     b.workloads.forEach((w, i) =>
-      rows.push([i ? '' : b.backend, i ? '' : b.matmul_gflops.toFixed(2), i ? '' : `${b.denormal_matmul_slowdown.toFixed(1)}x slower`, w.name, w.samples_per_s.toFixed(1), String(w.denormal_values)]),
+      rows.push([
+        i ? '' : b.backend,
+        i ? '' : b.matmul_gflops.toFixed(2),
+        i ? '' : `${b.denormal_matmul_slowdown.toFixed(1)}x slower`,
+        w.name,
+        w.error ? `cannot train: ${w.error.slice(0, 60)}` : w.samples_per_s.toFixed(1),
+        w.error ? '' : String(w.denormal_values),
+      ]),
     );
   }
   return rows;

@@ -59,7 +59,34 @@ export const digitCnn: Workload = {
   },
 };
 
-export const WORKLOADS = [mnistSoftmax, digitCnn];
+/** Two 3x3 convolutions and a softmax: where the convolution gradients, not a big dense layer, take the time. */
+export const smallCnn: Workload = {
+  name: 'small CNN (2 convolutions, SGD)',
+  batch: 64,
+  prepare(tf) {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: tf.train.sgd(0.05), loss: 'categoricalCrossentropy' });
+    const { x, y } = digits(tf, 64, [28, 28, 1]);
+    const step = async () => {
+      await model.trainOnBatch(x, y);
+    };
+    return { step, variables: () => Object.values(tf.engine().state.registeredVariables), dispose: () => (model.dispose(), tf.dispose([x, y])) };
+  },
+};
+
+export const WORKLOADS = [mnistSoftmax, smallCnn, digitCnn];
+
+/** Workloads also run with tfjs' own convolution gradients, for comparison. */
+export const WITH_BUILTIN_CONV_GRADIENTS = [smallCnn];
 
 /** 28x28x1 → conv 32 → pool → two branches (conv 64 → pool → conv 256) → concat → 1000 → 500 → 10. */
 export function digitClassifier(tf: Tf): LayersModel {

@@ -39,19 +39,26 @@ export function installConvGradients(tf: Tf, backend: BackendName): void {
 }
 
 /**
- * Runs `fn` with tfjs' own Conv2D gradient and the backends' own backprop kernels
- * in place of ours, then puts ours back: the reference in numerical checks.
+ * Puts tfjs' own Conv2D gradient and the backends' own backprop kernels back in place
+ * of ours (wasm then has none), until the returned function restores ours: the
+ * reference in numerical checks and in the benchmark.
  */
-export function withBuiltinConvGradients<T>(tf: Tf, fn: () => T): T {
+export function useBuiltinConvGradients(tf: Tf): () => void {
   const saved = builtins;
-  if (!saved) return fn();
+  if (!saved) return () => undefined;
   const keys = [...saved.kernels.keys()];
   const ours = { gradient: tf.getGradient(CONV), kernels: keys.map((key) => tf.getKernel(...splitKey(key))) };
   swapIn(tf, saved.gradient, [...saved.kernels.entries()]);
+  return () => swapIn(tf, ours.gradient, keys.map((key, i) => [key, ours.kernels[i]]));
+}
+
+/** Runs `fn` (synchronous) with tfjs' own convolution gradients; see useBuiltinConvGradients. */
+export function withBuiltinConvGradients<T>(tf: Tf, fn: () => T): T {
+  const restore = useBuiltinConvGradients(tf);
   try {
     return fn();
   } finally {
-    swapIn(tf, ours.gradient, keys.map((key, i) => [key, ours.kernels[i]]));
+    restore();
   }
 }
 
