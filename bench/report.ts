@@ -76,12 +76,17 @@ export function backendRows(backends: BenchFigures['backends']): string[][] {
         i ? '' : b.matmul_gflops.toFixed(2),
         i ? '' : `${b.denormal_matmul_slowdown.toFixed(1)}x slower`,
         w.name,
-        w.error ? `cannot train: ${w.error.slice(0, 60)}` : w.samples_per_s.toFixed(1),
+        w.error ? cannotTrain(w.error) : w.samples_per_s.toFixed(1),
         w.error ? '' : String(w.denormal_values),
       ]),
     );
   }
   return rows;
+}
+
+function cannotTrain(error: string): string {
+  const kernel = /Kernel '(\w+)' not registered/.exec(error)?.[1];
+  return `cannot train: ${kernel ? `no ${kernel} kernel` : error.slice(0, 60)}`;
 }
 
 /** Columns padded to their widest cell; the first row of each block is its header. */
