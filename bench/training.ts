@@ -14,7 +14,7 @@ import { MNIST_BOOT, MNIST_CODE, mnistGz, uploadMnistCode, uploadMnistData } fro
 import { tempDir } from '../test/helpers/platform';
 import { round } from './load';
 
-const ROUNDS = 2;
+const ROUNDS = 3;
 const BUCKET = 'bench-training';
 
 export interface TrainingFigures {
