@@ -46,6 +46,12 @@ export class DocStore<T extends Doc> {
     return this.docs.get(id);
   }
 
+  /** The id of the first record for which `predicate` holds, without copying any. */
+  findId(predicate: (doc: Readonly<T>) => boolean): string | undefined {
+    for (const doc of this.docs.values()) if (predicate(doc)) return doc.id;
+    return undefined;
+  }
+
   /** Snapshot of every record; callers may sort and filter freely. */
   list(): T[] {
     return [...this.docs.values()].map((d) => structuredClone(d));

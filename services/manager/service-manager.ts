@@ -157,7 +157,7 @@ export class ServiceManager {
 
   /** The id of the service named `name` (names are unique), for TF Serving's by-name API. */
   idByName(name: string): string | undefined {
-    return this.records.find((s) => s.name === name)?.id;
+    return this.records.findId((s) => s.name === name);
   }
 
   /** The service's app code, when it requires one (for the gateway's access check). */
