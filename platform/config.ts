@@ -29,6 +29,8 @@ export interface PlatformConfig {
   maxLogBytes: number;
   /** Browser origins that may call the control-plane API (CORS); empty: none. */
   corsAllowOrigins: string[];
+  /** Largest object the object-storage API accepts in one upload. */
+  maxUploadBytes: number;
 }
 
 export interface ObsConfig {
@@ -61,6 +63,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+/** S3's own limit for one PUT; larger objects need multipart uploads through an S3 client. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): PlatformConfig {
   const read = new Reader(env);
@@ -91,6 +96,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     stopGraceMs: read.integer('STOP_GRACE_MS', DEFAULT_STOP_GRACE_MS, 0, 600_000),
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
     corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),
+    maxUploadBytes: read.integer('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1024, MAX_SINGLE_PUT_BYTES),
   };
   if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {
     const missing = config.obs.accessKeyId ? 'OBS_SECRET_ACCESS_KEY' : 'OBS_ACCESS_KEY_ID';

@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -51,6 +53,12 @@ export interface ObjectInfo {
   etag?: string;
 }
 
+/** An object being read: its body and what a download needs to describe it. */
+export interface ObjectDownload extends ObjectInfo {
+  body: Readable;
+  contentType?: string;
+}
+
 export interface ListPage {
   objects: ObjectInfo[];
   prefixes: string[];
@@ -82,8 +90,8 @@ export class ObjectStore {
     });
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const delays = this.options.retryDelaysMs ?? STORE_RETRY_DELAYS_MS;
+  private async call<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
+    const delays = retry ? (this.options.retryDelaysMs ?? STORE_RETRY_DELAYS_MS) : [];
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
@@ -123,10 +131,20 @@ export class ObjectStore {
   async ensureBucket(bucket: string): Promise<void> {
     if (await this.bucketExists(bucket)) return;
     try {
-      await this.call(`create bucket ${bucket}`, () => this.client.send(new CreateBucketCommand({ Bucket: bucket })));
+      await this.createBucket(bucket);
     } catch (err) {
       if (!(err instanceof StorageError && err.reason === 'exists')) throw err;
     }
+  }
+
+  /** Creates a bucket; a StorageError 'exists' when it is there already. */
+  async createBucket(bucket: string): Promise<void> {
+    await this.call(`create bucket ${bucket}`, () => this.client.send(new CreateBucketCommand({ Bucket: bucket })));
+  }
+
+  /** Deletes an empty bucket; S3 refuses a bucket that still holds objects ('not_empty'). */
+  async deleteBucket(bucket: string): Promise<void> {
+    await this.call(`delete bucket ${bucket}`, () => this.client.send(new DeleteBucketCommand({ Bucket: bucket })));
   }
 
   async head(url: ObsUrl): Promise<ObjectInfo | undefined> {
@@ -179,12 +197,45 @@ export class ObjectStore {
   }
 
   async getStream(url: ObsUrl): Promise<Readable> {
-    return this.call(`read ${formatObsUrl(url)}`, () => this.openStream(url));
+    return (await this.getObject(url)).body;
   }
 
   private async openStream(url: ObsUrl): Promise<Readable> {
     const out = await this.client.send(new GetObjectCommand({ Bucket: url.bucket, Key: url.key }));
     return out.Body as Readable;
+  }
+
+  async getObject(url: ObsUrl): Promise<ObjectDownload> {
+    const out = await this.call(`read ${formatObsUrl(url)}`, () =>
+      this.client.send(new GetObjectCommand({ Bucket: url.bucket, Key: url.key })),
+    );
+    return {
+      key: url.key,
+      body: out.Body as Readable,
+      size: out.ContentLength ?? 0,
+      lastModified: out.LastModified,
+      etag: out.ETag,
+      contentType: out.ContentType,
+    };
+  }
+
+  /**
+   * Writes a stream of exactly `length` bytes as one object. `signal` aborts the
+   * request, so a writer that goes away leaves no object behind.
+   */
+  async putStream(url: ObsUrl, body: Readable, length: number, opts: { contentType?: string; signal?: AbortSignal } = {}): Promise<void> {
+    await this.call(`write ${formatObsUrl(url)}`, () =>
+      this.client.send(
+        new PutObjectCommand({ Bucket: url.bucket, Key: url.key, Body: body, ContentLength: length, ContentType: opts.contentType }),
+        { abortSignal: opts.signal },
+      ),
+      // A stream can be sent only once.
+      false,
+    );
+  }
+
+  async deleteObject(url: ObsUrl): Promise<void> {
+    await this.call(`delete ${formatObsUrl(url)}`, () => this.client.send(new DeleteObjectCommand({ Bucket: url.bucket, Key: url.key })));
   }
 
   /** Reads a small object whole; refuses objects larger than `maxBytes`. */

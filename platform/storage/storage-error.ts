@@ -2,7 +2,7 @@
  * Failures of the object store, sorted into the few reasons the platform acts on:
  * a missing object is a user mistake, an unreachable store is worth a retry later.
  */
-export type StorageFailure = 'not_found' | 'exists' | 'unavailable' | 'denied' | 'too_large' | 'unsafe_key' | 'other';
+export type StorageFailure = 'not_found' | 'exists' | 'not_empty' | 'unavailable' | 'denied' | 'too_large' | 'unsafe_key' | 'other';
 
 export class StorageError extends Error {
   constructor(readonly reason: StorageFailure, message: string) {
@@ -32,6 +32,7 @@ export function toStorageError(err: unknown, what: string): StorageError {
   if (NOT_FOUND.has(name) || (status === 404 && !name.startsWith('Ec'))) {
     return new StorageError('not_found', `cannot ${what}: it does not exist`);
   }
+  if (name === 'BucketNotEmpty') return new StorageError('not_empty', `cannot ${what}: it is not empty`);
   if (EXISTS.has(name)) return new StorageError('exists', `cannot ${what}: it already exists`);
   if (DENIED.has(name) || status === 403) {
     return new StorageError('denied', `cannot ${what}: the object store refused the credentials (${name || status})`);
