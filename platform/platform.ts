@@ -24,6 +24,7 @@ import { createGateway, createTfServingGateway, GATEWAY_PREFIX, TF_SERVING_PREFI
 import { APP_CODE_HEADER, requireToken, secretMatches, TOKEN_HEADER } from './http/auth';
 import { ApiError } from './errors';
 import { bucketRoutes } from './http/routes/buckets';
+import { consoleRoutes } from './http/routes/console';
 import { ObjectBrowser } from './storage/object-browser';
 import { prepareTutorialBucket, TUTORIAL } from '../samples/mnist/prepare';
 
@@ -80,7 +81,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       if (prepared.uploaded.length) log.info(`samples: uploaded ${prepared.uploaded.length} objects to obs://${TUTORIAL.bucket}/`);
     }
     const areas: Area[] = [
-      { routes: () => [bucketRoutes(new ObjectBrowser(context))] },
+      { routes: () => [consoleRoutes(), bucketRoutes(new ObjectBrowser(context))] },
       { routes: () => [trainingJobRoutes(jobs)], start: () => jobs.start(), stop: () => jobs.shutdown() },
       { routes: () => [modelRoutes(models)], start: () => models.start() },
       { routes: () => [serviceRoutes(services)], start: () => services.start(), stop: () => services.shutdown() },

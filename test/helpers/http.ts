@@ -1,3 +1,4 @@
+import { IncomingHttpHeaders, request } from 'node:http';
 /** Small JSON-over-HTTP client for tests, on Node's fetch. */
 export interface JsonResponse<T = any> {
   status: number;
@@ -38,4 +39,27 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}${last ? ` (last: ${String(last)})` : ''}`);
+}
+
+/**
+ * One request with the path sent exactly as written (fetch resolves "..", and adds
+ * "Cache-Control: no-cache" to conditional requests); the body is read as text.
+ */
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: Buffer } = {},
+): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; text: string }> {
+  const { hostname, port } = new URL(base);
+  const headers = { ...opts.headers, ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) };
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, method, path, headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.once('error', reject);
+    req.end(opts.body);
+  });
 }

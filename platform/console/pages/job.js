@@ -1,0 +1,191 @@
+// A training job: its phases and durations, versions, the live log, metric charts, and its actions.
+import { del, get, post, streamText } from '../lib/api.js';
+import { lineChart } from '../lib/chart.js';
+import { actionButton, badge, facts, fill, formatDate, formatDuration, formatNumber, h, pageHeader, table } from '../lib/dom.js';
+import { apiForm, field, value } from '../lib/forms.js';
+import { go, href, link, obsLink } from '../lib/nav.js';
+import { parameterRows, readParameters } from './jobs.js';
+
+const ACTIVE = ['Creating', 'Pending', 'Running', 'Terminating'];
+const NOT_STARTED = ['Creating', 'Pending'];
+/** Keys of a metric point that place it rather than measure something. */
+const AXES = ['step', 'epoch', 'time'];
+
+const isActive = (v) => ACTIVE.includes(v.status);
+
+function pickVersion(job, name) {
+  return job.versions.find((v) => v.version === name) ?? job.versions[job.versions.length - 1];
+}
+
+/** Each phase with how long the version stayed in it (until the next, or until now). */
+function phaseRows(v) {
+  const entries = Object.entries(v.phases).sort((a, b) => (a[1] < b[1] ? -1 : 1));
+  return entries.map(([status, at], i) => {
+    const end = entries[i + 1]?.[1] ?? (isActive(v) ? new Date().toISOString() : undefined);
+    return [badge(status), formatDate(at), end ? formatDuration(Date.parse(end) - Date.parse(at)) : ''];
+  });
+}
+
+function lastMetrics(m) {
+  if (!m) return '';
+  return Object.entries(m)
+    .filter(([k]) => !AXES.includes(k))
+    .map(([k, v]) => `${k} ${formatNumber(v)}`)
+    .join(', ');
+}
+
+function summary(job, v) {
+  return facts([
+    ['Status', h('span', {}, badge(v.status), v.stage ? ` (${v.stage})` : '')],
+    ['Reason', v.reason ? h('pre', { class: 'reason' }, v.reason) : undefined],
+    ['Job id', h('code', {}, job.id)],
+    ['Version', v.version],
+    ['Engine', job.algorithm.engine],
+    ['Code directory', obsLink(job.algorithm.code_dir)],
+    ['Boot file', job.algorithm.boot_file],
+    ['Parameters', v.parameters.map((p) => `--${p.name}=${p.value}`).join(' ')],
+    ['Inputs', h('span', {}, job.inputs.map((i) => h('div', {}, `${i.name}: `, obsLink(i.url))))],
+    ['Outputs', h('span', {}, v.output_urls.map((o) => h('div', {}, `${o.name}: `, obsLink(o.url))))],
+    ['Resource', `${job.resource.flavor} × ${job.resource.node_count}`],
+    ['Created', formatDate(v.created_at)],
+    ['Duration', formatDuration(v.duration_ms)],
+    ['Exit code', v.exit_code ?? undefined],
+    ['Last metrics', lastMetrics(v.last_metrics)],
+  ]);
+}
+
+function versionsTable(job, current) {
+  const rows = [...job.versions].reverse().map((v) => [
+    v.version === current.version ? h('strong', {}, v.version) : link(`jobs/${job.id}?version=${v.version}`, v.version),
+    badge(v.status),
+    formatDate(v.created_at),
+    formatDuration(v.duration_ms),
+    lastMetrics(v.last_metrics),
+  ]);
+  return table(['Version', 'Status', 'Created', 'Duration', 'Last metrics'], rows);
+}
+
+/** One line chart per measured metric, against step (or epoch, or report order). */
+export function metricCharts(points) {
+  if (!points.length) return [h('p', { class: 'empty' }, 'No metrics reported yet.')];
+  const xKey = AXES.slice(0, 2).find((k) => points.some((p) => k in p));
+  const names = [...new Set(points.flatMap((p) => Object.keys(p)))].filter((k) => !AXES.includes(k));
+  return names.map((name) =>
+    lineChart({
+      title: name,
+      xLabel: xKey ?? 'report',
+      points: points.filter((p) => typeof p[name] === 'number').map((p, i) => ({ x: xKey ? p[xKey] : i + 1, y: p[name] })),
+    }),
+  );
+}
+
+function newVersionForm(job, v) {
+  return apiForm({
+    label: 'Run a new version',
+    fields: [
+      parameterRows('parameters', v.parameters.map((p) => [p.name, p.value])),
+      field('Description', h('input', { type: 'text', name: 'description', value: v.description ?? '' }), { path: 'description' }),
+    ],
+    submit: 'Run new version',
+    build: (f) => ({ parameters: readParameters(f), description: value(f, 'description') }),
+    send: (body) => post(`/training-jobs/${job.id}/versions`, body),
+    done: (updated) => go(`jobs/${job.id}?version=${updated.version}`),
+  });
+}
+
+export async function jobPage(root, { params: [id], query, life }) {
+  const signal = life.signal;
+  let job = await get(`/training-jobs/${encodeURIComponent(id)}`, { signal });
+  const wanted = query.get('version') ?? job.version;
+  const parts = {
+    header: h('div'),
+    summary: h('section', { class: 'panel' }),
+    phases: h('div'),
+    versions: h('div'),
+    charts: h('div', { class: 'charts', 'aria-live': 'off' }),
+    log: h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Job log' }),
+  };
+  const follow = h('input', { type: 'checkbox', id: 'follow-log', checked: true });
+  const versionPanel = h('section', { class: 'panel', hidden: true }, h('h2', {}, 'New version'));
+  fill(
+    root,
+    parts.header,
+    h('div', { class: 'columns' }, parts.summary, h('section', { class: 'panel' }, h('h2', {}, 'Phases'), parts.phases)),
+    versionPanel,
+    h('section', { class: 'panel' }, h('h2', {}, 'Metrics'), parts.charts),
+    h('section', { class: 'panel' }, h('div', { class: 'log-head' }, h('h2', {}, 'Log'), h('label', {}, follow, ' Keep the newest line in view')), parts.log),
+    h('section', { class: 'panel' }, h('h2', {}, 'Versions'), parts.versions),
+  );
+
+  const appendLog = (text) => {
+    parts.log.append(text);
+    if (follow.checked) parts.log.scrollTop = parts.log.scrollHeight;
+  };
+  let logStarted = false;
+  const startLog = (v) => {
+    if (logStarted || NOT_STARTED.includes(v.status)) return;
+    logStarted = true;
+    // A running version's log is followed as it is written; the request ends with the version.
+    const url = `/training-jobs/${job.id}/logs?version=${v.version}${isActive(v) ? '&follow=1' : ''}`;
+    streamText(url, appendLog, signal).catch((err) => {
+      if (!signal.aborted) appendLog(`\n[the log could not be read: ${err.message}]\n`);
+    });
+  };
+
+  // Metrics are fetched when their count moves, and once more when the version has ended.
+  let metricsSeen = -1;
+  let finalFetched = false;
+  const refreshMetrics = async (v) => {
+    if (v.metric_count === metricsSeen && (isActive(v) || finalFetched)) return;
+    metricsSeen = v.metric_count;
+    finalFetched = !isActive(v);
+    const { metrics } = await get(`/training-jobs/${job.id}/metrics?version=${v.version}`, { signal });
+    fill(parts.charts, metricCharts(metrics));
+  };
+
+  // Only what changed is drawn again, so the buttons keep the keyboard focus while the job runs.
+  const shown = {};
+  const changed = (part, value) => {
+    const key = JSON.stringify(value);
+    if (shown[part] === key) return false;
+    shown[part] = key;
+    return true;
+  };
+  const render = (v) => {
+    fill(parts.phases, table(['Phase', 'Entered', 'Time in phase'], phaseRows(v)));
+    if (changed('header', [v.version, v.status])) fill(parts.header, header(v));
+    if (changed('job', job)) {
+      fill(parts.summary, h('h2', {}, 'Summary'), summary(job, v));
+      fill(parts.versions, versionsTable(job, v));
+    }
+  };
+  const header = (v) =>
+    pageHeader(
+      `${job.name} ${v.version}`,
+      v.status === 'Completed' ? h('a', { class: 'button primary', href: href(`models/import?job=${job.id}&version=${v.version}`) }, 'Import model') : null,
+      isActive(v) ? actionButton('Stop', async () => render(pickVersion((job = await post(`/training-jobs/${job.id}/stop?version=${v.version}`)), v.version))) : null,
+      h('button', { type: 'button', onclick: () => {
+        fill(versionPanel, h('h2', {}, 'New version'), newVersionForm(job, v));
+        versionPanel.hidden = false;
+        versionPanel.querySelector('input')?.focus();
+      } }, 'New version'),
+      actionButton('Delete', async () => {
+        await del(`/training-jobs/${job.id}`);
+        go('jobs');
+      }, { kind: 'danger', confirmText: `Delete training job ${job.name} and all its versions? Outputs stay in the bucket.` }),
+    );
+
+  let v = pickVersion(job, wanted);
+  render(v);
+  startLog(v);
+  await refreshMetrics(v);
+  if (!isActive(v)) return;
+  life.every(1000, async () => {
+    job = await get(`/training-jobs/${job.id}`, { signal });
+    v = pickVersion(job, v.version);
+    render(v);
+    startLog(v);
+    await refreshMetrics(v);
+    return isActive(v);
+  });
+}

@@ -1,0 +1,83 @@
+// A real-time service: status, instances, events, request counts and latency; the Prediction tab.
+import { del, get, post } from '../lib/api.js';
+import { actionButton, badge, facts, fill, formatDate, formatDuration, h, pageHeader, table } from '../lib/dom.js';
+import { go, link } from '../lib/nav.js';
+import { predictTab } from './predict.js';
+
+function tabs(id, current) {
+  const tab = (path, text, name) => link(path, text, { class: 'tab', 'aria-current': current === name ? 'page' : undefined });
+  return h('nav', { class: 'tabs', 'aria-label': 'Service sections' }, tab(`services/${id}`, 'Overview', 'overview'), tab(`services/${id}/predict`, 'Prediction', 'predict'));
+}
+
+function header(s, refresh) {
+  return pageHeader(
+    h('span', {}, `${s.name} `, badge(s.status)),
+    ['running', 'concerning', 'failed', 'stopped'].includes(s.status) ? actionButton(s.status === 'stopped' ? 'Deploy' : 'Deploy again', async () => refresh(await post(`/services/${s.id}/deploy`))) : null,
+    ['running', 'concerning', 'deploying', 'failed'].includes(s.status) ? actionButton('Stop', async () => refresh(await post(`/services/${s.id}/stop`))) : null,
+    actionButton('Delete', async () => {
+      await del(`/services/${s.id}`);
+      go('services');
+    }, { kind: 'danger', confirmText: `Delete service ${s.name}? Its address stops answering.` }),
+  );
+}
+
+function latency(l) {
+  return l ? `p50 ${formatDuration(l.p50)}, p99 ${formatDuration(l.p99)}, mean ${formatDuration(l.mean)}` : 'no requests yet';
+}
+
+function overview(s) {
+  const instances = s.instances.map((i) => [String(i.index), badge(i.state), i.address ?? '', String(i.pid ?? ''), formatDate(i.started_at), i.load_ms === undefined ? '' : formatDuration(i.load_ms), String(i.restarts), i.last_exit ?? '']);
+  const events = [...s.events].reverse().map((e) => [formatDate(e.time), h('span', { class: `event-${e.type}` }, e.type), e.message]);
+  return [
+    h(
+      'div',
+      { class: 'columns' },
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', {}, 'Summary'),
+        facts([
+          ['Status', badge(s.status)],
+          ['Reason', s.reason],
+          ['Service id', h('code', {}, s.id)],
+          ['Model', link(`models/${s.model_id}`, `${s.model_name} ${s.model_version}`)],
+          ['Address', s.access_address ? h('code', {}, s.access_address) : undefined],
+          ['Through the control plane', h('code', {}, `${location.origin}${s.infer_url}`)],
+          ['Instances', `${s.instance_count} × ${s.specification}`],
+          ['Created', formatDate(s.created_at)],
+          ['Updated', formatDate(s.updated_at)],
+        ]),
+      ),
+      h(
+        'section',
+        { class: 'panel' },
+        h('h2', {}, 'Requests'),
+        facts([
+          ['Requests', String(s.request_count)],
+          ['Failures', String(s.failure_count)],
+          ['Responses off the schema', String(s.schema_mismatch_count)],
+          ['Latency', latency(s.latency_ms)],
+        ]),
+      ),
+    ),
+    h('section', { class: 'panel' }, h('h2', {}, 'Instances'), table(['#', 'State', 'Address', 'PID', 'Started', 'Load time', 'Restarts', 'Last exit'], instances, { empty: 'No instances.' })),
+    h('section', { class: 'panel' }, h('h2', {}, 'Events'), table(['When', 'Type', 'Message'], events, { empty: 'No events.' })),
+  ];
+}
+
+export async function servicePage(root, { params: [id, tab], life }) {
+  const path = `/services/${encodeURIComponent(id)}`;
+  const top = h('div');
+  const body = h('div');
+  let status;
+  // The header (with its buttons) is drawn again only when the status changes, to keep focus.
+  const refresh = (s) => {
+    if (s.status !== status) fill(top, header(s, refresh));
+    status = s.status;
+    if (tab !== 'predict') fill(body, overview(s));
+  };
+  const first = await get(path, { signal: life.signal });
+  fill(root, top, tabs(first.id, tab === 'predict' ? 'predict' : 'overview'), body);
+  if (tab === 'predict') await predictTab(body, first, life);
+  await life.watch(2000, (signal) => get(path, { signal }), refresh);
+}

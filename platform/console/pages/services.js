@@ -1,0 +1,54 @@
+// Real-time services: the list and the deploy form.
+import { get, post } from '../lib/api.js';
+import { badge, fill, formatDate, h, pageHeader, table } from '../lib/dom.js';
+import { apiForm, field, select, textInput, value } from '../lib/forms.js';
+import { go, href, link } from '../lib/nav.js';
+
+export async function servicesPage(root, { life }) {
+  await life.watch(
+    2000,
+    (signal) => get('/services', { signal }),
+    (list) => {
+      const rows = list.items.map((s) => [
+        link(`services/${s.id}`, s.name),
+        badge(s.status),
+        link(`models/${s.model_id}`, `${s.model_name} ${s.model_version}`),
+        `${s.instances.filter((i) => i.state === 'ready').length} of ${s.instance_count} ready`,
+        String(s.request_count),
+        formatDate(s.created_at),
+      ]);
+      fill(
+        root,
+        pageHeader('Services', h('a', { class: 'button primary', href: href('services/new') }, 'Deploy service')),
+        table(['Name', 'Status', 'Model', 'Instances', 'Requests', 'Created'], rows, { empty: 'No services yet: deploy a published model.' }),
+      );
+    },
+  );
+}
+
+export async function deployPage(root, { query, life }) {
+  const { items } = await get('/models?status=published', { signal: life.signal });
+  const options = items.map((m) => [m.id, `${m.name} ${m.version}`]);
+  const form = apiForm({
+    label: 'Deploy a real-time service',
+    fields: [
+      field('Name', textInput('name', { value: 'mnist-service' }), { path: 'name' }),
+      field('Model', select('model_id', options.length ? options : [['', 'no published model yet']], query.get('model') ?? options[0]?.[0]), { path: 'model_id' }),
+      field('Instances', h('input', { type: 'number', name: 'instance_count', min: 1, max: 16, value: 1 }), { path: 'instance_count', hint: 'Each instance is its own process.' }),
+      field('Specification', textInput('specification', { value: 'modelarts.vm.cpu.2u' }), { path: 'specification' }),
+    ],
+    submit: 'Deploy',
+    build: (f) => {
+      const count = value(f, 'instance_count');
+      return {
+        name: value(f, 'name') ?? '',
+        model_id: value(f, 'model_id') ?? '',
+        instance_count: count === undefined ? undefined : Number(count),
+        specification: value(f, 'specification'),
+      };
+    },
+    send: (body) => post('/services', body),
+    done: (s) => go(`services/${s.id}`),
+  });
+  fill(root, pageHeader('Deploy service'), form);
+}
