@@ -6,7 +6,7 @@ import { api } from '../helpers/http';
 import { createJob, waitForJob } from '../helpers/jobs';
 import { testDigits, uploadFolder, uploadMnistData } from '../helpers/mnist-model';
 import { deployService, predictFile } from '../helpers/services';
-import { launchBrowser, serveFolder, StaticSite } from '../helpers/browser';
+import { launchChromium, serveFolder, StaticSite } from '../helpers/browser';
 
 const BUCKET = 'samples-mlp';
 const DIGITS = testDigits([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -25,7 +25,7 @@ describe('the MLP sample: trained in a job, served to a browser page, retrained 
     t = await startTestPlatform({ CORS_ALLOW_ORIGINS: 'localhost' });
     await uploadMnistData(t.store, `obs://${BUCKET}/mnist/`);
     await uploadFolder(t.store, repoPath('samples', 'mlp', 'code'), `obs://${BUCKET}/code/`);
-    [browser, site] = await Promise.all([launchBrowser(), serveFolder(repoPath('samples', 'mlp', 'page'))]);
+    [browser, site] = await Promise.all([launchChromium(), serveFolder(repoPath('samples', 'mlp', 'page'))]);
   });
 
   after(async () => {
