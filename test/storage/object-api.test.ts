@@ -42,6 +42,11 @@ describe('the object-storage API', function () {
     assert.match(got.headers.get('content-disposition') ?? '', /^attachment; .*filename\*=UTF-8''table%20one\.csv/);
     assert.match(got.headers.get('content-security-policy') ?? '', /sandbox/);
     assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
+
+    const head = await fetch(`${t.url}/buckets/console-b/objects/data/table%20one.csv`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(bytes.length));
+    assert.equal(await head.text(), '');
   });
 
   it('shows folders with the "/" delimiter and pages through a large folder with tokens', async () => {
