@@ -93,55 +93,63 @@ function newVersionForm(job, v) {
   });
 }
 
+/** The log panel: a version's log, followed as it is written while the version runs. */
+function logPanel(jobId, signal) {
+  const pre = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Job log' });
+  const follow = h('input', { type: 'checkbox', id: 'follow-log', checked: true });
+  const append = (text) => {
+    pre.append(text);
+    if (follow.checked) pre.scrollTop = pre.scrollHeight;
+  };
+  let started = false;
+  return {
+    el: h('section', { class: 'panel' }, h('div', { class: 'log-head' }, h('h2', {}, 'Log'), h('label', {}, follow, ' Keep the newest line in view')), pre),
+    /** Starts reading once the version has started; a followed request ends with the version. */
+    start(v) {
+      if (started || NOT_STARTED.includes(v.status)) return;
+      started = true;
+      const url = `/training-jobs/${jobId}/logs?version=${v.version}${isActive(v) ? '&follow=1' : ''}`;
+      streamText(url, append, signal).catch((err) => {
+        if (!signal.aborted) append(`\n[the log could not be read: ${err.message}]\n`);
+      });
+    },
+  };
+}
+
+/** The metrics panel: fetched when the count of reports moves, and once more when the version has ended. */
+function metricsPanel(jobId, signal) {
+  const charts = h('div', { class: 'charts' });
+  let seen = -1;
+  let final = false;
+  return {
+    el: h('section', { class: 'panel' }, h('h2', {}, 'Metrics'), charts),
+    async refresh(v) {
+      if (v.metric_count === seen && (isActive(v) || final)) return;
+      seen = v.metric_count;
+      final = !isActive(v);
+      const { metrics } = await get(`/training-jobs/${jobId}/metrics?version=${v.version}`, { signal });
+      fill(charts, metricCharts(metrics));
+    },
+  };
+}
+
 export async function jobPage(root, { params: [id], query, life }) {
   const signal = life.signal;
   let job = await get(`/training-jobs/${encodeURIComponent(id)}`, { signal });
   const wanted = query.get('version') ?? job.version;
-  const parts = {
-    header: h('div'),
-    summary: h('section', { class: 'panel' }),
-    phases: h('div'),
-    versions: h('div'),
-    charts: h('div', { class: 'charts', 'aria-live': 'off' }),
-    log: h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Job log' }),
-  };
-  const follow = h('input', { type: 'checkbox', id: 'follow-log', checked: true });
-  const versionPanel = h('section', { class: 'panel', hidden: true }, h('h2', {}, 'New version'));
+  const parts = { header: h('div'), summary: h('section', { class: 'panel' }), phases: h('div'), versions: h('div') };
+  const log = logPanel(job.id, signal);
+  const metrics = metricsPanel(job.id, signal);
+  const versionPanel = h('section', { class: 'panel', hidden: true });
   fill(
     root,
     parts.header,
     h('div', { class: 'columns' }, parts.summary, h('section', { class: 'panel' }, h('h2', {}, 'Phases'), parts.phases)),
     versionPanel,
-    h('section', { class: 'panel' }, h('h2', {}, 'Metrics'), parts.charts),
-    h('section', { class: 'panel' }, h('div', { class: 'log-head' }, h('h2', {}, 'Log'), h('label', {}, follow, ' Keep the newest line in view')), parts.log),
+    metrics.el,
+    log.el,
     h('section', { class: 'panel' }, h('h2', {}, 'Versions'), parts.versions),
   );
-
-  const appendLog = (text) => {
-    parts.log.append(text);
-    if (follow.checked) parts.log.scrollTop = parts.log.scrollHeight;
-  };
-  let logStarted = false;
-  const startLog = (v) => {
-    if (logStarted || NOT_STARTED.includes(v.status)) return;
-    logStarted = true;
-    // A running version's log is followed as it is written; the request ends with the version.
-    const url = `/training-jobs/${job.id}/logs?version=${v.version}${isActive(v) ? '&follow=1' : ''}`;
-    streamText(url, appendLog, signal).catch((err) => {
-      if (!signal.aborted) appendLog(`\n[the log could not be read: ${err.message}]\n`);
-    });
-  };
-
-  // Metrics are fetched when their count moves, and once more when the version has ended.
-  let metricsSeen = -1;
-  let finalFetched = false;
-  const refreshMetrics = async (v) => {
-    if (v.metric_count === metricsSeen && (isActive(v) || finalFetched)) return;
-    metricsSeen = v.metric_count;
-    finalFetched = !isActive(v);
-    const { metrics } = await get(`/training-jobs/${job.id}/metrics?version=${v.version}`, { signal });
-    fill(parts.charts, metricCharts(metrics));
-  };
 
   // Only what changed is drawn again, so the buttons keep the keyboard focus while the job runs.
   const shown = {};
@@ -176,16 +184,16 @@ export async function jobPage(root, { params: [id], query, life }) {
     );
 
   let v = pickVersion(job, wanted);
-  render(v);
-  startLog(v);
-  await refreshMetrics(v);
-  if (!isActive(v)) return;
+  const update = async () => {
+    render(v);
+    log.start(v);
+    await metrics.refresh(v);
+    return isActive(v);
+  };
+  if (!(await update())) return;
   life.every(1000, async () => {
     job = await get(`/training-jobs/${job.id}`, { signal });
     v = pickVersion(job, v.version);
-    render(v);
-    startLog(v);
-    await refreshMetrics(v);
-    return isActive(v);
+    return update();
   });
 }
