@@ -24,7 +24,7 @@ import { createGateway, createTfServingGateway, GATEWAY_PREFIX, TF_SERVING_PREFI
 import { APP_CODE_HEADER, requireToken, secretMatches, TOKEN_HEADER } from './http/auth';
 import { ApiError } from './errors';
 import { bucketRoutes } from './http/routes/buckets';
-import { consoleRoutes } from './http/routes/console';
+import { consoleRoutes, isConsoleFile } from './http/routes/console';
 import { ObjectBrowser } from './storage/object-browser';
 import { prepareTutorialBucket, TUTORIAL } from '../samples/mnist/prepare';
 
@@ -92,7 +92,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     }
     const token = config.authToken;
     // Preflights carry no token, so CORS answers them before the token is checked.
-    const before = [controlPlaneCors(config.corsAllowOrigins), ...(token ? [requireToken(token)] : [])];
+    const before = [controlPlaneCors(config.corsAllowOrigins), ...(token ? [requireToken(token, isConsoleFile)] : [])];
     const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], before);
     const koa = app.callback();
     const authorize = token ? gatewayAuthorizer(token, services) : undefined;

@@ -14,9 +14,9 @@ export function secretMatches(given: unknown, expected: string): boolean {
 }
 
 /** With AUTH_TOKEN set, every control-plane call needs `X-Auth-Token`, as ModelArts' API needs an IAM token. */
-export function requireToken(token: string) {
+export function requireToken(token: string, isPublic: (ctx: Context) => boolean = () => false) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (!secretMatches(ctx.get(TOKEN_HEADER) || undefined, token)) {
+    if (!isPublic(ctx) && !secretMatches(ctx.get(TOKEN_HEADER) || undefined, token)) {
       throw new ApiError('unauthorized', 'this platform needs its token in the X-Auth-Token header');
     }
     await next();

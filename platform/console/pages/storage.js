@@ -1,5 +1,5 @@
 // Object storage: buckets, then folders and objects with uploads (progress), downloads and deletes.
-import { api, ApiError, del, get, listObjects, objectPath, post, uploadObject } from '../lib/api.js';
+import { api, ApiError, authHeaders, del, downloadObject, get, listObjects, objectPath, post, uploadObject } from '../lib/api.js';
 import { actionButton, announce, errorText, fill, formatBytes, formatDate, h, notice, pageHeader, table } from '../lib/dom.js';
 import { apiForm, field, textInput, value } from '../lib/forms.js';
 import { go, link, storagePath } from '../lib/nav.js';
@@ -150,7 +150,16 @@ function renderListing(el, bucket, prefix, page, pager, reload) {
       name(o.key),
       formatBytes(o.size),
       formatDate(o.last_modified),
-      h('span', { class: 'row-actions' }, h('a', { href: objectPath(bucket, o.key), download: name(o.key) }, 'Download'), remove(o.key, name(o.key))),
+      h('span', { class: 'row-actions' }, h('a', {
+        href: objectPath(bucket, o.key),
+        download: name(o.key),
+        onclick: (e) => {
+          // A plain link cannot carry the platform token: fetch the file instead.
+          if (!Object.keys(authHeaders()).length) return;
+          e.preventDefault();
+          downloadObject(bucket, o.key, name(o.key)).catch((err) => announce(errorText(err)));
+        },
+      }, 'Download'), remove(o.key, name(o.key))),
     ]);
   const turn = (delta) => async () => {
     pager.page += delta;

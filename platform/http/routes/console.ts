@@ -29,6 +29,11 @@ export function consoleRoutes(dir = repoPath('platform', 'console')): Router {
   return router;
 }
 
+/** The console's own files hold no data, so a browser may load them before it has the token. */
+export function isConsoleFile(ctx: Context): boolean {
+  return (ctx.method === 'GET' || ctx.method === 'HEAD') && (ctx.path === '/' || ctx.path.startsWith(CONSOLE_ASSETS));
+}
+
 function serve(ctx: Context, file: StaticFile | undefined): void {
   if (!file) return; // falls through to the JSON 404
   ctx.set('Cache-Control', 'no-cache');
