@@ -13,7 +13,6 @@ export type { Args } from './args';
 export { readIdx, parseIdx, IdxError } from './idx';
 export type { IdxArray } from './idx';
 export { report } from './report';
-export { writeModelPackage } from './model-package';
 export { readMnist, batches } from './mnist';
 export type { ImageSet, Batch } from './mnist';
 export { saveCheckpoint, latestCheckpoint, restoreCheckpoint } from './checkpoint';

@@ -212,7 +212,7 @@ async function main() {
   const modelDir = path.join(trainUrl, 'model');
   await ma.saveModel(model, modelDir);
   // config.json (with the measured accuracy) and customize_service.js travel with the model.
-  ma.writeModelPackage(modelDir, path.join(__dirname, 'model-package'), { accuracy: Number(evaluation.accuracy.toFixed(4)) });
+  await ma.writePackageFiles(path.join(__dirname, 'model-package'), modelDir, { accuracy: evaluation.accuracy });
   console.log(`test accuracy ${(evaluation.accuracy * 100).toFixed(2)}%; model saved to ${modelDir}, evaluation in ${reportFile}`);
 }
 

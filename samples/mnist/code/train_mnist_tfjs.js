@@ -5,7 +5,6 @@
 // Reports test accuracy every 10 steps and saves the model (input "images" [-1, 784],
 // output "scores", softmax over 10) with config.json and customize_service.js into
 // <train_url>/model/, the layout that model import expects.
-const fs = require('fs');
 const path = require('path');
 const ma = require('modelarts');
 
@@ -74,17 +73,9 @@ async function main() {
   dense.setWeights([W, b]);
   const modelDir = path.join(trainUrl, 'model');
   await ma.saveModel(model, modelDir);
-  writePackageFiles(modelDir, last.accuracy);
+  // config.json (with the measured accuracy) and customize_service.js travel with the model.
+  await ma.writePackageFiles(path.join(__dirname, 'model-package'), modelDir, { accuracy: last.accuracy });
   console.log(`test accuracy after ${maxSteps} steps: ${(last.accuracy * 100).toFixed(2)}%; model saved to ${modelDir}`);
-}
-
-/** config.json (with the measured accuracy) and customize_service.js travel with the model. */
-function writePackageFiles(modelDir, accuracy) {
-  const here = path.join(__dirname, 'model-package');
-  const config = JSON.parse(fs.readFileSync(path.join(here, 'config.json'), 'utf8'));
-  config.metrics.accuracy = Number(accuracy.toFixed(4));
-  fs.writeFileSync(path.join(modelDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-  fs.copyFileSync(path.join(here, 'customize_service.js'), path.join(modelDir, 'customize_service.js'));
 }
 
 main().catch((err) => {
