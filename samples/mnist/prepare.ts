@@ -19,6 +19,7 @@ export const SAMPLE_CODE_DIR = repoPath('samples', 'mnist', 'code');
 export const SAMPLE_CODE: { dir: string; prefix: string }[] = [
   { dir: repoPath('samples', 'mlp', 'code'), prefix: 'mlp/code/' },
   { dir: repoPath('samples', 'autoencoder-classifier', 'code'), prefix: 'autoencoder-classifier/code/' },
+  { dir: repoPath('samples', 'digit-cnn', 'code'), prefix: 'digit-cnn/code/' },
 ];
 
 export interface PreparedReport {
@@ -29,7 +30,7 @@ export interface PreparedReport {
 /**
  * Puts the tutorial's data and code into its bucket: the four MNIST .gz files, the
  * boot file and its model package files, and an empty output folder; and the other
- * samples' code (mlp/code/, autoencoder-classifier/code/), which use the same data. Objects that
+ * samples' code (mlp/code/, autoencoder-classifier/code/, digit-cnn/code/), which use the same data. Objects that
  * exist already are left as they are, so a user's own files are never overwritten.
  */
 export async function prepareTutorialBucket(store: ObjectStore, cacheDir: string): Promise<PreparedReport> {

@@ -32,6 +32,12 @@ describe('the ModelArts MNIST tutorial, end to end on real MNIST', function () {
     ]);
   });
 
+  it("puts the other samples' boot files beside it, each in its own code folder", async () => {
+    for (const key of ['mlp/code/train_mlp.js', 'autoencoder-classifier/code/train_autoencoder.js', 'digit-cnn/code/train_digit_cnn.js', 'digit-cnn/code/hyperparameters.cfg']) {
+      assert.ok(await t.store.head({ bucket: TUTORIAL.bucket, key }), `${key} was not prepared`);
+    }
+  });
+
   it('trains trainjob-mnist, imports it as mnist 1.0.0, deploys it and reads real test digits', async () => {
     const job = await createJob(t.url, {
       name: 'trainjob-mnist',
