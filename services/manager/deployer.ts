@@ -47,6 +47,8 @@ export class Deployer {
       timeoutMs: c.predict.timeoutMs,
       requestTimeoutMs: c.predict.requestTimeoutMs,
       startTimeoutMs: c.predict.deployTimeoutMs,
+      python: c.python,
+      pythonWorkers: c.pythonWorkers,
     };
   }
 
@@ -105,6 +107,8 @@ export class Deployer {
       s.reason = undefined;
       transitionService(s, 'running');
       for (const i of instances) addEvent(s, 'info', `instance ${i.id} ready: model and hook loaded in ${i.ready!.load_ms} ms (backend ${i.ready!.backend}, hook ${i.ready!.hook})`);
+      // Every instance checked the same package; its notes are said once.
+      for (const note of instances[0]?.ready?.notes ?? []) addEvent(s, 'info', note);
       addEvent(s, 'info', `running model ${model.name} ${model.version} on ${instances.length} instance(s), deployed in ${Date.now() - started} ms`);
     });
     await this.retire(id, old);
