@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { api, waitFor } from '../helpers/http';
-import { testDigits } from '../helpers/mnist-model';
+import { MNIST_BOOT, testDigits, uploadMnistCode, uploadMnistData } from '../helpers/mnist-model';
+import { createJob, waitForJob } from '../helpers/jobs';
 import { deployService, importMnist, predictFile, withHook } from '../helpers/services';
 import { pythonWorkerPids, withPythonHook } from '../helpers/python-hooks';
 
@@ -91,6 +92,34 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
     assert.equal(json.status, 200, JSON.stringify(json.body));
     assert.deepEqual(json.body.received, { instances: [1, 2], name: 'x', nested: { a: null } });
     assert.equal(json.body.type, 'dict');
+  });
+
+  it('trains the tutorial job with inference_code=python and serves the package it writes', async () => {
+    await uploadMnistData(t.store, `obs://${BUCKET}/mnist/dataset-mnist/`);
+    await uploadMnistCode(t.store, `obs://${BUCKET}/mnist/code/`);
+    const job = await createJob(t.url, {
+      name: 'trainjob-mnist-py',
+      algorithm: {
+        engine: 'tfjs',
+        code_dir: `obs://${BUCKET}/mnist/code/`,
+        boot_file: MNIST_BOOT,
+        parameters: [{ name: 'max_steps', value: '100' }, { name: 'inference_code', value: 'python' }],
+      },
+      data_url: `obs://${BUCKET}/mnist/dataset-mnist/`,
+      train_url: `obs://${BUCKET}/mnist/model-py/`,
+    });
+    const done = await waitForJob(t.url, job.id);
+    assert.equal(done.versions[0].status, 'Completed', done.versions[0].reason);
+    const imported = await api(t.url, 'POST', '/models/import', { name: 'mnist-py-job', version: '1.0.0', training_job_id: job.id });
+    assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    assert.equal(imported.body.hook_file, 'customize_service.py');
+    assert.ok(!imported.body.files.some((f: any) => f.path === 'customize_service.js'));
+    const s = await deployService(t.url, { name: 'mnist-py-job-svc', model_id: imported.body.id });
+    assert.equal(s.status, 'running', JSON.stringify(s.events));
+    const res = await predictFile(s.access_address, DIGITS[0].png);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.predicted_label, String(DIGITS[0].label));
+    await api(t.url, 'DELETE', `/services/${s.id}`);
   });
 
   describe('errors', () => {
