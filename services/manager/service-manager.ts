@@ -65,7 +65,7 @@ export class ServiceManager {
       model_name: model.name,
       model_version: model.version,
       instance_count: traffic ? traffic.reduce((n, x) => n + x.instance_count, 0) : (req.instance_count ?? 1),
-      ...(traffic && traffic.length > 1 ? { traffic } : {}),
+      ...(traffic && { traffic }),
       specification: req.specification ?? 'modelarts.vm.cpu.2u',
       envs: req.envs ?? {},
       cors: req.cors ?? { allow_origins: ['localhost'] },
@@ -100,8 +100,7 @@ export class ServiceManager {
       transitionService(s, 'deploying');
       s.reason = undefined;
       if (traffic) {
-        // One model is a plain service again; several split its traffic.
-        s.traffic = traffic.length > 1 ? traffic : undefined;
+        s.traffic = traffic;
         s.instance_count = traffic.reduce((n, x) => n + x.instance_count, 0);
       } else if (req.model_id) {
         s.traffic = undefined;
