@@ -136,6 +136,30 @@ describe("ModelArts' API: credentials as Huawei's SDKs send them, and errors in 
     assert.deepEqual([again.status, again.error?.code], [409, 'ModelArts.0402']);
   });
 
+  it("gives a v2 job its environments and writes its outputs into the output folder itself", async () => {
+    await uploadCode(p.t.store, 'obs://env-jobs/code/', ['echo-args.js']);
+    await p.t.store.put({ bucket: 'env-jobs', key: 'data/x.txt' }, 'x');
+    const job = await p.sdk.call('POST', '/v2/{project_id}/training-jobs', {
+      body: {
+        metadata: { name: 'env-job' },
+        algorithm: {
+          code_dir: '/env-jobs/code/', boot_file: '/env-jobs/code/echo-args.js', engine: { engine_id: 'node-20' }, environments: { MA_CUSTOM_SETTING: 'on' },
+          inputs: [{ name: 'data_url', remote: { obs: { obs_url: '/env-jobs/data/' } } }],
+          outputs: [{ name: 'train_url', remote: { obs: { obs_url: '/env-jobs/out/' } } }],
+        },
+      },
+    });
+    const id = job.body.metadata.id;
+    const phase = await waitFor('the job to end', async () => {
+      const s = (await p.sdk.call('GET', `/v2/{project_id}/training-jobs/${id}`)).body.status;
+      return ['Completed', 'Failed'].includes(s.phase) ? s.phase : undefined;
+    });
+    assert.equal(phase, 'Completed');
+    const seen = JSON.parse((await p.t.store.getBuffer({ bucket: 'env-jobs', key: 'out/seen.json' }, 1e6)).toString());
+    assert.equal(seen.env.MA_CUSTOM_SETTING, 'on');
+    assert.equal(seen.env.MA_TRAINING_JOB_ID, id, "the platform's variables stay");
+  });
+
   it('answers unknown ids with 404 ModelArts.0301', async () => {
     for (const path of ['/v2/{project_id}/training-jobs/nope', '/v1/{project_id}/models/nope', '/v1/{project_id}/services/nope']) {
       const res = await p.sdk.call('GET', path);
