@@ -162,6 +162,7 @@ export class JobService {
   private followOnceStarted(id: string, version: string): Readable {
     const out = new PassThrough();
     void this.scheduler.started(id, version).then(async (run) => {
+      // A follower that hangs up ends the pipeline early; that is theirs to do, not an error.
       if (run) return pipeline(run.logs.follow(), out).catch(() => undefined);
       out.end(await readStoredLog(jobFiles(this.p.config.dataDir, id, version).log));
     });

@@ -70,7 +70,8 @@ export class Run {
     // A stop always ends as Terminated, even when the process exited by itself meanwhile.
     if (this.stopRequested) final = { to: 'Terminated', reason: this.stopReason, exit: final.exit };
     clearTimeout(this.killTimer);
-    await this.finish(final);
+    // Only the record can fail here (a full disk, say); it is left as it was and a restart makes it Abnormal.
+    await this.finish(final).catch((err) => log.error(`training job ${this.job.name} ${this.version} ended ${final.to} but could not be recorded`, err));
   }
 
   private async stages(): Promise<{ to: JobStatus; reason?: string; exit?: ExitInfo }> {

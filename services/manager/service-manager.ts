@@ -98,11 +98,9 @@ export class ServiceManager {
     const inFlight = current.status === 'deploying' ? (this.deployer.deploying(id) ?? current.model_id) : undefined;
     const model = this.deployableModel(req.model_id ?? inFlight ?? current.model_id);
     if (inFlight !== undefined && model.id !== inFlight) {
-      const deploying = this.models.get(inFlight);
-      throw new ApiError(
-        'wrong_state',
-        `service ${current.name} is deploying model ${deploying.name} ${deploying.version}; wait until it is done before rolling to ${model.name} ${model.version}`,
-      );
+      const deploying = this.models.records.get(inFlight);
+      const named = deploying ? `${deploying.name} ${deploying.version}` : inFlight;
+      throw new ApiError('wrong_state', `service ${current.name} is deploying model ${named}; wait until it is done before rolling to ${model.name} ${model.version}`);
     }
     const alreadyThere = inFlight !== undefined || (current.status === 'running' && model.id === current.model_id);
     if (alreadyThere && !changesSettings(current, req)) return current;
