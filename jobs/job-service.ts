@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiError, notFound } from '../platform/errors';
 import type { PlatformContext } from '../platform/context';
 import { DocStore } from '../platform/meta/doc-store';
@@ -11,7 +12,7 @@ import { findVersion, JobRecord, JobStatus, JobVersion, latestVersion, Parameter
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
 import { ACTIVE, isTerminal, transition } from './state-machine';
 import { Scheduler } from './scheduler';
-import { RunDeps } from './execution/run';
+import { RunDeps, VersionChange } from './execution/run';
 import { jobDir, jobFiles } from './execution/job-files';
 import { readStoredLog } from './execution/log-book';
 import { MetricPoint, readMetrics } from './execution/metrics';
@@ -154,6 +155,7 @@ export class JobService {
     const v = this.version(job, versionName);
     const active = this.scheduler.active(id, v.version);
     if (active) return follow ? active.run.logs.follow() : active.run.logs.content();
+    if (follow && (v.status === 'Creating' || v.status === 'Pending')) return this.followOnceStarted(id, v.version);
     return readStoredLog(jobFiles(this.p.config.dataDir, id, v.version).log);
   }
 
@@ -172,6 +174,17 @@ export class JobService {
     return url;
   }
 
+  /** A follower of a queued version waits for it to start rather than getting an empty log at once. */
+  private followOnceStarted(id: string, version: string): Readable {
+    const out = new PassThrough();
+    void this.scheduler.started(id, version).then(async (run) => {
+      // A follower that hangs up ends the pipeline early; that is theirs to do, not an error.
+      if (run) return pipeline(run.logs.follow(), out).catch(() => undefined);
+      out.end(await readStoredLog(jobFiles(this.p.config.dataDir, id, version).log));
+    });
+    return out;
+  }
+
   async metrics(id: string, versionName: string | undefined): Promise<{ version: string; metrics: MetricPoint[] }> {
     const job = this.get(id);
     const v = this.version(job, versionName);
@@ -184,16 +197,12 @@ export class JobService {
     return v;
   }
 
-  private async updateVersion(
-    jobId: string,
-    version: string,
-    change: { to?: JobStatus; mutate?: (v: JobVersion, job: JobRecord) => void },
-  ): Promise<JobRecord> {
+  private async updateVersion(jobId: string, version: string, change: VersionChange): Promise<JobRecord> {
     return this.records.update(jobId, (job) => {
       const v = findVersion(job, version);
       if (!v) throw notFound(`version of training job ${job.name}`, version);
       change.mutate?.(v, job);
-      if (change.to && change.to !== v.status) transition(job, v, change.to);
+      if (change.to && change.to !== v.status) transition(job, v, change.to, change.at);
     });
   }
 

@@ -31,6 +31,8 @@ export interface PlatformConfig {
   corsAllowOrigins: string[];
   /** Largest object the object-storage API accepts in one upload. */
   maxUploadBytes: number;
+  /** Below this much free space in the data directory, /health says `degraded` (0: never). */
+  minFreeBytes: number;
   /** ModelArts' documented API: its project, the AK/SK pairs and IAM users it accepts. */
   modelarts: ModelArtsApiConfig;
 }
@@ -83,6 +85,8 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
 export const DEFAULT_PROJECT_ID = 'modelarts-local';
 export const DEFAULT_PROJECT_NAME = 'cn-north-4';
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
+/** Room for a job's outputs and log and a model's copy; below it writes start to fail. */
+export const DEFAULT_MIN_FREE_BYTES = 256 * 1024 ** 2;
 /** S3's own limit for one PUT; larger objects need multipart uploads through an S3 client. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -116,6 +120,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
     corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),
     maxUploadBytes: read.integer('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1024, MAX_SINGLE_PUT_BYTES),
+    minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     modelarts: modelartsConfig(read),
   };
   if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {

@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   storage_unavailable: { code: 'ModelArts.0501', status: 503 },
   service_unavailable: { code: 'ModelArts.0502', status: 503 },
   upstream_failed: { code: 'ModelArts.0503', status: 502 },
+  insufficient_storage: { code: 'ModelArts.0504', status: 507 },
   internal: { code: 'ModelArts.0500', status: 500 },
   // Prediction errors (answered by service instances), in the MR.01xx family.
   predict_bad_input: { code: 'MR.0105', status: 400 },
@@ -75,6 +76,9 @@ export interface ErrorBody {
  * that says nothing about internals; the caller logs them.
  */
 export function errorResponse(err: unknown): { status: number; body: ErrorBody; expected: boolean } {
+  const full = diskFullError(err);
+  // Worth a line in the platform log as well: the operator has to free space.
+  if (full) return { ...errorResponse(full), expected: false };
   if (err instanceof ApiError) {
     const { code, status } = ERROR_CODES[err.kind];
     const body: ErrorBody = { ...err.extra, error_code: code, error_msg: err.message };
@@ -142,7 +146,7 @@ export function tfServingErrorResponse(err: unknown): { status: number; body: { 
 }
 
 /** gRPC status codes (grpc/status.h) for the HTTP statuses of ERROR_CODES; anything else is INTERNAL (13). */
-const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 404: 5, 408: 4, 413: 8, 415: 3, 503: 14, 504: 4 };
+const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 404: 5, 408: 4, 413: 8, 415: 3, 503: 14, 504: 4, 507: 8 };
 
 /** An error as a gRPC status: the code that matches its HTTP status, and its message. */
 export function grpcErrorResponse(err: unknown): { code: number; details: string; expected: boolean } {
@@ -152,4 +156,15 @@ export function grpcErrorResponse(err: unknown): { code: number; details: string
 
 export function notFound(what: string, id: string): ApiError {
   return new ApiError('not_found', `${what} ${JSON.stringify(id)} does not exist.`);
+}
+
+/** The errnos of a file system (or a quota) with no room left. */
+export const DISK_FULL_ERRNOS: readonly string[] = ['ENOSPC', 'EDQUOT'];
+
+/** A write to the platform's data directory that failed for want of space, as the error users get. */
+export function diskFullError(err: unknown): ApiError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (!(err instanceof Error) || !code || !DISK_FULL_ERRNOS.includes(code)) return undefined;
+  const what = code === 'EDQUOT' ? 'is over its disk quota' : 'has no space left';
+  return new ApiError('insufficient_storage', `the platform's data directory ${what} (${code}); free some space (delete old jobs, models or objects) and try again`);
 }

@@ -24,6 +24,8 @@ const FIGURES_FLUSH_MS = 10_000;
  */
 export class Deployer {
   private readonly generation = new Map<string, number>();
+  /** The newest deploy of each service until it has ended, and the model it deploys. */
+  private readonly inFlight = new Map<string, { g: number; modelId: string }>();
   private readonly serial = new KeyedMutex();
   private readonly figures = new Map<string, Figures>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -65,7 +67,19 @@ export class Deployer {
 
   deployInBackground(id: string, modelId: string): void {
     const g = this.nextGeneration(id);
-    void this.serial.run(id, () => this.deploy(id, modelId, g)).catch((err) => log.error(`deploy of service ${id} failed`, err));
+    this.inFlight.set(id, { g, modelId });
+    void this.serial
+      .run(id, () => this.deploy(id, modelId, g))
+      .catch((err) => log.error(`deploy of service ${id} failed`, err))
+      .finally(() => {
+        if (this.inFlight.get(id)?.g === g) this.inFlight.delete(id);
+      });
+  }
+
+  /** The model a deploy of the service is starting now, if one is under way. */
+  deploying(id: string): string | undefined {
+    const flight = this.inFlight.get(id);
+    return flight && this.current(id, flight.g) ? flight.modelId : undefined;
   }
 
   /**

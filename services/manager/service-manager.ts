@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { ApiError, notFound } from '../../platform/errors';
 import type { PlatformContext } from '../../platform/context';
 import { DocStore } from '../../platform/meta/doc-store';
 import type { ModelService } from '../../platform/models/model-service';
 import { log } from '../../platform/log';
 import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService } from '../service-record';
-import { parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
+import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
 import { Deployer } from './deployer';
 import { ServiceRuntime } from './service-runtime';
 
@@ -87,15 +88,25 @@ export class ServiceManager {
     return this.get(id);
   }
 
-  /** Deploys (or redeploys, possibly to another model) in the background; answers at once. */
+  /**
+   * Deploys (or redeploys, possibly to another model) in the background; answers at once.
+   * Asking again for what is deploying or running already changes nothing and answers the
+   * record as it is; only rolling to another model while a deploy is under way is refused.
+   */
   async deploy(id: string, body: unknown): Promise<ServiceRecord> {
     const current = this.get(id);
     const req = parseDeployService(body, this.p.schemas);
+    if (current.status === 'stopping') throw new ApiError('wrong_state', `service ${current.name} is stopping; deploy it once it is stopped`);
     const traffic = req.traffic && this.trafficShares(req.traffic, req.instance_count);
-    const model = this.deployableModel(traffic ? traffic[0].model_id : (req.model_id ?? current.model_id));
-    if (current.status === 'deploying' || current.status === 'stopping') {
-      throw new ApiError('wrong_state', `service ${current.name} is ${current.status}; wait until it is done`);
+    const inFlight = current.status === 'deploying' ? (this.deployer.deploying(id) ?? current.model_id) : undefined;
+    const model = this.deployableModel(traffic ? traffic[0].model_id : (req.model_id ?? inFlight ?? current.model_id));
+    if (inFlight !== undefined && model.id !== inFlight) {
+      const deploying = this.models.records.get(inFlight);
+      const named = deploying ? `${deploying.name} ${deploying.version}` : inFlight;
+      throw new ApiError('wrong_state', `service ${current.name} is deploying model ${named}; wait until it is done before rolling to ${model.name} ${model.version}`);
     }
+    const alreadyThere = inFlight !== undefined || (current.status === 'running' && model.id === current.model_id);
+    if (alreadyThere && !changesSettings(current, req, traffic)) return current;
     await this.update(id, (s) => {
       transitionService(s, 'deploying');
       s.reason = undefined;
@@ -216,4 +227,15 @@ export class ServiceManager {
       throw err;
     });
   }
+}
+
+/** Whether a deploy request asks for settings other than the service's own. */
+function changesSettings(s: ServiceRecord, req: DeployServiceRequest, traffic: TrafficShare[] | undefined): boolean {
+  return (
+    (req.instance_count !== undefined && req.instance_count !== s.instance_count) ||
+    (req.envs !== undefined && !isDeepStrictEqual(req.envs, s.envs)) ||
+    (req.cors !== undefined && !isDeepStrictEqual(req.cors, s.cors)) ||
+    (req.app_code !== undefined && (req.app_code ?? undefined) !== s.app_code) ||
+    (traffic !== undefined && !isDeepStrictEqual(traffic, s.traffic))
+  );
 }
