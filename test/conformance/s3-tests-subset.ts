@@ -67,6 +67,8 @@ export const EXCLUDED_TESTS: Record<string, string> = {
   test_object_raw_get_bucket_gone: 'anonymous access is not offered',
   test_object_raw_get_object_gone: 'anonymous access is not offered',
   test_object_delete_key_bucket_gone: 'anonymous access is not offered',
+  // Its first half (an unsigned PUT with Expect: 100-continue is refused before 100) passes.
+  test_100_continue: 'its second half needs anonymous writes to a public-read-write bucket',
 };
 
 export function markerExpression(): string {
