@@ -43,17 +43,35 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   });
 }
 
-/** Counts of a JUnit report, and the names of the tests that did not pass. */
-function summarise(junit: string): { total: number; passed: number; failed: string[]; skipped: number } {
-  const cases = junit.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? [];
-  const failed: string[] = [];
-  let skipped = 0;
-  for (const c of cases) {
+interface Tally {
+  total: number;
+  passed: number;
+  failed: string[];
+  skipped: number;
+}
+
+/** Counts of a JUnit report, overall and per test file, and the names of the tests that did not pass. */
+function summarise(junit: string): { all: Tally; byFile: Map<string, Tally> } {
+  const all: Tally = { total: 0, passed: 0, failed: [], skipped: 0 };
+  const byFile = new Map<string, Tally>();
+  for (const c of junit.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? []) {
     const name = /\bname="([^"]+)"/.exec(c)?.[1] ?? '?';
-    if (/<skipped\b/.test(c)) skipped += 1;
-    else if (/<(failure|error)\b/.test(c)) failed.push(name);
+    const file = /\bclassname="[^"]*?([^".]+)"/.exec(c)?.[1] ?? '?';
+    const tally = byFile.get(file) ?? { total: 0, passed: 0, failed: [], skipped: 0 };
+    byFile.set(file, tally);
+    for (const t of [all, tally]) {
+      if (/<skipped\b/.test(c)) t.skipped += 1;
+      else if (/<(failure|error)\b/.test(c)) t.failed.push(name);
+      else t.passed += 1;
+      if (!/<skipped\b/.test(c)) t.total += 1;
+    }
   }
-  return { total: cases.length - skipped, passed: cases.length - skipped - failed.length, failed, skipped };
+  return { all, byFile };
+}
+
+function line(label: string, t: Tally): string {
+  const percent = t.total === 0 ? 0 : (100 * t.passed) / t.total;
+  return `${label}: ${t.passed} of ${t.total} passed (${percent.toFixed(1)}%), ${t.skipped} skipped`;
 }
 
 async function main(): Promise<void> {
@@ -78,10 +96,10 @@ async function main(): Promise<void> {
     args.push(...deselectArgs(), `--junitxml=${junitPath}`, ...pytestArgs);
     console.log(`s3-tests at ${suite} against ${server.endpoint} with ${python}`);
     await run(python, args, { cwd: suite, env: { ...process.env, S3TEST_CONF: join(work, 's3tests.conf') } });
-    const result = summarise(await readFile(junitPath, 'utf8'));
-    const percent = result.total === 0 ? 0 : (100 * result.passed) / result.total;
-    console.log(`\nnot passed: ${result.failed.join(' ') || 'none'}`);
-    console.log(`core subset: ${result.passed} of ${result.total} passed (${percent.toFixed(1)}%), ${result.skipped} skipped`);
+    const { all, byFile } = summarise(await readFile(junitPath, 'utf8'));
+    console.log(`\nnot passed: ${all.failed.join(' ') || 'none'}`);
+    for (const [file, tally] of byFile) console.log(line(`  ${file}`, tally));
+    console.log(line('core subset', all));
   } finally {
     await server.close();
     await rm(work, { recursive: true, force: true });
