@@ -41,6 +41,8 @@ export interface Algorithm {
   code_dir: string;
   boot_file: string;
   parameters: Parameter[];
+  /** Extra environment variables for the boot file (ModelArts' `environments`). */
+  environments?: Record<string, string>;
 }
 
 export interface Resource {
@@ -88,6 +90,8 @@ export interface JobRecord {
   inputs: Channel[];
   outputs: OutputChannel[];
   resource: Resource;
+  /** False: versions write to the output folders themselves, not to `V000N/` inside them. */
+  versioned_outputs?: false;
   created_at: string;
   /** Newest version's number and status, repeated at top level for lists. */
   version: string;

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { ApiError, notFound } from '../platform/errors';
 import type { PlatformContext } from '../platform/context';
 import { DocStore } from '../platform/meta/doc-store';
-import { childUrl, parseObsUrl, asFolder, keyProblem } from '../platform/storage/obs-url';
+import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../platform/storage/obs-url';
 import { StorageError } from '../platform/storage/storage-error';
 import { storageProblem } from '../platform/storage/storage-problem';
 import { findVersion, JobRecord, JobStatus, JobVersion, latestVersion, Parameter, versionName } from './job-record';
@@ -67,6 +67,7 @@ export class JobService {
       inputs: spec.inputs,
       outputs: spec.outputs,
       resource: spec.resource,
+      ...(spec.versioned_outputs === false ? { versioned_outputs: false as const } : {}),
       created_at: now,
       version: versionName(1),
       status: 'Creating',
@@ -156,6 +157,21 @@ export class JobService {
     return readStoredLog(jobFiles(this.p.config.dataDir, id, v.version).log);
   }
 
+  /** Copies the version's log into the system bucket (where ModelArts keeps job logs) and names the copy. */
+  async exportLog(id: string, versionName: string | undefined, task: string): Promise<ObsUrl> {
+    const job = this.get(id);
+    const v = this.version(job, versionName);
+    const url: ObsUrl = { bucket: this.p.config.obs.systemBucket, key: `training-logs/${id}/${v.version}/${task}.log` };
+    try {
+      await this.p.store.ensureBucket(url.bucket);
+      await this.p.store.put(url, await this.logs(id, v.version, false) as Buffer, 'text/plain; charset=utf-8');
+    } catch (err) {
+      if (err instanceof StorageError) throw storageProblem(err);
+      throw err;
+    }
+    return url;
+  }
+
   async metrics(id: string, versionName: string | undefined): Promise<{ version: string; metrics: MetricPoint[] }> {
     const job = this.get(id);
     const v = this.version(job, versionName);
@@ -221,7 +237,7 @@ function refuseUnsafeKeys(prefix: string, objects: { key: string }[]): void {
 }
 
 function newVersion(
-  spec: Pick<JobSpec, 'outputs'>,
+  spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>,
   n: number,
   parameters: Parameter[],
   description: string,
@@ -236,7 +252,7 @@ function newVersion(
     parameters,
     created_at: now,
     phases: { Creating: now },
-    output_urls: spec.outputs.map((o) => ({ name: o.name, url: `${o.url}${name}/` })),
+    output_urls: spec.outputs.map((o) => ({ name: o.name, url: spec.versioned_outputs === false ? o.url : `${o.url}${name}/` })),
     metric_count: 0,
   };
 }

@@ -31,6 +31,22 @@ export interface PlatformConfig {
   corsAllowOrigins: string[];
   /** Largest object the object-storage API accepts in one upload. */
   maxUploadBytes: number;
+  /** ModelArts' documented API: its project, the AK/SK pairs and IAM users it accepts. */
+  modelarts: ModelArtsApiConfig;
+}
+
+export interface ModelArtsApiConfig {
+  /** `{project_id}` in `/v2/{project_id}/…` and `/v1/{project_id}/…`. */
+  projectId: string;
+  /** The project's name, as `GET /v3/projects?name=` finds it (a region name, as the SDKs ask). */
+  projectName: string;
+  /** AK/SK pairs whose `SDK-HMAC-SHA256` signatures are accepted. */
+  accessKeys: { accessKeyId: string; secretAccessKey: string }[];
+  /** Users that `POST /v3/auth/tokens` issues tokens to. */
+  iamUsers: { name: string; password: string }[];
+  tokenTtlSeconds: number;
+  /** True when AUTH_TOKEN, API keys or IAM users are configured: every call then needs credentials. */
+  authRequired: boolean;
 }
 
 export interface ObsConfig {
@@ -64,6 +80,9 @@ export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+export const DEFAULT_PROJECT_ID = 'modelarts-local';
+export const DEFAULT_PROJECT_NAME = 'cn-north-4';
+export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
 /** S3's own limit for one PUT; larger objects need multipart uploads through an S3 client. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -97,6 +116,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
     corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),
     maxUploadBytes: read.integer('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1024, MAX_SINGLE_PUT_BYTES),
+    modelarts: modelartsConfig(read),
   };
   if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {
     const missing = config.obs.accessKeyId ? 'OBS_SECRET_ACCESS_KEY' : 'OBS_ACCESS_KEY_ID';
@@ -105,7 +125,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
   if (config.authToken !== undefined && config.authToken.length < 8) {
     throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);
   }
-  if (!isLoopback(host) && !config.authToken && !config.allowInsecureHost) {
+  if (!isLoopback(host) && !config.modelarts.authRequired && !config.allowInsecureHost) {
     throw new ConfigError(
       'HOST',
       'a loopback address (127.0.0.1, ::1, localhost) unless AUTH_TOKEN is set or ALLOW_INSECURE_HOST=true says that an open, unauthenticated platform is intended',
@@ -113,6 +133,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     );
   }
   return config;
+}
+
+function modelartsConfig(read: Reader): ModelArtsApiConfig {
+  const explicitKey = read.optional('API_ACCESS_KEY_ID');
+  const accessKeyId = explicitKey ?? read.string('OBS_ACCESS_KEY_ID', EMBEDDED_ACCESS_KEY_ID);
+  const secretAccessKey = read.optional('API_SECRET_ACCESS_KEY') ?? read.string('OBS_SECRET_ACCESS_KEY', EMBEDDED_SECRET_ACCESS_KEY);
+  if (explicitKey && !read.optional('API_SECRET_ACCESS_KEY')) throw new ConfigError('API_SECRET_ACCESS_KEY', 'a non-empty secret when API_ACCESS_KEY_ID is set', '');
+  const iamUsers = read.list('IAM_USERS', /^[^:,\s]{1,64}:[^,]{8,128}$/, 'name:password pairs (passwords of 8-128 characters) separated by commas').map((pair) => {
+    const colon = pair.indexOf(':');
+    return { name: pair.slice(0, colon), password: pair.slice(colon + 1) };
+  });
+  return {
+    projectId: read.pattern('PROJECT_ID', DEFAULT_PROJECT_ID, /^[A-Za-z0-9_-]{1,64}$/, '1-64 letters, digits, "_" or "-", such as a 32-digit hex project id'),
+    projectName: read.pattern('PROJECT_NAME', DEFAULT_PROJECT_NAME, /^[A-Za-z0-9_.-]{1,64}$/, 'a project (region) name such as cn-north-4'),
+    accessKeys: [{ accessKeyId, secretAccessKey }],
+    iamUsers,
+    tokenTtlSeconds: read.integer('TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, 1, 30 * 24 * 3600),
+    authRequired: !!read.optional('AUTH_TOKEN') || !!explicitKey || iamUsers.length > 0,
+  };
 }
 
 /** What the command line client reads: where the platform is, and keys for its object store. */
