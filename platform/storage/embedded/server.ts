@@ -20,17 +20,16 @@ export interface ServerDeps {
 
 /** The HTTP front: every request is parsed, authenticated, routed, and errors rendered once. */
 export function createS3HttpServer(deps: ServerDeps): Server {
-  const server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     handle(deps, req, res).catch(() => res.destroy());
-  });
+  };
+  const server = createServer(serve);
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     awaitContinue(req, res);
-    handle(deps, req, res).catch(() => res.destroy());
+    serve(req, res);
   });
   // S3 ignores Expect values other than 100-continue; Node would answer them 417 unasked.
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    handle(deps, req, res).catch(() => res.destroy());
-  });
+  server.on('checkExpectation', serve);
   // Large uploads may legitimately take longer than Node's default 5-minute request timeout.
   server.requestTimeout = 0;
   return server;

@@ -65,9 +65,10 @@ export function verifySigV4(req: IncomingMessage, request: S3Request, credential
 }
 
 /**
- * Header values reach us as Latin-1 (Node's reading of their raw bytes). A client that
- * sent non-ASCII metadata as UTF-8 bytes signed those bytes; one that sent Latin-1 bytes
- * (Python's http.client) signed their UTF-8 encoding. Both hashes are tried.
+ * Header values reach us as Latin-1 (Node's reading of their raw bytes). A client that sent
+ * "é" as the UTF-8 bytes it signed (Python's clients) is matched by hashing those bytes as
+ * they came; one that sent the Latin-1 byte but signed the UTF-8 encoding (Node's) by hashing
+ * the text as UTF-8. Both hashes are tried.
  */
 function canonicalRequestHashes(canonical: string): string[] {
   const utf8 = createHash('sha256').update(canonical, 'utf8').digest('hex');
