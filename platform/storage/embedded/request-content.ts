@@ -35,7 +35,8 @@ export class RequestContent {
     const payloadHash = header(req, 'x-amz-content-sha256') ?? '';
     const encodings = (header(req, 'content-encoding') ?? '').split(',').map((e) => e.trim().toLowerCase());
     // Content-Encoding alone does not frame a body: S3 requires the decoded length with it.
-    const chunked = payloadHash.startsWith('STREAMING-') || (encodings.includes('aws-chunked') && header(req, 'x-amz-decoded-content-length') !== undefined);
+    const framed = encodings.includes('aws-chunked') && header(req, 'x-amz-decoded-content-length') !== undefined;
+    const chunked = payloadHash.startsWith('STREAMING-') || framed;
     const declared = lengthHeader(req, chunked ? 'x-amz-decoded-content-length' : 'content-length');
     if (declared !== undefined && declared > maxBytes) {
       throw new S3Error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${maxBytes} bytes.`);
@@ -111,7 +112,8 @@ function lengthHeader(req: IncomingMessage, name: string): number | undefined {
 /** Which x-amz-checksum-* the client sent or announced as a trailer; one we do not know is not checked. */
 function checksumAlgorithm(req: IncomingMessage): ChecksumAlgorithm | undefined {
   const announced = header(req, 'x-amz-sdk-checksum-algorithm') ?? /^x-amz-checksum-(\w+)$/i.exec(header(req, 'x-amz-trailer') ?? '')?.[1];
-  const name = announced?.toLowerCase() ?? Object.keys(req.headers).find((h) => /^x-amz-checksum-(?!mode$|type$|algorithm$)\w+$/.test(h))?.slice('x-amz-checksum-'.length);
+  const sent = Object.keys(req.headers).find((h) => /^x-amz-checksum-(?!mode$|type$|algorithm$)\w+$/.test(h));
+  const name = announced?.toLowerCase() ?? sent?.slice('x-amz-checksum-'.length);
   return name !== undefined && isChecksumAlgorithm(name) ? name : undefined;
 }
 

@@ -19,7 +19,8 @@ export function getObjectAttributes(c: OpContext): void {
   const wanted = (header(c.req, 'x-amz-object-attributes') ?? '').split(',').map((a) => a.trim()).filter((a) => a !== '');
   const unknown = wanted.find((a) => !ATTRIBUTES.includes(a));
   if (wanted.length === 0 || unknown !== undefined) {
-    throw new S3Error('InvalidArgument', `x-amz-object-attributes must list some of ${ATTRIBUTES.join(', ')}${unknown ? `; ${unknown} is not one` : ''}.`);
+    const which = unknown ? `; ${unknown} is not one` : '';
+    throw new S3Error('InvalidArgument', `x-amz-object-attributes must list some of ${ATTRIBUTES.join(', ')}${which}.`);
   }
   const record = c.store.getObject(bucketOf(c), keyOf(c));
   checkConditions(c.req, record);
