@@ -12,10 +12,14 @@ import { distPath, repoPath } from '../platform/paths';
 import { forkWithHandshake } from '../platform/process/supervise';
 import type { ProbeFigures } from './compute-probe';
 import { benchPredictions } from './predictions';
+import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
-import { backendRows, formatTable, predictionRows, trainingRows, type BenchFigures } from './report';
+import { backendRows, formatTable, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
 
 const quick = process.argv.includes('--quick');
+/** `--only=python-hook` (or predictions, training, backends) runs that part alone. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const runs = (part: string) => !only || only === part;
 const SECONDS = quick ? 3 : 10;
 const STEPS = quick ? 200 : 1000;
 const PROBE_TIMEOUT_MS = 300_000;
@@ -51,17 +55,25 @@ async function main(): Promise<void> {
     backends: [],
   };
   const backends = BACKEND_NAMES.filter((b) => b !== 'tensorflow' || nativeAvailable());
-  for (const backend of backends) figures.backends.push(await probe(backend));
-  figures.predictions = await benchPredictions(SECONDS, say);
-  figures.training = await benchTraining(STEPS, say);
+  if (runs('backends')) for (const backend of backends) figures.backends.push(await probe(backend));
+  if (runs('predictions')) figures.predictions = await benchPredictions(SECONDS, say);
+  if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
+  if (runs('training')) figures.training = await benchTraining(STEPS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}\n`);
-  console.log(formatTable([predictionRows(figures.predictions), trainingRows(figures.training), backendRows(figures.backends)]));
+  const tables = [
+    figures.predictions && predictionRows(figures.predictions),
+    figures.python_hook && pythonHookRows(figures.python_hook),
+    figures.training && trainingRows(figures.training),
+    figures.backends.length ? backendRows(figures.backends) : undefined,
+  ];
+  console.log(formatTable(tables.filter((rows): rows is string[][] => rows !== undefined)));
   const dir = repoPath('bench', 'results');
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}${only ? `-${only}` : ''}.json`);
   const text = JSON.stringify(figures, null, 2) + '\n';
   await fs.writeFile(file, text);
-  await fs.writeFile(path.join(dir, 'latest.json'), text);
+  // A partial run does not stand for the whole bench.
+  if (!only) await fs.writeFile(path.join(dir, 'latest.json'), text);
   console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
 }
 

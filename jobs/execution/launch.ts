@@ -16,6 +16,8 @@ export interface LaunchSpec {
   ws: Workspace;
   /** What a job gets to reach OBS itself, as ModelArts gives jobs temporary credentials. */
   obs: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+  /** The interpreter of a `python` engine job (platform/process/python.ts chose it). */
+  python?: string;
 }
 
 export interface Launched {
@@ -73,7 +75,7 @@ function commandLine(spec: LaunchSpec): { command: string; args: string[] } {
     ...Object.entries(spec.ws.outputs).map(([n, d]) => dirArg(n, d)),
     ...spec.version.parameters.map((p) => `--${p.name}=${p.value}`),
   ];
-  if (spec.job.algorithm.engine === 'python') return { command: 'python3', args: ['-u', boot, ...args] };
+  if (spec.job.algorithm.engine === 'python') return { command: spec.python ?? 'python3', args: ['-u', boot, ...args] };
   return { command: process.execPath, args: [boot, ...args] };
 }
 

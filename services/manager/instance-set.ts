@@ -11,6 +11,9 @@ export interface InstanceLimits {
   timeoutMs: number;
   requestTimeoutMs: number;
   startTimeoutMs: number;
+  /** PYTHON (unset: chosen per deploy) and PYTHON_WORKERS. */
+  python?: string;
+  pythonWorkers: number;
 }
 
 export interface InstanceEvents {
@@ -37,6 +40,7 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     allowOrigins: service.cors.allow_origins,
     appCode: service.app_code,
     envs: service.envs,
+    python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },
   };
 }
 
