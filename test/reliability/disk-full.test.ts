@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -35,14 +35,7 @@ async function fillUp(file: string): Promise<void> {
 }
 
 /** A real ENOSPC from the kernel: /dev/full takes no byte. */
-function realEnospc(): NodeJS.ErrnoException {
-  try {
-    writeFileSync('/dev/full', 'x');
-  } catch (err) {
-    return err as NodeJS.ErrnoException;
-  }
-  throw new Error('/dev/full took a byte');
-}
+const realEnospc = () => fs.writeFile('/dev/full', 'x').then(() => assert.fail('/dev/full took a byte'), (err: NodeJS.ErrnoException) => err);
 
 describe('a full disk', function () {
   this.timeout(120_000);
@@ -52,12 +45,12 @@ describe('a full disk', function () {
       if (!existsSync('/dev/full')) this.skip(); // /dev/full is Linux's; elsewhere there is no ENOSPC to borrow without a full disk
     });
 
-    it('is 507 with a ModelArts error body from the control plane, and RESOURCE_EXHAUSTED over gRPC', () => {
-      const res = errorResponse(realEnospc());
+    it('is 507 with a ModelArts error body from the control plane, and RESOURCE_EXHAUSTED over gRPC', async () => {
+      const res = errorResponse(await realEnospc());
       assert.equal(res.status, 507);
       assert.equal(res.body.error_code, 'ModelArts.0504');
       assert.match(res.body.error_msg, /data directory has no space left \(ENOSPC\); free some space/);
-      assert.equal(grpcErrorResponse(realEnospc()).code, 8);
+      assert.equal(grpcErrorResponse(await realEnospc()).code, 8);
     });
   });
 
