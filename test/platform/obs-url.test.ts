@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseObsUrl } from '../../platform/storage/obs-url';
-import { startS3Server } from '../../platform/storage/embedded';
+import { startS3Server } from '@modelarts-local/s3-server';
 import { ObjectStore } from '../../platform/storage/object-store';
 import { tempDir } from '../helpers/platform';
 

@@ -158,7 +158,7 @@ async function sizesOf(dir: string): Promise<number[]> {
 
 /** Runs the server in a child process, so that it can be killed like a real deployment. */
 async function startServerProcess(dataDir: string): Promise<{ endpoint: string; kill(): Promise<void> }> {
-  const entry = resolve(__dirname, '../../platform/storage/embedded/index.js');
+  const entry = resolve(__dirname, '../src/index.js');
   const options = { host: '127.0.0.1', port: 0, dataDir, accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, region: REGION };
   const code = `require(${JSON.stringify(entry)}).startS3Server(${JSON.stringify(options)}).then((s) => console.log(s.endpoint));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });

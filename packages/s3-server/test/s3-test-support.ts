@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client as MinioClient } from 'minio';
-import { startS3Server, type S3ServerHandle } from '../../platform/storage/embedded';
+import { startS3Server, type S3ServerHandle } from '../src';
 
 export const ACCESS_KEY = 'test-access-key';
 export const SECRET_KEY = 'test-secret-key-0123456789';

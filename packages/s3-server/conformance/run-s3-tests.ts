@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startS3Server } from '../../platform/storage/embedded';
+import { startS3Server } from '../src';
 import { deselectArgs, markerExpression, nameExpression, SUITE_FILES } from './s3-tests-subset';
 
 const ACCESS_KEY = 'conformance-access-key';

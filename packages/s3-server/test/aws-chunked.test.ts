@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Readable } from 'node:stream';
-import { AwsChunkedDecoder } from '../../platform/storage/embedded/aws-chunked';
+import { AwsChunkedDecoder } from '../src/aws-chunked';
 
 /** Feeds `pieces` through a decoder; returns the decoded bytes and trailers, or throws its error. */
 async function decode(pieces: Buffer[], expectedLength?: number): Promise<{ data: string; trailers: Map<string, string> }> {

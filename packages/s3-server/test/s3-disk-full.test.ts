@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
-import { errorDocument, toS3Error } from '../../platform/storage/embedded/s3-error';
+import { errorDocument, toS3Error } from '../src/s3-error';
 
 /** A real ENOSPC from the kernel: /dev/full takes no byte. */
 function realEnospc(): NodeJS.ErrnoException {
