@@ -76,7 +76,8 @@ function line(label: string, t: Tally): string {
 
 async function main(): Promise<void> {
   const [suiteArg, ...pytestArgs] = process.argv.slice(2);
-  const suite = resolve(suiteArg ?? process.env.S3_TESTS_DIR ?? '');
+  // npm runs a workspace's script in its folder; a relative path means the caller's folder.
+  const suite = resolve(process.env.INIT_CWD ?? '.', suiteArg ?? process.env.S3_TESTS_DIR ?? '');
   if (!suiteArg && !process.env.S3_TESTS_DIR) throw new Error('usage: npm run conformance:s3 -- <path to a ceph/s3-tests checkout> [pytest args]');
   if (!existsSync(join(suite, SUITE_FILES[0]))) throw new Error(`${suite} is not an s3-tests checkout (no ${SUITE_FILES[0]})`);
   const python = process.env.S3_TESTS_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');

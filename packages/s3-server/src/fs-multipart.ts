@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type ChecksumAlgorithm, checksumOf, type ChecksumType, type RunningChecksum, runningChecksum, type StoredChecksum } from './checksums';
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, isErrno, removeTree, type StagedFile, uniqueName, writeFileAtomic } from './durable-fs';
+import { isErrno, KeyedLock, moveIntoPlace, removeTree, type StagedFile, uniqueName, writeFileAtomic } from '@modelarts-local/durable';
 import type { FsStore, ObjectAttributes, ObjectRecord, Precondition } from './fs-store';
 import { compareKeys } from './key-index';
-import { KeyedLock } from './keyed-lock';
 import { MAX_REMEMBERED_COMPLETIONS, MIN_PART_BYTES } from './limits';
 import { commitRecord, type FileRecord, loadRecords, recordWithFields } from './record-files';
 import { S3Error } from './s3-error';
@@ -108,8 +107,7 @@ export class MultipartStore {
     await mkdir(staged);
     await writeFileAtomic(join(staged, 'upload.json'), JSON.stringify(info), this.store.stagingDir);
     const dir = join(this.uploadsDir, info.uploadId);
-    await rename(staged, dir);
-    await fsyncPath(this.uploadsDir);
+    await moveIntoPlace(staged, dir);
     this.uploads.set(info.uploadId, { ...info, dir, parts: new Map() });
     return info;
   }

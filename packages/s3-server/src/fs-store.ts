@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkBucketName, isLoadableBucketName } from './bucket-name';
 import type { StoredChecksum } from './checksums';
 import {
   isErrno,
+  KeyedLock,
   mkdirIfAbsent,
+  moveIntoPlace,
   removeTree,
-  stageStream,
+  stageFile,
   type StagedFile,
   uniqueName,
   unlinkIfPresent,
   writeFileAtomic,
-} from './durable-fs';
+} from '@modelarts-local/durable';
 import { KeyIndex, type ListPage, type ListQuery } from './key-index';
-import { KeyedLock } from './keyed-lock';
 import { commitRecord, type FileRecord, loadRecords, recordWithFields, removeRecord } from './record-files';
 import { S3Error } from './s3-error';
 
@@ -144,7 +145,7 @@ export class FsStore {
     await writeFileAtomic(join(staged, 'bucket.json'), JSON.stringify({ name, created, location }), this.stagingDir);
     const dir = join(this.bucketsDir, name);
     try {
-      await rename(staged, dir);
+      await moveIntoPlace(staged, dir);
     } catch (err) {
       await rm(staged, { recursive: true, force: true });
       throw isErrno(err, 'EEXIST', 'ENOTEMPTY') ? alreadyOwned() : err;
@@ -194,7 +195,7 @@ export class FsStore {
 
   /** Writes content to a staging file, to be committed or discarded. */
   stage(source: Readable | AsyncIterable<Buffer>): Promise<StagedFile> {
-    return stageStream(source, this.stagingDir);
+    return stageFile(source, this.stagingDir);
   }
 
   async discard(staged: StagedFile): Promise<void> {

@@ -1,6 +1,6 @@
 import { readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncPath, isErrno, type StagedFile, uniqueName, unlinkIfPresent, writeFileAtomic } from './durable-fs';
+import { fsyncPath, isErrno, type StagedFile, uniqueName, unlinkIfPresent, writeFileAtomic } from '@modelarts-local/durable';
 
 /**
  * A record is a small JSON document `<base>.json` naming its data file
@@ -28,8 +28,8 @@ export async function commitRecord<R extends FileRecord>(
   await rename(staged.path, join(dir, dataFile));
   const record = { ...fields, dataFile } as R;
   try {
+    // Flushes `dir` as well, so the data file's rename above is durable with it.
     await writeFileAtomic(join(dir, `${base}.json`), JSON.stringify(record), stagingDir);
-    await fsyncPath(dir);
   } catch (err) {
     await unlinkIfPresent(join(dir, dataFile));
     throw err;

@@ -1,4 +1,4 @@
-import { isErrno } from './durable-fs';
+import { isErrno } from '@modelarts-local/durable';
 import { escapeXml } from './xml';
 
 /** HTTP status of every S3 error code this server produces. */

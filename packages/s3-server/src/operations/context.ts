@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ChecksumAlgorithm, checksumField, type StoredChecksum } from '../checksums';
-import type { StagedFile } from '../durable-fs';
+import type { StagedFile } from '@modelarts-local/durable';
 import type { FsStore } from '../fs-store';
 import type { MultipartStore } from '../fs-multipart';
 import type { S3Request } from '../request';

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream';
 import { DigestTap } from '../digest-tap';
-import type { StagedFile } from '../durable-fs';
+import type { StagedFile } from '@modelarts-local/durable';
 import type { ObjectRecord } from '../fs-store';
 import { checkConditions, type ByteRange } from '../read-conditions';
 import { header } from '../request';

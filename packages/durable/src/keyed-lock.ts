@@ -1,7 +1,8 @@
 /**
- * Serialises async critical sections per key. Commits to one object (rename of its
- * metadata, index update, removal of the replaced data) run one at a time, so the index
- * always agrees with the file that won the last rename.
+ * Serialises async critical sections per key; sections under different keys run freely.
+ * Commits to one object or record (rename of its metadata, index update, removal of the
+ * replaced data) run one at a time, so what is in memory always agrees with the file that
+ * won the last rename. A section that throws releases the key like one that returns.
  */
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
