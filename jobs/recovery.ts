@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { moveIntoPlace } from '@modelarts-local/durable';
 import { DocStore } from '../platform/meta/doc-store';
 import { log } from '../platform/log';
 import { endLine, JobRecord } from './job-record';
@@ -55,7 +56,7 @@ async function keepPartialLog(file: string, lastLine: string): Promise<void> {
   const partial = `${file}.partial`;
   try {
     await fs.appendFile(partial, `\n[modelarts-local] ${lastLine}\n`);
-    await fs.rename(partial, file);
+    await moveIntoPlace(partial, file);
   } catch {
     // no partial log: nothing was written yet
   }

@@ -9,6 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LayersModel, Optimizer, Tensor } from '@tensorflow/tfjs';
+import { moveIntoPlace, writeFileAtomic } from '@modelarts-local/durable';
 import { compute } from '../../platform/compute/tf';
 import { readModelArtifacts, saveModelTo } from '../../platform/compute/model-io';
 
@@ -47,9 +48,9 @@ export async function saveCheckpoint(
   await saveModelTo(parts.model, temp);
   if (parts.optimizer) await saveOptimizer(parts.optimizer, temp);
   const info = { epoch, saved_at: new Date().toISOString(), state: parts.state ?? {} };
-  await fs.writeFile(path.join(temp, INFO), JSON.stringify(info, null, 1));
+  await writeFileAtomic(path.join(temp, INFO), JSON.stringify(info, null, 1));
   await fs.rm(final, { recursive: true, force: true });
-  await fs.rename(temp, final);
+  await moveIntoPlace(temp, final);
   await prune(root, keep);
   return final;
 }
@@ -100,8 +101,8 @@ async function saveOptimizer(optimizer: Optimizer, dir: string): Promise<void> {
     entries.push({ name, dtype, shape: tensor.shape });
     chunks.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
   }
-  await fs.writeFile(path.join(dir, OPTIMIZER_BIN), Buffer.concat(chunks));
-  await fs.writeFile(path.join(dir, OPTIMIZER_JSON), JSON.stringify({ class: optimizer.getClassName(), tensors: entries }));
+  await writeFileAtomic(path.join(dir, OPTIMIZER_BIN), Buffer.concat(chunks));
+  await writeFileAtomic(path.join(dir, OPTIMIZER_JSON), JSON.stringify({ class: optimizer.getClassName(), tensors: entries }));
 }
 
 async function restoreOptimizer(optimizer: Optimizer, dir: string): Promise<void> {

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
+import { writeFileAtomic } from '@modelarts-local/durable';
 import type { Tf } from './tf';
 import { ApiError } from '../errors';
 import { wrapModel, type LoadedModel } from './loaded-model';
@@ -52,8 +53,8 @@ export function fileSaveHandler(dir: string): io.IOHandler {
       if (artifacts.userDefinedMetadata != null) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
       const text = JSON.stringify(modelJson);
       // Weights first: a reader that sees the new model.json must find its weights.
-      await writeAtomically(path.join(dir, WEIGHTS_BIN), weights);
-      await writeAtomically(path.join(dir, MODEL_JSON), Buffer.from(text, 'utf8'));
+      await writeFileAtomic(path.join(dir, WEIGHTS_BIN), weights);
+      await writeFileAtomic(path.join(dir, MODEL_JSON), text);
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -191,12 +192,6 @@ function joinWeightData(data: io.WeightData | undefined): Buffer {
 function toArrayBuffer(buf: Buffer): ArrayBuffer {
   // Small Buffers share a pooled ArrayBuffer; tfjs must get exactly the weight bytes.
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-}
-
-async function writeAtomically(file: string, data: Buffer): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.promises.writeFile(temp, data);
-  await fs.promises.rename(temp, file);
 }
 
 function describe(err: unknown): string {

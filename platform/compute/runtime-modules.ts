@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@modelarts-local/durable';
 import { distPath, REPO_ROOT } from '../paths';
 
 /**
@@ -39,9 +40,9 @@ async function writeReexportPackage(root: string, name: string, entries: Record<
     const file = subpath === '.' ? 'index.js' : `${subpath.slice(2)}.js`;
     exportsMap[subpath] = `./${file}`;
     // ESM named imports of this file work because Node follows `module.exports = require(...)`.
-    await fs.writeFile(path.join(dir, file), `module.exports = require(${JSON.stringify(distPath(compiled))});\n`);
+    await writeFileAtomic(path.join(dir, file), `module.exports = require(${JSON.stringify(distPath(compiled))});\n`);
   }
-  await fs.writeFile(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, main: 'index.js', exports: exportsMap }, null, 1));
+  await writeFileAtomic(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, main: 'index.js', exports: exportsMap }, null, 1));
 }
 
 async function relink(target: string, link: string): Promise<void> {

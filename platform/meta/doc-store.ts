@@ -1,7 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import crypto from 'node:crypto';
-import { KeyedMutex } from '../util/concurrency';
+import { KeyedLock, writeFileAtomic } from '@modelarts-local/durable';
 
 export interface Doc {
   id: string;
@@ -9,13 +8,13 @@ export interface Doc {
 
 /**
  * Durable records of one kind (jobs, models, services): one JSON document per record,
- * written to a temp file, flushed and renamed into place, so a `kill -9` at any moment
+ * written atomically (temp file flushed, renamed, directory flushed), so a `kill -9` at any moment
  * leaves either the old or the new document, never a torn one. All records are kept in
  * memory too; writes to one record are serialised, so no update is lost.
  */
 export class DocStore<T extends Doc> {
   private readonly docs = new Map<string, T>();
-  private readonly mutex = new KeyedMutex();
+  private readonly mutex = new KeyedLock();
   private readonly dir: string;
 
   constructor(root: string, readonly kind: string) {
@@ -109,22 +108,8 @@ export class DocStore<T extends Doc> {
   }
 
   private async write(doc: T): Promise<void> {
-    const target = this.file(doc.id);
-    const tmp = `${target}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-    const handle = await fsp.open(tmp, 'w');
-    try {
-      try {
-        await handle.writeFile(JSON.stringify(doc, null, 1));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fsp.rename(tmp, target);
-    } catch (err) {
-      // A full disk, say: the half-written file must not stay behind taking space.
-      await fsp.rm(tmp, { force: true });
-      throw err;
-    }
+    // On failure (a full disk, say) no half-written file stays behind taking space.
+    await writeFileAtomic(this.file(doc.id), JSON.stringify(doc, null, 1));
     this.docs.set(doc.id, structuredClone(doc));
   }
 }

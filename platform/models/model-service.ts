@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { moveIntoPlace } from '@modelarts-local/durable';
 import { ApiError, diskFullError, notFound, Problem } from '../errors';
 import type { PlatformContext } from '../context';
 import { DocStore } from '../meta/doc-store';
@@ -106,7 +107,7 @@ export class ModelService {
     const staging = path.join(this.stagingRoot(), crypto.randomUUID());
     try {
       await this.p.store.downloadPrefix(parseObsUrl(model.package_url), staging);
-      await fsp.rename(staging, path.join(await this.freshDir(id), 'model'));
+      await moveIntoPlace(staging, path.join(await this.freshDir(id), 'model'));
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
     }
@@ -207,7 +208,7 @@ export class ModelService {
       await this.p.store.ensureBucket(packageUrl.bucket);
       await this.p.store.uploadDir(staging, packageUrl);
       await fsp.mkdir(path.dirname(this.localDir(id)), { recursive: true });
-      await fsp.rename(staging, path.join(await this.freshDir(id), 'model'));
+      await moveIntoPlace(staging, path.join(await this.freshDir(id), 'model'));
     } catch (err) {
       const reason = `the package could not be copied: ${(err as Error).message}`;
       await this.p.store.deletePrefix(packageUrl).catch(() => undefined);

