@@ -2,13 +2,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isErrno } from '@modelarts-local/durable';
 import { ApiError, notFound } from '../platform/errors';
+import { log } from '../platform/log';
 import type { PlatformContext } from '../platform/context';
 import { DocStore } from '../platform/meta/doc-store';
 import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../platform/storage/obs-url';
 import { StorageError } from '../platform/storage/storage-error';
 import { storageProblem } from '../platform/storage/storage-problem';
-import { findVersion, JobRecord, JobStatus, JobVersion, latestVersion, Parameter, versionName } from './job-record';
+import { findVersion, JobRecord, JobVersion, latestVersion, Parameter, versionName } from './job-record';
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
 import { ACTIVE, isTerminal, transition } from './state-machine';
 import { Scheduler } from './scheduler';
@@ -180,7 +182,7 @@ export class JobService {
     const out = new PassThrough();
     void this.scheduler.started(id, version).then(async (run) => {
       // A follower that hangs up ends the pipeline early; that is theirs to do, not an error.
-      if (run) return pipeline(run.logs.follow(), out).catch(() => undefined);
+      if (run) return pipeline(run.logs.follow(), out).catch((err: unknown) => isErrno(err, 'ERR_STREAM_PREMATURE_CLOSE') || log.warn(`following the log of job ${id} ${version} failed`, err));
       out.end(await readStoredLog(jobFiles(this.p.config.dataDir, id, version).log));
     });
     return out;

@@ -6,6 +6,7 @@ import { StorageError } from '../../platform/storage/storage-error';
 import { linkRuntimeModules } from '../../platform/compute/runtime-modules';
 import { ExitInfo } from '../../platform/process/supervise';
 import { log } from '../../platform/log';
+import { dropLogged, ifExists } from '../../platform/util/drop';
 import { endLine, JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
 import { durationUntil } from '../state-machine';
 import { jobFiles } from './job-files';
@@ -110,7 +111,7 @@ export class Run {
 
   private async checkBootFile(): Promise<void> {
     const boot = `${this.ws.code}/${this.job.algorithm.boot_file}`;
-    const stat = await fs.stat(boot).catch(() => undefined);
+    const stat = await ifExists(fs.stat(boot));
     if (!stat?.isFile()) throw new Error(`boot file ${this.job.algorithm.boot_file} is not in ${this.job.algorithm.code_dir}`);
   }
 
@@ -145,7 +146,7 @@ export class Run {
         const sent = await this.deps.store.uploadDir(this.ws.outputs[out.name], parseObsUrl(out.url));
         this.logs.note(`uploaded ${out.name}: ${sent.files} files, ${sent.bytes} bytes to ${out.url}`);
       } catch (err) {
-        throw new Error(`the outputs could not be uploaded to ${out.url}: ${failureReason(err)}`);
+        throw new Error(`the outputs could not be uploaded to ${out.url}: ${failureReason(err)}`, { cause: err });
       }
     }
   }
@@ -186,14 +187,13 @@ export class Run {
     if (!force && now - this.lastMetricSave < METRIC_SAVE_INTERVAL_MS) return;
     this.lastMetricSave = now;
     const count = this.metrics.points;
-    await this.deps
-      .update(this.job.id, this.version, {
-        mutate: (v) => {
-          v.metric_count = count;
-          if (point) v.last_metrics = point;
-        },
-      })
-      .catch(() => undefined);
+    const noted = this.deps.update(this.job.id, this.version, {
+      mutate: (v) => {
+        v.metric_count = count;
+        if (point) v.last_metrics = point;
+      },
+    });
+    await dropLogged(noted, `noting the metrics of job ${this.job.id} ${this.version}`);
   }
 
   /**
@@ -224,7 +224,7 @@ export class Run {
     } finally {
       this.logs.end();
     }
-    await removeWorkspace(this.ws).catch(() => undefined);
+    await dropLogged(removeWorkspace(this.ws), `removing the work dir of job ${this.job.id} ${this.version}`);
   }
 
   private async uploadLog(): Promise<void> {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { LayersModel, Optimizer, Tensor } from '@tensorflow/tfjs';
 import { moveIntoPlace, writeFileAtomic } from '@modelarts-local/durable';
 import { compute } from '../../platform/compute/tf';
+import { ifExists } from '../../platform/util/drop';
 import { readModelArtifacts, saveModelTo } from '../../platform/compute/model-io';
 
 export interface Checkpoint {
@@ -59,7 +60,7 @@ export async function saveCheckpoint(
 export async function latestCheckpoint(root: string): Promise<Checkpoint | undefined> {
   for (const { name, epoch } of await listCheckpoints(root)) {
     const dir = path.join(root, name);
-    const info = await fs.readFile(path.join(dir, INFO), 'utf8').catch(() => undefined);
+    const info = await ifExists(fs.readFile(path.join(dir, INFO), 'utf8'));
     if (info === undefined) continue;
     const parsed = JSON.parse(info) as { state?: Record<string, unknown> };
     return { dir, epoch, state: parsed.state ?? {} };
@@ -106,7 +107,7 @@ async function saveOptimizer(optimizer: Optimizer, dir: string): Promise<void> {
 }
 
 async function restoreOptimizer(optimizer: Optimizer, dir: string): Promise<void> {
-  const text = await fs.readFile(path.join(dir, OPTIMIZER_JSON), 'utf8').catch(() => undefined);
+  const text = await ifExists(fs.readFile(path.join(dir, OPTIMIZER_JSON), 'utf8'));
   if (text === undefined) return;
   const meta = JSON.parse(text) as { class: string; tensors: TensorEntry[] };
   if (meta.class !== optimizer.getClassName()) {
@@ -128,7 +129,7 @@ async function restoreOptimizer(optimizer: Optimizer, dir: string): Promise<void
 }
 
 async function listCheckpoints(root: string): Promise<{ name: string; epoch: number }[]> {
-  const names = await fs.readdir(root).catch(() => [] as string[]);
+  const names = (await ifExists(fs.readdir(root))) ?? [];
   return names
     .map((name) => ({ name, epoch: Number(NAME.exec(name)?.[1] ?? NaN) }))
     .filter((c) => Number.isInteger(c.epoch))

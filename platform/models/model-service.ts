@@ -5,6 +5,7 @@ import { moveIntoPlace } from '@modelarts-local/durable';
 import { ApiError, diskFullError, notFound, Problem } from '../errors';
 import type { PlatformContext } from '../context';
 import { DocStore } from '../meta/doc-store';
+import { dropLogged, ifExists } from '../util/drop';
 import { asFolder, childUrl, formatObsUrl, parseObsUrl, ObsUrl, ObsUrlError } from '../storage/obs-url';
 import { StorageError } from '../storage/storage-error';
 import { checkModelConfigText } from './config-validator';
@@ -91,7 +92,7 @@ export class ModelService {
     }
     await this.records.delete(id);
     await fsp.rm(this.localDir(id), { recursive: true, force: true });
-    await this.p.store.deletePrefix(parseObsUrl(model.package_url)).catch(() => undefined);
+    await dropLogged(this.p.store.deletePrefix(parseObsUrl(model.package_url)), `deleting the package of model ${id}`);
   }
 
   /** Where instances load the package from: a local copy of the platform's own copy. */
@@ -103,7 +104,7 @@ export class ModelService {
   async ensureLocal(id: string): Promise<string> {
     const model = this.get(id);
     const dir = path.join(this.localDir(id), 'model');
-    if (await fsp.stat(path.join(dir, 'config.json')).catch(() => undefined)) return dir;
+    if (await ifExists(fsp.stat(path.join(dir, 'config.json')))) return dir;
     const staging = path.join(this.stagingRoot(), crypto.randomUUID());
     try {
       await this.p.store.downloadPrefix(parseObsUrl(model.package_url), staging);
@@ -211,7 +212,7 @@ export class ModelService {
       await moveIntoPlace(staging, path.join(await this.freshDir(id), 'model'));
     } catch (err) {
       const reason = `the package could not be copied: ${(err as Error).message}`;
-      await this.p.store.deletePrefix(packageUrl).catch(() => undefined);
+      await dropLogged(this.p.store.deletePrefix(packageUrl), `deleting the partial copy of model ${id}`);
       await this.fail(id, reason);
       const failure = err instanceof StorageError ? storageProblem(err) : (diskFullError(err) ?? new ApiError('internal', reason));
       throw new ApiError(failure.kind, `${reason}; the model is recorded as failed`, undefined, { model_id: id });

@@ -7,6 +7,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { mapLimit } from '../util/concurrency';
+import { dropLogged } from '../util/drop';
 import { ObsUrl } from './obs-url';
 
 /** Files above this go up in parts, so no upload ever holds a large file in memory. */
@@ -39,7 +40,7 @@ export async function putLargeFile(client: S3Client, url: ObsUrl, file: string, 
       new CompleteMultipartUploadCommand({ Bucket: url.bucket, Key: url.key, UploadId, MultipartUpload: { Parts: parts } }),
     );
   } catch (err) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: url.bucket, Key: url.key, UploadId })).catch(() => undefined);
+    await dropLogged(client.send(new AbortMultipartUploadCommand({ Bucket: url.bucket, Key: url.key, UploadId })), `aborting the upload of ${url.key}`);
     throw err;
   }
 }

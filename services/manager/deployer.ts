@@ -1,10 +1,10 @@
 import type { PlatformContext } from '../../platform/context';
-import type { DocStore } from '../../platform/meta/doc-store';
+import { MissingDocError, type DocStore } from '../../platform/meta/doc-store';
 import type { ModelService } from '../../platform/models/model-service';
 import type { ExitInfo } from '../../platform/process/supervise';
 import { KeyedLock } from '@modelarts-local/durable';
 import { log } from '../../platform/log';
-import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
+import type { InstanceMessage } from '../instance/protocol';
 import { addEvent, InstanceInfo, ServiceRecord, sharesOf, transitionService } from '../service-record';
 import { InstanceProcess } from './instance-process';
 import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
@@ -192,7 +192,7 @@ export class Deployer {
       await this.retire(id, old);
       await this.update(id, (s) => {
         s.instances = s.instances.map((i) => ({ ...i, state: 'stopped' }));
-      }).catch(() => undefined);
+      }).catch(unlessGone(id));
     });
   }
 
@@ -214,7 +214,7 @@ export class Deployer {
 
   private onMessage(id: string, instance: InstanceProcess, m: InstanceMessage): void {
     if (m.type === 'stats') this.figuresOf(id).update(instance.id, m);
-    else if (m.type === 'event') void this.update(id, (s) => addEvent(s, m.level, `instance ${instance.id}: ${m.message}`)).catch(() => undefined);
+    else if (m.type === 'event') void this.update(id, (s) => addEvent(s, m.level, `instance ${instance.id}: ${m.message}`)).catch(unlessGone(id));
   }
 
   /** A serving instance died: the others go on, and it is restarted with backoff. */
@@ -231,7 +231,7 @@ export class Deployer {
         info.last_exit = exit.reason;
       }
       if (s.status === 'running') transitionService(s, 'concerning');
-    }).catch(() => undefined);
+    }).catch(unlessGone(id));
     this.scheduleRestart(id, g, instance, 0);
   }
 
@@ -255,7 +255,7 @@ export class Deployer {
       fresh = await startInstance(await this.optionsFor(service, modelId, share?.envs), this.limits(), this.events(id, g));
       this.modelOf.set(fresh, modelId);
     } catch (err) {
-      await this.update(id, (s) => addEvent(s, 'error', `restart of instance ${dead.id} failed: ${(err as Error).message}`)).catch(() => undefined);
+      await this.update(id, (s) => addEvent(s, 'error', `restart of instance ${dead.id} failed: ${(err as Error).message}`)).catch(unlessGone(id));
       this.scheduleRestart(id, g, dead, attempt + 1);
       return;
     }
@@ -270,7 +270,7 @@ export class Deployer {
       else s.instances[index] = info;
       addEvent(s, 'info', `instance ${fresh.id} replaced ${dead.id} and is ready`);
       if (runtime.instances.length >= s.instance_count && s.status === 'concerning') transitionService(s, 'running');
-    }).catch(() => undefined);
+    }).catch(unlessGone(id));
   }
 
   private info(i: InstanceProcess, index: number, modelId: string): InstanceInfo {
@@ -308,7 +308,7 @@ export class Deployer {
   private async flushFigures(): Promise<void> {
     for (const [id, f] of this.figures) {
       if (!f.takeChanged() || !this.records.get(id)) continue;
-      await this.update(id, (s) => Object.assign(s, f.summary())).catch(() => undefined);
+      await this.update(id, (s) => Object.assign(s, f.summary())).catch(unlessGone(id));
     }
   }
 
@@ -330,4 +330,11 @@ export class Deployer {
 function reachableHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** For notes on a record that may race the service's deletion: a deleted service is no error; anything else is logged. */
+function unlessGone(id: string): (err: unknown) => void {
+  return (err) => {
+    if (!(err instanceof MissingDocError)) log.warn(`updating the record of service ${id} failed`, err);
+  };
 }

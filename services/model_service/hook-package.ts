@@ -13,6 +13,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@modelarts-local/durable';
+import { ifExists } from '../../platform/util/drop';
 
 export const PACKAGE_NAME = 'model_service';
 
@@ -46,6 +47,6 @@ export async function provideModelServicePackage(modelDir: string): Promise<stri
 
 /** Compares first, and writes atomically, so instances starting side by side never read half a file. */
 export async function writeIfChanged(file: string, content: string): Promise<void> {
-  const current = await fs.readFile(file, 'utf8').catch(() => undefined); // absent: write it
+  const current = await ifExists(fs.readFile(file, 'utf8'));
   if (current !== content) await writeFileAtomic(file, content);
 }

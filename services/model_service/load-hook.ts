@@ -56,6 +56,7 @@ async function importHook(file: string): Promise<unknown> {
 function requireFresh(file: string): unknown {
   delete require.cache[file];
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's hook, by its path, fresh from the cache
     return require(file);
   } catch (err) {
     // A .js hook in a "type": "module" folder is ESM.

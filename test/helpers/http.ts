@@ -1,4 +1,4 @@
-import { IncomingHttpHeaders, request } from 'node:http';
+import { request } from 'node:http';
 /** Small JSON-over-HTTP client for tests, on Node's fetch. */
 export interface JsonResponse<T = any> {
   status: number;

@@ -34,7 +34,6 @@ describe('the autoencoder + classifier sample: resumable training, two inputs, o
 
   after(async () => t?.close());
 
-  const job = async (id: string) => (await api(t.url, 'GET', `/training-jobs/${id}`)).body;
   const epochsOf = async (id: string, version: string) =>
     (await api(t.url, 'GET', `/training-jobs/${id}/metrics?version=${version}`)).body.metrics.map((m: any) => m.epoch);
   const log = async (id: string, version: string) => (await api(t.url, 'GET', `/training-jobs/${id}/logs?version=${version}`)).body as string;

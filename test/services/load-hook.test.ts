@@ -126,9 +126,11 @@ describe('loadHook', () => {
     await loadHook(dir);
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'model_service', 'package.json'), 'utf8'));
     assert.deepEqual(Object.keys(pkg.exports), ['.', './tfserving_model_service', './tfserving_model_service.js', './package.json']);
+    /* eslint-disable @typescript-eslint/no-require-imports -- resolved from the model folder, as a hook resolves it */
     const fromFolder = require(require.resolve('model_service/tfserving_model_service', { paths: [dir] }));
     assert.equal(fromFolder.TfServingBaseService, TfServingBaseService);
     assert.equal(require(require.resolve('model_service', { paths: [dir] })).BaseService, BaseService);
+    /* eslint-enable @typescript-eslint/no-require-imports */
   });
 
   it('picks up an edited hook when loaded again in the same process', async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { checksumField, type StoredChecksum } from './checksums';
+import type { StoredChecksum } from './checksums';
 import type { ObjectAttributes, ObjectRecord } from './fs-store';
 import { MAX_USER_METADATA_BYTES } from './limits';
 import { header } from './request';
@@ -74,7 +74,7 @@ export function checksumHeaders(checksum: StoredChecksum | undefined, value = ch
  * Latin-1, which is what a client limited to Latin-1 meant.
  */
 function fromWire(value: string): string {
-  if (!/[^\x00-\x7f]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  if (!/[\x80-\uffff]/.test(value) || /[\u0100-\uffff]/.test(value)) return value;
   try {
     return UTF8.decode(Buffer.from(value, 'latin1'));
   } catch {
@@ -86,5 +86,5 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Text within Latin-1 goes out as Latin-1 bytes (how HTTP clients read headers); beyond it, as UTF-8. */
 function toWire(value: string): string {
-  return /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+  return /[\u0100-\uffff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }

@@ -18,6 +18,14 @@ function parse(text) {
   }
 }
 
+/** Lets best-effort work (a refresh, an optional lookup) fail quietly for the page, but not for the browser's console. */
+export function dropLogged(work, what) {
+  return work.catch((err) => {
+    console.warn(`${what} failed:`, err);
+    return undefined;
+  });
+}
+
 const TOKEN_KEY = 'modelarts-local-token';
 
 /** The platform token (AUTH_TOKEN) as headers, once the user gave it; kept for this tab only. */

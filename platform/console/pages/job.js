@@ -1,5 +1,5 @@
 // A training job: its phases and durations, versions, the live log, metric charts, and its actions.
-import { del, get, post, streamText } from '../lib/api.js';
+import { del, dropLogged, get, post, streamText } from '../lib/api.js';
 import { lineChart } from '../lib/chart.js';
 import { actionButton, badge, facts, fill, formatDate, formatDuration, formatNumber, h, pageHeader, table } from '../lib/dom.js';
 import { apiForm, field, value } from '../lib/forms.js';
@@ -193,7 +193,7 @@ export async function jobPage(root, { params: [id], query, life }) {
   let v = pickVersion(job, wanted);
   const update = async () => {
     render(v);
-    log.start(v, () => refresh().catch(() => undefined));
+    log.start(v, () => dropLogged(refresh(), 'refreshing the job'));
     await metrics.refresh(v);
     return isActive(v);
   };

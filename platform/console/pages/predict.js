@@ -1,5 +1,5 @@
 // The Prediction tab: draw a digit or upload an image, send it to the service, read the answer.
-import { get, predict } from '../lib/api.js';
+import { dropLogged, get, predict } from '../lib/api.js';
 import { barChart } from '../lib/chart.js';
 import { fill, formatDuration, formatJson, h, notice } from '../lib/dom.js';
 
@@ -11,7 +11,7 @@ const INK = 24;
 
 /** The multipart field the model's API expects (the first `file` property of its request schema). */
 async function fileField(service, signal) {
-  const model = await get(`/models/${service.model_id}`, { signal }).catch(() => undefined);
+  const model = await dropLogged(get(`/models/${service.model_id}`, { signal }), `reading model ${service.model_id}`);
   const props = model?.apis?.[0]?.request?.data?.properties ?? {};
   return Object.entries(props).find(([, p]) => p?.type === 'file')?.[0] ?? 'images';
 }

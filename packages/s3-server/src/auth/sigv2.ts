@@ -93,7 +93,7 @@ function prefixOf(request: S3Request): HeaderPrefix {
 
 /** Non-ASCII header values are tried as both byte readings, as for SigV4 (see canonicalRequestHashes). */
 function sign(credentials: Credentials, text: string): string[] {
-  const encodings: BufferEncoding[] = /[^\x00-\x7f]/.test(text) ? ['utf8', 'latin1'] : ['utf8'];
+  const encodings: BufferEncoding[] = /[\x80-\uffff]/.test(text) ? ['utf8', 'latin1'] : ['utf8'];
   return encodings.map((encoding) => createHmac('sha1', credentials.secretAccessKey).update(text, encoding).digest('base64'));
 }
 

@@ -72,7 +72,7 @@ export function verifySigV4(req: IncomingMessage, request: S3Request, credential
  */
 function canonicalRequestHashes(canonical: string): string[] {
   const utf8 = createHash('sha256').update(canonical, 'utf8').digest('hex');
-  if (!/[^\x00-\x7f]/.test(canonical)) return [utf8];
+  if (!/[\x80-\uffff]/.test(canonical)) return [utf8];
   return [utf8, createHash('sha256').update(canonical, 'latin1').digest('hex')];
 }
 
