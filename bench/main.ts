@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how close the platform comes to the bare minimum, measured side by
- * side in one run (see README "Performance"). Prints a table and writes the figures to
+ * side in one run (see docs/performance.md). Prints a table and writes the figures to
  * bench/results/bench-<date>.json (and latest.json). `--quick` shortens the load
  * phases to 3 s and training to 200 steps, for trying the bench itself.
  */

@@ -11,7 +11,7 @@ export async function handleErrors(ctx: Context, next: Next): Promise<void> {
     await next();
     // Nothing answered (routers had no match, and no 405 applied): a JSON 404.
     if (ctx.status === 404 && ctx.body === undefined) {
-      throw new ApiError('route_not_found', `no API route ${ctx.method} ${ctx.path}; see the README for the API`);
+      throw new ApiError('route_not_found', `no API route ${ctx.method} ${ctx.path}; docs/api.md lists the API`);
     }
   } catch (err) {
     const { status, body, expected } = renderError(err, errorDialect(ctx.path));
