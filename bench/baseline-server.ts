@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { compute } from '../platform/compute/tf';
 import { loadModelFrom } from '../platform/compute/model-io';
-import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
+import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
 
 const SIDE = 28;
 const TOP_K = 5;

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Tensor } from '@tensorflow/tfjs';
 import { compute, type BackendName, type Tf } from '../platform/compute/tf';
-import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
+import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
 import { useBuiltinConvGradients } from '../platform/compute/conv-kernels';
 import { WITH_BUILTIN_CONV_GRADIENTS, WORKLOADS, type Workload } from './workloads';
 

@@ -9,8 +9,8 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ChildProcess } from 'node:child_process';
-import { distPath } from '../platform/paths';
-import { forkWithHandshake, terminate } from '../platform/process/supervise';
+import { distPath } from '../kernel/paths';
+import { forkWithHandshake, terminate } from '../kernel/process/supervise';
 import { startTestPlatform, type TestPlatform } from '../test/helpers/platform';
 import { api } from '../test/helpers/http';
 import { testDigits, trainedMnistPackage } from '../test/helpers/mnist-model';

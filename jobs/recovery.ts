@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { moveIntoPlace } from '@modelarts-local/durable';
-import { DocStore } from '../platform/meta/doc-store';
-import { log } from '../platform/log';
+import { DocStore } from '../kernel/records/doc-store';
+import { log } from '../kernel/log';
 import { endLine, JobRecord } from './job-record';
 import { transition } from './state-machine';
 import { jobFiles } from './execution/job-files';

@@ -1,5 +1,5 @@
 import { JobRecord } from './job-record';
-import { dropLogged } from '../platform/util/drop';
+import { dropLogged } from '../kernel/util/drop';
 import { Run, RunDeps } from './execution/run';
 
 interface QueueEntry {

@@ -1,4 +1,4 @@
-import { ApiError } from '../platform/errors';
+import { ApiError } from '../kernel/errors';
 import { JobRecord, JobStatus, JobVersion } from './job-record';
 
 /**

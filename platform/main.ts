@@ -1,7 +1,7 @@
 /** `npm start`: the platform with its embedded defaults. */
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../kernel/config';
 import { startPlatform } from './platform';
-import { log } from './log';
+import { log } from '../kernel/log';
 
 async function main(): Promise<void> {
   let config;

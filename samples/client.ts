@@ -3,7 +3,7 @@
  * the public HTTP API, steps with wall times, and a platform to talk to — the one at
  * PLATFORM_URL, or one started in this process when none answers there.
  */
-import { loadConfig } from '../platform/config';
+import { loadConfig } from '../kernel/config';
 import { startPlatform } from '../platform/platform';
 
 export type Json = Record<string, any>;

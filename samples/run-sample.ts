@@ -5,7 +5,7 @@
  * platform at PLATFORM_URL (default http://127.0.0.1:8080) or starts one. EPOCHS sets the
  * epochs of each job (default: the sample's own, 20).
  */
-import { repoPath } from '../platform/paths';
+import { repoPath } from '../kernel/paths';
 import { deploy, importModel, Json, must, platformUrl, printTimings, runJob, step } from './client';
 import { digitPng, readTestDigits } from './mnist/dataset';
 import { TUTORIAL } from './mnist/prepare';

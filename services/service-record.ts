@@ -1,4 +1,4 @@
-import { ApiError } from '../platform/errors';
+import { ApiError } from '../kernel/errors';
 
 export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { describeExit, ExitInfo } from '../../platform/process/supervise';
-import { repoPath } from '../../platform/paths';
+import { describeExit, ExitInfo } from '../../kernel/process/supervise';
+import { repoPath } from '../../kernel/paths';
 import { JobRecord, JobVersion } from '../job-record';
 import { LogBook } from './log-book';
 import { MetricsSink } from './metrics';

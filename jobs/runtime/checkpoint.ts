@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { LayersModel, Optimizer, Tensor } from '@tensorflow/tfjs';
 import { moveIntoPlace, writeFileAtomic } from '@modelarts-local/durable';
 import { compute } from '../../platform/compute/tf';
-import { ifExists } from '../../platform/util/drop';
+import { ifExists } from '../../kernel/util/drop';
 import { readModelArtifacts, saveModelTo } from '../../platform/compute/model-io';
 
 export interface Checkpoint {

@@ -1,5 +1,5 @@
 /** The platform's HTTP API as the command line uses it: JSON in and out, errors as messages. */
-import type { ClientConfig } from '../config';
+import type { ClientConfig } from '../../kernel/config';
 import { TOKEN_HEADER } from '../http/auth';
 
 export class ClientError extends Error {}

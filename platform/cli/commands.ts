@@ -1,8 +1,8 @@
 /** The command line's platform commands: buckets, jobs, models, services. */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ObjectStore } from '../storage/object-store';
-import { parseObsUrl } from '../storage/obs-url';
+import { ObjectStore } from '../../kernel/storage/object-store';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { ClientError, PlatformClient } from './client';
 import { listOption, ParsedArgs, requiredOption, stringOption, UsageError } from './args';
 import { followJob, Screen } from './progress';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** `modelarts-local`: the platform from the command line. */
-import { loadClientConfig } from '../config';
+import { loadClientConfig } from '../../kernel/config';
 import { OptionSpec, parseCommandLine, UsageError } from './args';
 import { PlatformClient } from './client';
 import { deploy, follow, importModel, Io, list, listObjects, logs, train, upload } from './commands';

@@ -4,7 +4,7 @@
  */
 import type { GraphModel, LayersModel, Tensor, io } from '@tensorflow/tfjs';
 import type { Tf } from './tf';
-import { ApiError } from '../errors';
+import { ApiError } from '../../kernel/errors';
 import { describeSpecs, toInputData, type InputValue, type NestedNumbers, type TensorSpec } from './input-values';
 
 export type { TensorSpec, InputValue, NestedNumbers } from './input-values';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@modelarts-local/durable';
 import type { Tf } from './tf';
-import { ApiError } from '../errors';
+import { ApiError } from '../../kernel/errors';
 import { wrapModel, type LoadedModel } from './loaded-model';
 
 export const MODEL_JSON = 'model.json';

@@ -1,9 +1,9 @@
 import type { Context, Next } from 'koa';
-import { ApiError } from '../errors';
+import { ApiError } from '../../kernel/errors';
 import { Credentials } from '../auth/credentials';
-import { secretMatches } from '../auth/secret';
-import { readLimited } from './read-body';
-import { MAX_JSON_BODY_BYTES } from './body';
+import { secretMatches } from '../../kernel/util/secret';
+import { readLimited } from '../../kernel/http/read-body';
+import { MAX_JSON_BODY_BYTES } from '../../kernel/http/body';
 
 export { secretMatches };
 

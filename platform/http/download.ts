@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { ObjectDownload } from '../storage/object-store';
+import type { ObjectDownload } from '../../kernel/storage/object-store';
 
 /**
  * An object as a file download. Users' objects are served from the console's origin,

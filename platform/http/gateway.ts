@@ -1,7 +1,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, RETRYABLE_HEADER, tfServingErrorResponse } from '../errors';
-import { sendError } from './send-json';
-import { finishReading, readLimited } from './read-body';
+import { ApiError, RETRYABLE_HEADER, tfServingErrorResponse } from '../../kernel/errors';
+import { sendError } from '../../kernel/http/send-json';
+import { finishReading, readLimited } from '../../kernel/http/read-body';
 import { tfServingName, TF_SERVING_PREFIX } from '../../services/tf_serving/rest-api';
 
 export const GATEWAY_PREFIX = '/v1/infers/';

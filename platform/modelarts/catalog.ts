@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { ApiError } from '../errors';
+import { ApiError } from '../../kernel/errors';
 import type { Engine } from '../../jobs/job-record';
 
 /** A training engine as ModelArts' v2 API lists it, and which of ours runs it. */

@@ -1,5 +1,5 @@
-import type { Schemas } from '../validation/schemas';
-import { ApiError } from '../errors';
+import type { Schemas } from '../../kernel/validation/schemas';
+import { ApiError } from '../../kernel/errors';
 import type { ModelRecord } from '../models/model-record';
 import { v2ObsPath } from './training-job-v2';
 

@@ -1,5 +1,5 @@
-import type { Schemas } from '../validation/schemas';
-import { ApiError } from '../errors';
+import type { Schemas } from '../../kernel/validation/schemas';
+import { ApiError } from '../../kernel/errors';
 import { ServiceRecord, sharesOf } from '../../services/service-record';
 
 /** ModelArts v1 service words ↔ the platform's service records. */

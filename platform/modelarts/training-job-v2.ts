@@ -1,5 +1,5 @@
-import type { Schemas } from '../validation/schemas';
-import { parseObsUrl } from '../storage/obs-url';
+import type { Schemas } from '../../kernel/validation/schemas';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { JobRecord, JobVersion, latestVersion } from '../../jobs/job-record';
 import { engineFor, engineOf } from './catalog';
 

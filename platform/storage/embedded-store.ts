@@ -1,8 +1,8 @@
 import { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { distPath } from '../paths';
-import { log } from '../log';
-import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../process/supervise';
+import { distPath } from '../../kernel/paths';
+import { log } from '../../kernel/log';
+import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../kernel/process/supervise';
 import type { EmbeddedStoreInfo, EmbeddedStoreOptions } from './embedded-store-main';
 
 const START_TIMEOUT_MS = 20_000;

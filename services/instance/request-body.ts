@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
-import { ApiError } from '../../platform/errors';
-import { readLimited } from '../../platform/http/read-body';
+import { ApiError } from '../../kernel/errors';
+import { readLimited } from '../../kernel/http/read-body';
 
 /** `{ field: { fileName: bytes } }` for files, `{ field: 'text' }` for plain fields, as ModelArts passes them. */
 export type MultipartData = Record<string, Record<string, Buffer> | string>;

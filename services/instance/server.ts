@@ -1,10 +1,10 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ApiError, errorResponse, RETRYABLE_HEADER, tfServingErrorResponse } from '../../platform/errors';
-import { applyCors } from '../../platform/http/cors';
-import { sendJson } from '../../platform/http/send-json';
-import { finishReading } from '../../platform/http/read-body';
+import { ApiError, errorResponse, RETRYABLE_HEADER, tfServingErrorResponse } from '../../kernel/errors';
+import { applyCors } from '../../kernel/http/cors';
+import { sendJson } from '../../kernel/http/send-json';
+import { finishReading } from '../../kernel/http/read-body';
 import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
 import { compileResponseCheck } from './response-check';
 import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readRequestData } from './request-body';

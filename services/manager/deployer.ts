@@ -1,9 +1,9 @@
-import type { PlatformContext } from '../../platform/context';
-import { MissingDocError, type DocStore } from '../../platform/meta/doc-store';
+import type { PlatformContext } from '../../kernel/context';
+import { MissingDocError, type DocStore } from '../../kernel/records/doc-store';
 import type { ModelService } from '../../platform/models/model-service';
-import type { ExitInfo } from '../../platform/process/supervise';
+import type { ExitInfo } from '../../kernel/process/supervise';
 import { KeyedLock } from '@modelarts-local/durable';
-import { log } from '../../platform/log';
+import { log } from '../../kernel/log';
 import type { InstanceMessage } from '../instance/protocol';
 import { addEvent, InstanceInfo, ServiceRecord, sharesOf, transitionService } from '../service-record';
 import { InstanceProcess } from './instance-process';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { ModelRecord } from '../../platform/models/model-record';
-import type { ExitInfo } from '../../platform/process/supervise';
+import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';
 import { InstanceProcess } from './instance-process';

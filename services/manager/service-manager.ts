@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError, notFound } from '../../platform/errors';
-import type { PlatformContext } from '../../platform/context';
-import { DocStore } from '../../platform/meta/doc-store';
+import { ApiError, notFound } from '../../kernel/errors';
+import type { PlatformContext } from '../../kernel/context';
+import { DocStore } from '../../kernel/records/doc-store';
 import type { ModelService } from '../../platform/models/model-service';
-import { log } from '../../platform/log';
+import { log } from '../../kernel/log';
 import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService } from '../service-record';
 import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
 import { Deployer } from './deployer';

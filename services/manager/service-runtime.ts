@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { ApiError, errorResponse, tfServingErrorResponse } from '../../platform/errors';
+import { ApiError, errorResponse, tfServingErrorResponse } from '../../kernel/errors';
 import { isTfServingPath } from '../tf_serving/rest-api';
 import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';

@@ -13,7 +13,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@modelarts-local/durable';
-import { ifExists } from '../../platform/util/drop';
+import { ifExists } from '../../kernel/util/drop';
 
 export const PACKAGE_NAME = 'model_service';
 

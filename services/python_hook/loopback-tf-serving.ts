@@ -7,8 +7,8 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { ApiError, tfServingErrorResponse } from '../../platform/errors';
-import { sendJson } from '../../platform/http/send-json';
+import { ApiError, tfServingErrorResponse } from '../../kernel/errors';
+import { sendJson } from '../../kernel/http/send-json';
 import { secretMatches } from '../../platform/http/auth';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';

@@ -4,9 +4,9 @@
  * model's TF Serving API on loopback for the workers, and starts the worker pool.
  */
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
-import { choosePython } from '../../platform/process/python';
-import { log } from '../../platform/log';
+import { repoPath } from '../../kernel/paths';
+import { choosePython } from '../../kernel/process/python';
+import { log } from '../../kernel/log';
 import { loadServables, ServableSet } from '../tf_serving/servables';
 import type { Tf } from '../../platform/compute/tf';
 import type { InstanceOptions } from '../instance/protocol';

@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
-import { ApiError, grpcErrorResponse } from '../../platform/errors';
+import { ApiError, grpcErrorResponse } from '../../kernel/errors';
 import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
 import type { InputValue } from '../../platform/compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';

@@ -3,7 +3,7 @@
  * `GET …/metadata` and `POST …:predict`, where `<name>` is the service's name. The
  * model runs directly, without the package's inference code, as TF Serving runs it.
  */
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import type { ServableSet, Servable } from './servables';
 import { parsePredictBody, predictResponseBody } from './rest-format';
 import { DEFAULT_SIGNATURE, signatureDef } from './signature';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import { MODEL_JSON, loadModelFrom } from '../../platform/compute/model-io';
 import type { LoadedModel } from '../../platform/compute/loaded-model';
 import type { Tf } from '../../platform/compute/tf';

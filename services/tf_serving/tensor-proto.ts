@@ -4,7 +4,7 @@
  * the whole shape, as in TensorFlow. Outputs go back in the typed lists, as TF Serving
  * sends them.
  */
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import type { InputValue, NestedNumbers, TensorSpec } from '../../platform/compute/input-values';
 import { dataTypeName } from './signature';
 

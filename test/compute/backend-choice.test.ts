@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { distPath } from '../../platform/paths';
+import { distPath } from '../../kernel/paths';
 import { nativeAvailable } from '../../platform/compute/tf';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { distPath } from '../../platform/paths';
+import { distPath } from '../../kernel/paths';
 
 const run = promisify(execFile);
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
-import { parseObsUrl } from '../../platform/storage/obs-url';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { repoPath } from '../../kernel/paths';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
+import { ObjectStore } from '../../kernel/storage/object-store';
 import { api, waitFor } from './http';
 
 export const BOOT_FILES = repoPath('test', 'fixtures', 'boot-files');

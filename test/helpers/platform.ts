@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, PlatformConfig } from '../../platform/config';
+import { loadConfig, PlatformConfig } from '../../kernel/config';
 import { startPlatform, Platform } from '../../platform/platform';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { ObjectStore } from '../../kernel/storage/object-store';
 
 process.env.LOG_LEVEL ??= 'silent';
 

@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
-import { distPath } from '../../platform/paths';
-import { forkWithHandshake } from '../../platform/process/supervise';
+import { distPath } from '../../kernel/paths';
+import { forkWithHandshake } from '../../kernel/process/supervise';
 import type { EmbeddedStoreInfo } from '../../platform/storage/embedded-store-main';
 
 export const STORE_KEYS = { accessKeyId: 'fault-test', secretAccessKey: 'fault-test-secret', region: 'us-east-1' };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { ConfigCheck, checkModelConfig, checkModelConfigText } from '../../platform/models/config-validator';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 
 // Tests build configs freely, including wrong shapes.
 type Config = Record<string, any>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../platform/config';
+import { ConfigError, loadConfig } from '../../kernel/config';
 
 describe('configuration from the environment', () => {
   it('has defaults for everything: port 8080 on 127.0.0.1, ./data, the embedded store on 9000', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../../platform/config';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { loadConfig } from '../../kernel/config';
+import { ObjectStore } from '../../kernel/storage/object-store';
 import { api, waitFor } from '../helpers/http';
 import { processAlive, createJob, waitForJob, BOOT_FILES } from '../helpers/jobs';
 import { killHard, spawnPlatform, PlatformProcess } from '../helpers/process-platform';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseObsUrl } from '../../platform/storage/obs-url';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { startS3Server } from '@modelarts-local/s3-server';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { ObjectStore } from '../../kernel/storage/object-store';
 import { tempDir } from '../helpers/platform';
 
 describe('OBS URLs', () => {

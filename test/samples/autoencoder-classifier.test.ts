@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { repoPath } from '../../platform/paths';
-import { parseObsUrl } from '../../platform/storage/obs-url';
+import { repoPath } from '../../kernel/paths';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { compute } from '../../platform/compute/tf';
 import { loadModelFrom } from '../../platform/compute/model-io';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';

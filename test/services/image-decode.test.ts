@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import { decodeImage, MAX_IMAGE_PIXELS } from '../../services/model_service/image/decode';
 import { toFloatVector } from '../../services/model_service/image/tensor';
 import { testDigits, SIDE } from './helpers/mnist';

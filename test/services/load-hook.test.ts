@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 import { compute } from '../../platform/compute/tf';
 import { HookError, loadHook, type LoadedHook } from '../../services/model_service/load-hook';
 import { BaseService, TfServingBaseService } from '../../services/model_service/tfserving_model_service';

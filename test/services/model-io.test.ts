@@ -6,7 +6,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { compute, type Tf } from '../../platform/compute/tf';
 import { loadModelFrom, ModelFolderError, saveModelTo } from '../../platform/compute/model-io';
 import type { LoadedModel } from '../../platform/compute/loaded-model';
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import { testDigits } from './helpers/mnist';
 import { argmax, centroidModel, toVector } from './helpers/models';
 import { writeGraphModel } from './helpers/graph-model';

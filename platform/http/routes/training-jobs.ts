@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { Readable } from 'node:stream';
 import type { JobService } from '../../../jobs/job-service';
-import { ApiError } from '../../errors';
-import { readJson } from '../body';
-import { flagQuery, intQuery, stringQuery } from '../query';
+import { ApiError } from '../../../kernel/errors';
+import { readJson } from '../../../kernel/http/body';
+import { flagQuery, intQuery, stringQuery } from '../../../kernel/http/query';
 import { JOB_STATUSES } from '../../../jobs/job-record';
 
 export function trainingJobRoutes(jobs: JobService): Router {

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { ApiError } from '../../../errors';
+import { ApiError } from '../errors';
 
 /** A router for `/<version>/{project_id}/…` that answers only for the platform's project. */
 export function projectRouter(version: 'v1' | 'v2', projectId: string): Router {
