@@ -9,7 +9,7 @@ import { createApp } from './http/app';
 import { controlPlaneCors } from './http/cors-middleware';
 import { healthRoutes } from './http/routes/health';
 import { log } from '../kernel/log';
-import { EmbeddedStore } from './storage/embedded-store';
+import { EmbeddedStore } from '../storage/embedded-store';
 import { ObjectStore } from '../kernel/storage/object-store';
 import { Schemas } from '../kernel/validation/schemas';
 import { repoPath } from '../kernel/paths';
@@ -29,9 +29,9 @@ import { trainingJobsV2Routes } from './http/routes/modelarts/training-jobs-v2';
 import { modelsV1Routes } from './http/routes/modelarts/models-v1';
 import { servicesV1Routes } from './http/routes/modelarts/services-v1';
 import { ApiError } from '../kernel/errors';
-import { bucketRoutes } from './http/routes/buckets';
+import { bucketRoutes } from '../storage/routes/buckets';
 import { consoleRoutes, isConsoleFile } from './http/routes/console';
-import { ObjectBrowser } from './storage/object-browser';
+import { ObjectBrowser } from '../storage/object-browser';
 import { prepareTutorialBucket, TUTORIAL } from '../samples/mnist/prepare';
 
 /** A part of the platform (jobs, models, services) with its routes and lifecycle. */

@@ -1,6 +1,6 @@
 /** Child-process entry of the embedded object store (see embedded-store.ts). */
 import { startS3Server, S3ServerOptions } from '@modelarts-local/s3-server';
-import { exitWithParent, sendFatal, sendReady } from '../../kernel/process/child-side';
+import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
 
 export type EmbeddedStoreOptions = Omit<S3ServerOptions, 'maxObjectBytes'>;
 

@@ -1,8 +1,8 @@
 import { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { distPath } from '../../kernel/paths';
-import { log } from '../../kernel/log';
-import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../kernel/process/supervise';
+import { distPath } from '../kernel/paths';
+import { log } from '../kernel/log';
+import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../kernel/process/supervise';
 import type { EmbeddedStoreInfo, EmbeddedStoreOptions } from './embedded-store-main';
 
 const START_TIMEOUT_MS = 20_000;
@@ -64,7 +64,7 @@ export class EmbeddedStore {
 }
 
 async function spawnStore(options: EmbeddedStoreOptions): Promise<{ child: ChildProcess; info: EmbeddedStoreInfo }> {
-  return forkWithHandshake<EmbeddedStoreInfo>(distPath('platform/storage/embedded-store-main.js'), {
+  return forkWithHandshake<EmbeddedStoreInfo>(distPath('storage/embedded-store-main.js'), {
     label: 'the embedded object store',
     startTimeoutMs: START_TIMEOUT_MS,
     env: { ...process.env, MA_EMBEDDED_STORE: JSON.stringify(options) },

@@ -1,11 +1,11 @@
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiError } from '../../kernel/errors';
-import type { PlatformContext } from '../../kernel/context';
-import { bucketNameProblem, keyProblem, ObsUrl } from '../../kernel/storage/obs-url';
-import { ObjectDownload, ObjectInfo, ObjectStore } from '../../kernel/storage/object-store';
-import { StorageError } from '../../kernel/storage/storage-error';
-import { storageProblem } from '../../kernel/storage/storage-problem';
+import { ApiError } from '../kernel/errors';
+import type { PlatformContext } from '../kernel/context';
+import { bucketNameProblem, keyProblem, ObsUrl } from '../kernel/storage/obs-url';
+import { ObjectDownload, ObjectInfo, ObjectStore } from '../kernel/storage/object-store';
+import { StorageError } from '../kernel/storage/storage-error';
+import { storageProblem } from '../kernel/storage/storage-problem';
 
 export const MAX_LIST_LIMIT = 1000;
 const CONTENT_TYPE_RE = /^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.-]+=("[^"\\\r\n]*"|[\w.-]+))*$/;

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
-import type { ObjectBrowser } from '../../storage/object-browser';
-import { MAX_LIST_LIMIT } from '../../storage/object-browser';
-import { readJson } from '../../../kernel/http/body';
-import { sendDownload } from '../download';
-import { intQuery, stringQuery } from '../../../kernel/http/query';
+import type { ObjectBrowser } from '../object-browser';
+import { MAX_LIST_LIMIT } from '../object-browser';
+import { readJson } from '../../kernel/http/body';
+import { sendDownload } from './download';
+import { intQuery, stringQuery } from '../../kernel/http/query';
 
 /** The object-storage API: buckets, listings, uploads, downloads and deletes. */
 export function bucketRoutes(browser: ObjectBrowser): Router {
