@@ -1,6 +1,6 @@
 import type { PlatformContext } from '../../kernel/context';
 import { MissingDocError, type DocStore } from '../../kernel/records/doc-store';
-import type { ModelService } from '../../platform/models/model-service';
+import type { ModelService } from '../../models/model-service';
 import type { ExitInfo } from '../../kernel/process/supervise';
 import { KeyedLock } from '@modelarts-local/durable';
 import { log } from '../../kernel/log';

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { ModelRecord } from '../../platform/models/model-record';
+import type { ModelRecord } from '../../models/model-record';
 import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { ApiError, notFound } from '../../kernel/errors';
 import type { PlatformContext } from '../../kernel/context';
 import { DocStore } from '../../kernel/records/doc-store';
-import type { ModelService } from '../../platform/models/model-service';
+import type { ModelService } from '../../models/model-service';
 import { log } from '../../kernel/log';
 import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService } from '../service-record';
 import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkModelConfig, checkModelConfigText } from '../../platform/models/config-validator';
+import { checkModelConfig, checkModelConfigText } from '../../models/config-validator';
 import { repoPath } from '../../kernel/paths';
 
 /**

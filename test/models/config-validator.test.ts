@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { ConfigCheck, checkModelConfig, checkModelConfigText } from '../../platform/models/config-validator';
+import { ConfigCheck, checkModelConfig, checkModelConfigText } from '../../models/config-validator';
 import { repoPath } from '../../kernel/paths';
 
 // Tests build configs freely, including wrong shapes.

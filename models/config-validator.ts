@@ -1,7 +1,7 @@
-import { Problem } from '../../kernel/errors';
-import { readJsonText } from '../../kernel/validation/json-text';
-import { Schemas, joinPath, pathFrom } from '../../kernel/validation/schemas';
-import { readTolerantly } from '../../kernel/validation/tolerant';
+import { Problem } from '../kernel/errors';
+import { readJsonText } from '../kernel/validation/json-text';
+import { Schemas, joinPath, pathFrom } from '../kernel/validation/schemas';
+import { readTolerantly } from '../kernel/validation/tolerant';
 import { JSON_SCHEMA_KEYWORDS, checkDataSchema } from './data-schema';
 import type { ApiMessage, HttpMethod, ModelConfig, PackageDependency } from './model-config';
 

@@ -2,18 +2,18 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { moveIntoPlace } from '@modelarts-local/durable';
-import { ApiError, diskFullError, notFound, Problem } from '../../kernel/errors';
-import type { PlatformContext } from '../../kernel/context';
-import { DocStore } from '../../kernel/records/doc-store';
-import { dropLogged, ifExists } from '../../kernel/util/drop';
-import { asFolder, childUrl, formatObsUrl, parseObsUrl, ObsUrl, ObsUrlError } from '../../kernel/storage/obs-url';
-import { StorageError } from '../../kernel/storage/storage-error';
+import { ApiError, diskFullError, notFound, Problem } from '../kernel/errors';
+import type { PlatformContext } from '../kernel/context';
+import { DocStore } from '../kernel/records/doc-store';
+import { dropLogged, ifExists } from '../kernel/util/drop';
+import { asFolder, childUrl, formatObsUrl, parseObsUrl, ObsUrl, ObsUrlError } from '../kernel/storage/obs-url';
+import { StorageError } from '../kernel/storage/storage-error';
 import { checkModelConfigText } from './config-validator';
 import { inspectPackage, PackageInspection } from './model-package';
 import { ModelRecord, ModelSource, ModelStatus, transitionModel } from './model-record';
-import type { JobService } from '../../jobs/job-service';
-import { ACTIVE } from '../../jobs/state-machine';
-import { storageProblem } from '../../kernel/storage/storage-problem';
+import type { JobService } from '../jobs/job-service';
+import { ACTIVE } from '../jobs/state-machine';
+import { storageProblem } from '../kernel/storage/storage-problem';
 
 interface ImportBody {
   name: string;

@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError, Problem } from '../../kernel/errors';
-import { compute, nativeAvailable } from '../compute/tf';
-import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../compute/model-io';
-import { walkFiles, LocalFile } from '../../kernel/storage/object-store';
+import { ApiError, Problem } from '../kernel/errors';
+import { compute, nativeAvailable } from '../platform/compute/tf';
+import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../platform/compute/model-io';
+import { walkFiles, LocalFile } from '../kernel/storage/object-store';
 import { checkModelConfigText, ModelConfig } from './config-validator';
 import type { PackagedModel } from './model-record';
 

@@ -1,6 +1,6 @@
-import { Problem } from '../../kernel/errors';
-import { nearest, typoAllowance } from '../../kernel/util/spelling';
-import { Schemas, pathFrom } from '../../kernel/validation/schemas';
+import { Problem } from '../kernel/errors';
+import { nearest, typoAllowance } from '../kernel/util/spelling';
+import { Schemas, pathFrom } from '../kernel/validation/schemas';
 
 /**
  * The `data` of an api's request or response: a JSON Schema of the body, in the

@@ -1,12 +1,12 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { ModelService } from '../../../models/model-service';
-import type { PlatformContext } from '../../../../kernel/context';
-import { ApiError, errorResponse } from '../../../../kernel/errors';
-import { readJson } from '../../../../kernel/http/body';
-import { intQuery, stringQuery } from '../../../../kernel/http/query';
-import { listModelsV1, ModelListQuery, modelV1Detail, platformImportBody } from '../../../modelarts/model-v1';
-import { projectRouter } from '../../../../kernel/http/project-router';
+import type { ModelService } from '../model-service';
+import type { PlatformContext } from '../../kernel/context';
+import { ApiError, errorResponse } from '../../kernel/errors';
+import { readJson } from '../../kernel/http/body';
+import { intQuery, stringQuery } from '../../kernel/http/query';
+import { listModelsV1, ModelListQuery, modelV1Detail, platformImportBody } from '../modelarts/model-v1';
+import { projectRouter } from '../../kernel/http/project-router';
 
 /** The largest page ListModels answers (ModelArts' default page is all of them, up to 1000). */
 export const MAX_MODELS_PAGE = 1000;

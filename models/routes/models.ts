@@ -1,7 +1,7 @@
 import Router from '@koa/router';
-import type { ModelService } from '../../models/model-service';
-import { readJson, readText } from '../../../kernel/http/body';
-import { stringQuery } from '../../../kernel/http/query';
+import type { ModelService } from '../model-service';
+import { readJson, readText } from '../../kernel/http/body';
+import { stringQuery } from '../../kernel/http/query';
 
 export function modelRoutes(models: ModelService): Router {
   const router = new Router({ prefix: '/models' });

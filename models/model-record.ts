@@ -1,5 +1,5 @@
-import type { Problem } from '../../kernel/errors';
-import { ApiError } from '../../kernel/errors';
+import type { Problem } from '../kernel/errors';
+import { ApiError } from '../kernel/errors';
 
 export type ModelStatus = 'publishing' | 'published' | 'failed';
 
