@@ -15,7 +15,7 @@ import { Schemas } from '../kernel/validation/schemas';
 import { repoPath } from '../kernel/paths';
 import { prepareRuntimeModules } from './compute/runtime-modules';
 import { JobService } from '../jobs/job-service';
-import { trainingJobRoutes } from './http/routes/training-jobs';
+import { trainingJobRoutes } from '../jobs/routes/training-jobs';
 import { ModelService } from '../models/model-service';
 import { modelRoutes } from '../models/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
@@ -25,7 +25,7 @@ import { APP_CODE_HEADER, authenticate, secretMatches, TOKEN_HEADER } from './ht
 import { Credentials } from './auth/credentials';
 import { IamTokens } from './auth/iam-tokens';
 import { iamRoutes, isIamPublic } from './http/routes/iam';
-import { trainingJobsV2Routes } from './http/routes/modelarts/training-jobs-v2';
+import { trainingJobsV2Routes } from '../jobs/routes/modelarts-v2';
 import { modelsV1Routes } from '../models/routes/modelarts-v1';
 import { servicesV1Routes } from './http/routes/modelarts/services-v1';
 import { ApiError } from '../kernel/errors';

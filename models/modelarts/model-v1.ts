@@ -1,7 +1,7 @@
 import type { Schemas } from '../../kernel/validation/schemas';
 import { ApiError } from '../../kernel/errors';
 import type { ModelRecord } from '../model-record';
-import { v2ObsPath } from '../../platform/modelarts/training-job-v2';
+import { v2ObsPath } from '../../jobs/modelarts/training-job-v2';
 
 /** ModelArts v1 model words ↔ the platform's model records. */
 

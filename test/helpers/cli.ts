@@ -11,7 +11,7 @@ export function cli(platformUrl: string, ...args: string[]): Promise<{ code: num
 
 export async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; lines: string[] }> {
   try {
-    const { stdout } = await run(process.execPath, [distPath('platform/cli/main.js'), ...args], {
+    const { stdout } = await run(process.execPath, [distPath('client/cli/main.js'), ...args], {
       env: { ...process.env, ...env },
       maxBuffer: 16 * 1024 * 1024,
     });

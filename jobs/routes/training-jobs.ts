@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import { Readable } from 'node:stream';
-import type { JobService } from '../../../jobs/job-service';
-import { ApiError } from '../../../kernel/errors';
-import { readJson } from '../../../kernel/http/body';
-import { flagQuery, intQuery, stringQuery } from '../../../kernel/http/query';
-import { JOB_STATUSES } from '../../../jobs/job-record';
+import type { JobService } from '../job-service';
+import { ApiError } from '../../kernel/errors';
+import { readJson } from '../../kernel/http/body';
+import { flagQuery, intQuery, stringQuery } from '../../kernel/http/query';
+import { JOB_STATUSES } from '../job-record';
 
 export function trainingJobRoutes(jobs: JobService): Router {
   const router = new Router({ prefix: '/training-jobs' });

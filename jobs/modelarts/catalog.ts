@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ApiError } from '../../kernel/errors';
-import type { Engine } from '../../jobs/job-record';
+import type { Engine } from '../job-record';
 
 /** A training engine as ModelArts' v2 API lists it, and which of ours runs it. */
 export interface EngineEntry {

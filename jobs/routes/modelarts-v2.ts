@@ -1,12 +1,12 @@
 import type Router from '@koa/router';
-import type { JobService } from '../../../../jobs/job-service';
-import type { PlatformContext } from '../../../../kernel/context';
-import { ApiError } from '../../../../kernel/errors';
-import { readJson } from '../../../../kernel/http/body';
-import { presignGet } from '../../../../kernel/storage/presign';
-import { ENGINE_CATALOG, flavorCatalog } from '../../../modelarts/catalog';
-import { jobV2View, JobSearch, platformJobBody, searchJobs, taskNames } from '../../../modelarts/training-job-v2';
-import { projectRouter } from '../../../../kernel/http/project-router';
+import type { JobService } from '../job-service';
+import type { PlatformContext } from '../../kernel/context';
+import { ApiError } from '../../kernel/errors';
+import { readJson } from '../../kernel/http/body';
+import { presignGet } from '../../kernel/storage/presign';
+import { ENGINE_CATALOG, flavorCatalog } from '../modelarts/catalog';
+import { jobV2View, JobSearch, platformJobBody, searchJobs, taskNames } from '../modelarts/training-job-v2';
+import { projectRouter } from '../../kernel/http/project-router';
 
 /** The newest part of a log that a preview shows, as ModelArts' console does. */
 export const LOG_PREVIEW_BYTES = 512 * 1024;

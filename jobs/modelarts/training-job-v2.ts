@@ -1,6 +1,6 @@
 import type { Schemas } from '../../kernel/validation/schemas';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
-import { JobRecord, JobVersion, latestVersion } from '../../jobs/job-record';
+import { JobRecord, JobVersion, latestVersion } from '../job-record';
 import { engineFor, engineOf } from './catalog';
 
 /** ModelArts v2 training words ↔ the platform's job records. */
