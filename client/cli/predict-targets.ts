@@ -4,7 +4,7 @@
  * `{predicted_label, scores}`), or straight to the model over TF Serving's REST API
  * (`/v1/models/<name>`), where the client shapes the pixels as the model's metadata says.
  */
-import { decodeImage } from '../../services/model_service/image/decode';
+import { decodeImage } from '../../kernel/image/decode';
 import { TF_SERVING_PREFIX } from '../../services/tf_serving/rest-api';
 import { ClientError, describeError, parseJson, PlatformClient } from './client';
 

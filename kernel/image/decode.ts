@@ -5,7 +5,7 @@
  */
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
-import { ApiError } from '../../../kernel/errors';
+import { ApiError } from '../errors';
 import { decodeBmp, readBmpHeader } from './bmp';
 import { CorruptImageError, readHeader, type ImageHeader } from './sniff';
 
