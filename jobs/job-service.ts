@@ -12,7 +12,7 @@ import { StorageError } from '../kernel/storage/storage-error';
 import { storageProblem } from '../kernel/storage/storage-problem';
 import { findVersion, JobRecord, JobVersion, latestVersion, Parameter, versionName } from './job-record';
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
-import { ACTIVE, isTerminal, transition } from './state-machine';
+import { ACTIVE, isTerminal, transition, withTerminal } from './state-machine';
 import { Scheduler } from './scheduler';
 import { RunDeps, VersionChange } from './execution/run';
 import { jobDir, jobFiles } from './execution/job-files';
@@ -111,7 +111,7 @@ export class JobService {
   get(id: string): JobRecord {
     const job = this.records.get(id);
     if (!job) throw notFound('training job', id);
-    return job;
+    return withTerminal(job);
   }
 
   list(query: ListQuery): { total: number; offset: number; limit: number; items: JobRecord[] } {
@@ -119,7 +119,7 @@ export class JobService {
       .list()
       .filter((j) => !query.status || j.status === query.status)
       .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
-    return { total: all.length, offset: query.offset, limit: query.limit, items: all.slice(query.offset, query.offset + query.limit) };
+    return { total: all.length, offset: query.offset, limit: query.limit, items: all.slice(query.offset, query.offset + query.limit).map(withTerminal) };
   }
 
   /** Stops the given (default: every active) version; 409 when nothing is running. */

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { moveIntoPlace } from '@modelarts-local/durable';
 import { DocStore } from '../kernel/records/doc-store';
 import { log } from '../kernel/log';
-import { endLine, JobRecord } from './job-record';
+import { JobRecord } from './job-record';
+import { endLine } from '../kernel/end-line';
 import { transition } from './state-machine';
 import { jobFiles } from './execution/job-files';
 

@@ -23,6 +23,11 @@ export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.includes(status);
 }
 
+/** The record as the API answers it: each version and the job say whether their status is final. */
+export function withTerminal(job: JobRecord): JobRecord {
+  return { ...job, terminal: isTerminal(job.status), versions: job.versions.map((v) => ({ ...v, terminal: isTerminal(v.status) })) };
+}
+
 export function canMove(from: JobStatus, to: JobStatus): boolean {
   return NEXT[from].includes(to);
 }

@@ -44,6 +44,8 @@ export interface ModelRecord {
   content_hash: string;
   created_at: string;
   updated_at: string;
+  /** In API answers: true once the import has ended (published or failed). */
+  terminal?: boolean;
 }
 
 const NEXT: Record<ModelStatus, readonly ModelStatus[]> = {
@@ -51,6 +53,11 @@ const NEXT: Record<ModelStatus, readonly ModelStatus[]> = {
   published: [],
   failed: [],
 };
+
+/** The record as the API answers it, saying whether its status is final. */
+export function withTerminal(model: ModelRecord): ModelRecord {
+  return { ...model, terminal: NEXT[model.status].length === 0 };
+}
 
 export function transitionModel(model: ModelRecord, to: ModelStatus): void {
   if (!NEXT[model.status].includes(to)) {

@@ -10,7 +10,7 @@ import { asFolder, childUrl, formatObsUrl, parseObsUrl, ObsUrl, ObsUrlError } fr
 import { StorageError } from '../kernel/storage/storage-error';
 import { checkModelConfigText } from './config-validator';
 import { inspectPackage, PackageInspection } from './model-package';
-import { ModelRecord, ModelSource, ModelStatus, transitionModel } from './model-record';
+import { ModelRecord, ModelSource, ModelStatus, transitionModel, withTerminal } from './model-record';
 import type { JobService } from '../jobs/job-service';
 import { ACTIVE } from '../jobs/state-machine';
 import { storageProblem } from '../kernel/storage/storage-problem';
@@ -74,14 +74,15 @@ export class ModelService {
   get(id: string): ModelRecord {
     const m = this.records.get(id);
     if (!m) throw notFound('model', id);
-    return m;
+    return withTerminal(m);
   }
 
   list(filter: { name?: string; status?: string }): ModelRecord[] {
     return this.records
       .list()
       .filter((m) => (!filter.name || m.name === filter.name) && (!filter.status || m.status === filter.status))
-      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
+      .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
+      .map(withTerminal);
   }
 
   async delete(id: string): Promise<void> {

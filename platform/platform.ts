@@ -20,8 +20,10 @@ import { ModelService } from '../models/model-service';
 import { modelRoutes } from '../models/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from './http/routes/services';
-import { createGateway, createTfServingGateway, GATEWAY_PREFIX, TF_SERVING_PREFIX, Authorizer } from './http/gateway';
-import { APP_CODE_HEADER, authenticate, secretMatches, TOKEN_HEADER } from './http/auth';
+import { createGateway, createTfServingGateway, Authorizer } from './http/gateway';
+import { authenticate } from './http/auth';
+import { APP_CODE_HEADER, GATEWAY_PREFIX, TF_SERVING_PREFIX, TOKEN_HEADER } from '../kernel/http/api-names';
+import { secretMatches } from '../kernel/util/secret';
 import { Credentials } from './auth/credentials';
 import { IamTokens } from './auth/iam-tokens';
 import { iamRoutes, isIamPublic } from './http/routes/iam';
@@ -32,7 +34,6 @@ import { ApiError } from '../kernel/errors';
 import { bucketRoutes } from '../storage/routes/buckets';
 import { consoleRoutes, isConsoleFile } from './http/routes/console';
 import { ObjectBrowser } from '../storage/object-browser';
-import { prepareTutorialBucket, TUTORIAL } from '../samples/mnist/prepare';
 
 /** A part of the platform (jobs, models, services) with its routes and lifecycle. */
 export interface Area {
@@ -82,10 +83,6 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     const jobs = new JobService(context, runtimeModules);
     const models = new ModelService(context, jobs);
     const services = new ServiceManager(context, models);
-    if (config.prepareSamples) {
-      const prepared = await prepareTutorialBucket(store, path.join(config.dataDir, 'cache'));
-      if (prepared.uploaded.length) log.info(`samples: uploaded ${prepared.uploaded.length} objects to obs://${TUTORIAL.bucket}/`);
-    }
     const tokens = new IamTokens(path.join(config.dataDir, 'meta'), config.modelarts.tokenTtlSeconds);
     const credentials = new Credentials(config.modelarts, config.authToken, tokens);
     const areas: Area[] = [

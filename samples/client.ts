@@ -5,11 +5,11 @@
  */
 import { loadConfig } from '../kernel/config';
 import { startPlatform } from '../platform/platform';
+import { prepareSamples } from './prepare';
 
 export type Json = Record<string, any>;
 
 const POLL_MS = 250;
-const FINAL = ['Completed', 'Failed', 'Terminated', 'Abnormal'];
 
 export async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const res = await fetch(base + path, {
@@ -55,6 +55,7 @@ export async function platformUrl(env: Record<string, string> = {}): Promise<{ b
   if (up) return { base, own: false };
   console.log(`No platform answers at ${base}; starting one here (data in ${process.env.DATA_DIR ?? './data'}).`);
   const platform = await startPlatform(loadConfig({ ...env, ...process.env }));
+  await prepareSamples(platform.context);
   return { base: platform.url, own: true };
 }
 
@@ -75,7 +76,7 @@ export async function followLog(base: string, jobId: string, version: string): P
   for (;;) {
     const job = await must(base, 'GET', `/training-jobs/${jobId}`);
     const v = job.versions.find((x: Json) => x.version === version);
-    if (FINAL.includes(v.status)) return v;
+    if (v.terminal) return v;
     await pause();
   }
 }

@@ -8,7 +8,6 @@ import { listOption, ParsedArgs, requiredOption, stringOption, UsageError } from
 import { followJob, Screen } from './progress';
 
 const POLL_MS = 1000;
-const FINAL_SERVICE = ['running', 'failed', 'stopped'];
 
 export interface Io {
   out(line: string): void;
@@ -115,7 +114,7 @@ export async function deploy(client: PlatformClient, args: ParsedArgs, io: Io): 
   let service = existing
     ? await client.request('POST', `/services/${existing.id}/deploy`, body)
     : await client.request('POST', '/services', { name, ...body });
-  while (!FINAL_SERVICE.includes(service.status) || (existing && service.status === 'running' && service.model_id !== model)) {
+  while (!service.terminal || (existing && service.status === 'running' && service.model_id !== model)) {
     await new Promise((r) => setTimeout(r, POLL_MS / 4));
     service = await client.request('GET', `/services/${service.id}`);
   }

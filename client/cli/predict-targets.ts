@@ -5,7 +5,7 @@
  * (`/v1/models/<name>`), where the client shapes the pixels as the model's metadata says.
  */
 import { decodeImage } from '../../kernel/image/decode';
-import { TF_SERVING_PREFIX } from '../../services/tf_serving/rest-api';
+import { TF_SERVING_PREFIX } from '../../kernel/http/api-names';
 import { ClientError, describeError, parseJson, PlatformClient } from './client';
 
 export interface ClassProbability {

@@ -4,9 +4,8 @@
  * `max_steps` parameter, then the latest metrics), redrawn in place on a terminal.
  */
 import type { PlatformClient } from './client';
-import { endLine } from '../../jobs/job-record';
+import { endLine } from '../../kernel/end-line';
 
-const FINAL = ['Completed', 'Failed', 'Terminated', 'Abnormal'];
 const BAR_WIDTH = 24;
 const SHOWN_METRICS = 6;
 
@@ -35,7 +34,7 @@ export async function followJob(client: PlatformClient, id: string, screen: Scre
       lastStatus = status;
       drawn = false;
     }
-    if (FINAL.includes(version.status)) {
+    if (version.terminal) {
       if (drawn) screen.write('\n');
       screen.write(summary(version) + '\n');
       return job;

@@ -1,14 +1,10 @@
 import type { Context, Next } from 'koa';
 import { ApiError } from '../../kernel/errors';
 import { Credentials } from '../auth/credentials';
-import { secretMatches } from '../../kernel/util/secret';
+import { TOKEN_HEADER } from '../../kernel/http/api-names';
 import { readLimited } from '../../kernel/http/read-body';
 import { MAX_JSON_BODY_BYTES } from '../../kernel/http/body';
 
-export { secretMatches };
-
-export const TOKEN_HEADER = 'x-auth-token';
-export const APP_CODE_HEADER = 'x-apig-appcode';
 
 /**
  * Every control-plane call is checked by `credentials` (see auth/credentials.ts): the

@@ -2,9 +2,9 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, RETRYABLE_HEADER, tfServingErrorResponse } from '../../kernel/errors';
 import { sendError } from '../../kernel/http/send-json';
 import { finishReading, readLimited } from '../../kernel/http/read-body';
-import { tfServingName, TF_SERVING_PREFIX } from '../../services/tf_serving/rest-api';
+import { tfServingName } from '../../services/tf_serving/rest-api';
+import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
-export const GATEWAY_PREFIX = '/v1/infers/';
 const MAX_ATTEMPTS = 2;
 /** Connection failures, and an instance's answer that it could not answer (RETRYABLE_HEADER). */
 const RETRY_ASKED = 'EINSTANCERETRY';
@@ -57,8 +57,6 @@ export function createTfServingGateway(idByName: (name: string) => string | unde
   };
   return handler(target, route, maxBodyBytes, authorize, tfServingErrorResponse);
 }
-
-export { TF_SERVING_PREFIX };
 
 function inferTarget(req: IncomingMessage): { id: string; path: string } {
   const rest = (req.url ?? '').slice(GATEWAY_PREFIX.length);

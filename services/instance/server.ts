@@ -5,7 +5,8 @@ import { ApiError, errorResponse, RETRYABLE_HEADER, tfServingErrorResponse } fro
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
 import { finishReading } from '../../kernel/http/read-body';
-import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
+import { APP_CODE_HEADER } from '../../kernel/http/api-names';
+import { secretMatches } from '../../kernel/util/secret';
 import { compileResponseCheck } from './response-check';
 import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readRequestData } from './request-body';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';

@@ -5,7 +5,7 @@ import type { PlatformContext } from '../../kernel/context';
 import { DocStore } from '../../kernel/records/doc-store';
 import type { ModelService } from '../../models/model-service';
 import { log } from '../../kernel/log';
-import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService } from '../service-record';
+import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService, withTerminal } from '../service-record';
 import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
 import { Deployer } from './deployer';
 import { ServiceRuntime } from './service-runtime';
@@ -154,7 +154,7 @@ export class ServiceManager {
   get(id: string): ServiceRecord {
     const s = this.records.get(id);
     if (!s) throw notFound('service', id);
-    return this.deployer.withLiveFigures(s);
+    return withTerminal(this.deployer.withLiveFigures(s));
   }
 
   list(filter: { status?: string; model_id?: string }): ServiceRecord[] {
@@ -162,7 +162,7 @@ export class ServiceManager {
       .list()
       .filter((s) => (!filter.status || s.status === filter.status) && (!filter.model_id || s.model_id === filter.model_id))
       .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
-      .map((s) => this.deployer.withLiveFigures(s));
+      .map((s) => withTerminal(this.deployer.withLiveFigures(s)));
   }
 
   /** Where the gateway sends a request for service `id` (round robin over ready instances). */

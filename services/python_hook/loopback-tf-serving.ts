@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { ApiError, tfServingErrorResponse } from '../../kernel/errors';
 import { sendJson } from '../../kernel/http/send-json';
-import { secretMatches } from '../../platform/http/auth';
+import { secretMatches } from '../../kernel/util/secret';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { readJsonBody } from '../instance/request-body';

@@ -6,7 +6,8 @@
 import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { ApiError, grpcErrorResponse } from '../../kernel/errors';
-import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
+import { APP_CODE_HEADER } from '../../kernel/http/api-names';
+import { secretMatches } from '../../kernel/util/secret';
 import type { InputValue } from '../../platform/compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
 import type { Servable, ServableSet } from './servables';

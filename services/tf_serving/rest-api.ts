@@ -8,7 +8,7 @@ import type { ServableSet, Servable } from './servables';
 import { parsePredictBody, predictResponseBody } from './rest-format';
 import { DEFAULT_SIGNATURE, signatureDef } from './signature';
 
-export const TF_SERVING_PREFIX = '/v1/models/';
+import { TF_SERVING_PREFIX } from '../../kernel/http/api-names';
 
 const ROUTE = /^\/v1\/models\/([^/:]+)(?:\/versions\/(\d{1,15})|\/labels\/([^/:]+))?(\/metadata|:[a-zA-Z]+)?$/;
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { endLine } from '../../jobs/job-record';
+import { endLine } from '../../kernel/end-line';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';

@@ -6,12 +6,11 @@ import { apiForm, field, value } from '../lib/forms.js';
 import { go, href, link, obsLink } from '../lib/nav.js';
 import { parameterRows, readParameters } from './jobs.js';
 
-const ACTIVE = ['Creating', 'Pending', 'Running', 'Terminating'];
 const NOT_STARTED = ['Creating', 'Pending'];
 /** Keys of a metric point that place it rather than measure something. */
 const AXES = ['step', 'epoch', 'time'];
 
-const isActive = (v) => ACTIVE.includes(v.status);
+const isActive = (v) => !v.terminal;
 
 function pickVersion(job, name) {
   return job.versions.find((v) => v.version === name) ?? job.versions[job.versions.length - 1];

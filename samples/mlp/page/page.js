@@ -140,7 +140,7 @@
       const v = job.versions.find((x) => x.version === version);
       const last = v.last_metrics ? `; epoch ${v.last_metrics.epoch}, test accuracy ${(v.last_metrics.accuracy * 100).toFixed(2)}%` : '';
       status(`training ${version}: ${v.status}${last}`);
-      if (['Completed', 'Failed', 'Terminated', 'Abnormal'].includes(v.status)) return v;
+      if (v.terminal) return v;
       await pause(1000);
     }
   }
