@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectStore } from '../../kernel/storage/object-store';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
-import { ClientError, PlatformClient } from './client';
+import { ClientError, PlatformClient } from '../api-client';
 import { listOption, ParsedArgs, requiredOption, stringOption, UsageError } from './args';
 import { followJob, Screen } from './progress';
 

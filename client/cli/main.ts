@@ -2,7 +2,7 @@
 /** `modelarts-local`: the platform from the command line. */
 import { loadClientConfig } from '../../kernel/config';
 import { OptionSpec, parseCommandLine, UsageError } from './args';
-import { PlatformClient } from './client';
+import { PlatformClient } from '../api-client';
 import { deploy, follow, importModel, Io, list, listObjects, logs, train, upload } from './commands';
 import { predictCommand } from './predict-command';
 

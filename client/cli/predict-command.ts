@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ClientError, PlatformClient } from './client';
+import { ClientError, PlatformClient } from '../api-client';
 import { ParsedArgs, stringOption, UsageError } from './args';
 import { ClassProbability, resolvePredictor } from './predict-targets';
 

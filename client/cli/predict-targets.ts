@@ -6,7 +6,7 @@
  */
 import { decodeImage } from '../../kernel/image/decode';
 import { TF_SERVING_PREFIX } from '../../kernel/http/api-names';
-import { ClientError, describeError, parseJson, PlatformClient } from './client';
+import { ClientError, describeError, parseJson, PlatformClient } from '../api-client';
 
 export interface ClassProbability {
   label: string;

@@ -3,7 +3,7 @@
  * progress line (a bar when the boot file reports `progress` or the job has a
  * `max_steps` parameter, then the latest metrics), redrawn in place on a terminal.
  */
-import type { PlatformClient } from './client';
+import type { PlatformClient } from '../api-client';
 import { endLine } from '../../kernel/end-line';
 
 const BAR_WIDTH = 24;

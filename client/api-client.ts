@@ -1,6 +1,6 @@
 /** The platform's HTTP API as the command line uses it: JSON in and out, errors as messages. */
-import type { ClientConfig } from '../../kernel/config';
-import { TOKEN_HEADER } from '../../kernel/http/api-names';
+import type { ClientConfig } from '../kernel/config';
+import { TOKEN_HEADER } from '../kernel/http/api-names';
 
 export class ClientError extends Error {}
 
