@@ -16,6 +16,7 @@ export interface Io {
 
 async function objectStore(client: PlatformClient): Promise<ObjectStore> {
   const health = await client.request<{ storage: { endpoint: string } }>('GET', '/health');
+  if (!client.config) throw new ClientError('the object store\'s keys are not known to this client');
   return new ObjectStore({ ...client.config.obs, endpoint: health.storage.endpoint });
 }
 
@@ -114,10 +115,8 @@ export async function deploy(client: PlatformClient, args: ParsedArgs, io: Io): 
   let service = existing
     ? await client.request('POST', `/services/${existing.id}/deploy`, body)
     : await client.request('POST', '/services', { name, ...body });
-  while (!service.terminal || (existing && service.status === 'running' && service.model_id !== model)) {
-    await new Promise((r) => setTimeout(r, POLL_MS / 4));
-    service = await client.request('GET', `/services/${service.id}`);
-  }
+  // A redeploy answers before it starts: the old model still running is not the end of it.
+  service = await client.waitForService(service.id, (s) => !existing || s.status !== 'running' || s.model_id === model, POLL_MS / 4);
   if (service.status !== 'running') {
     io.out(`service ${service.name} (${service.id}): ${service.status}${service.reason ? ` (${service.reason})` : ''}`);
     return 1;

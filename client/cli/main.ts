@@ -61,7 +61,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.out(USAGE);
       return 0;
     }
-    return (await command(new PlatformClient(loadClientConfig()), args, io)) ?? 0;
+    return (await command(PlatformClient.fromConfig(loadClientConfig()), args, io)) ?? 0;
   } catch (err) {
     if (err instanceof UsageError) {
       io.out(`modelarts-local ${name}: ${err.message}\n\n${USAGE}`);
