@@ -8,8 +8,6 @@ import { log } from '../kernel/log';
 import type { PlatformContext } from '../kernel/context';
 import { DocStore } from '../kernel/records/doc-store';
 import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../kernel/storage/obs-url';
-import { StorageError } from '../kernel/storage/storage-error';
-import { storageProblem } from '../kernel/storage/storage-problem';
 import { findVersion, JobRecord, JobVersion, latestVersion, Parameter, versionName } from './job-record';
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
 import { ACTIVE, isTerminal, transition, withTerminal } from './state-machine';
@@ -167,13 +165,8 @@ export class JobService {
     const job = this.get(id);
     const v = this.version(job, versionName);
     const url: ObsUrl = { bucket: this.p.config.obs.systemBucket, key: `training-logs/${id}/${v.version}/${task}.log` };
-    try {
-      await this.p.store.ensureBucket(url.bucket);
-      await this.p.store.put(url, await this.logs(id, v.version, false) as Buffer, 'text/plain; charset=utf-8');
-    } catch (err) {
-      if (err instanceof StorageError) throw storageProblem(err);
-      throw err;
-    }
+    await this.p.store.ensureBucket(url.bucket);
+    await this.p.store.put(url, (await this.logs(id, v.version, false)) as Buffer, 'text/plain; charset=utf-8');
     return url;
   }
 
@@ -214,25 +207,20 @@ export class JobService {
     const store = this.p.store;
     const codeDir = parseObsUrl(spec.algorithm.code_dir);
     const boot = childUrl(codeDir, spec.algorithm.boot_file);
-    try {
-      refuseUnsafeKeys(codeDir.key, await store.listAll(codeDir));
-      if (!(await store.head(boot))) {
-        const codeExists = await store.folderExists(parseObsUrl(spec.algorithm.code_dir));
-        throw new ApiError(
-          'source_not_found',
-          codeExists
-            ? `boot file ${spec.algorithm.boot_file} is not in ${spec.algorithm.code_dir}; upload it there or fix algorithm.boot_file`
-            : `code dir ${spec.algorithm.code_dir} is empty or does not exist; upload the training code there first`,
-        );
-      }
-      for (const input of spec.inputs) {
-        const url = parseObsUrl(input.url);
-        const found = (url.key && !url.key.endsWith('/') && (await store.head(url))) || (await store.folderExists(asFolder(url)));
-        if (!found) throw new ApiError('source_not_found', `input ${input.name} (${input.url}) is empty or does not exist; upload the data first`);
-      }
-    } catch (err) {
-      if (err instanceof StorageError) throw storageProblem(err);
-      throw err;
+    refuseUnsafeKeys(codeDir.key, await store.listAll(codeDir));
+    if (!(await store.head(boot))) {
+      const codeExists = await store.folderExists(parseObsUrl(spec.algorithm.code_dir));
+      throw new ApiError(
+        'source_not_found',
+        codeExists
+          ? `boot file ${spec.algorithm.boot_file} is not in ${spec.algorithm.code_dir}; upload it there or fix algorithm.boot_file`
+          : `code dir ${spec.algorithm.code_dir} is empty or does not exist; upload the training code there first`,
+      );
+    }
+    for (const input of spec.inputs) {
+      const url = parseObsUrl(input.url);
+      const found = (url.key && !url.key.endsWith('/') && (await store.head(url))) || (await store.folderExists(asFolder(url)));
+      if (!found) throw new ApiError('source_not_found', `input ${input.name} (${input.url}) is empty or does not exist; upload the data first`);
     }
   }
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { moveIntoPlace } from '@modelarts-local/durable';
-import { ApiError, diskFullError, notFound, Problem } from '../kernel/errors';
+import { ApiError, notFound, Problem } from '../kernel/errors';
 import type { PlatformContext } from '../kernel/context';
 import { DocStore } from '../kernel/records/doc-store';
 import { dropLogged, ifExists } from '../kernel/util/drop';
@@ -13,7 +13,7 @@ import { inspectPackage, PackageInspection } from './model-package';
 import { ModelRecord, ModelSource, ModelStatus, transitionModel, withTerminal } from './model-record';
 import type { JobService } from '../jobs/job-service';
 import { ACTIVE } from '../jobs/state-machine';
-import { storageProblem } from '../kernel/storage/storage-problem';
+import { toApiError } from '../kernel/http/render-error';
 
 interface ImportBody {
   name: string;
@@ -169,7 +169,7 @@ export class ModelService {
       const got = await this.p.store.downloadPrefix(url, dir);
       if (got.files === 0) throw new ApiError('source_not_found', `${label} is empty or does not exist; the source must hold a model/ folder`);
     } catch (err) {
-      if (err instanceof StorageError) throw err.reason === 'unsafe_key' ? new ApiError('invalid_package', err.message) : storageProblem(err);
+      if (err instanceof StorageError && err.reason === 'unsafe_key') throw new ApiError('invalid_package', err.message);
       throw err;
     }
   }
@@ -215,7 +215,7 @@ export class ModelService {
       const reason = `the package could not be copied: ${(err as Error).message}`;
       await dropLogged(this.p.store.deletePrefix(packageUrl), `deleting the partial copy of model ${id}`);
       await this.fail(id, reason);
-      const failure = err instanceof StorageError ? storageProblem(err) : (diskFullError(err) ?? new ApiError('internal', reason));
+      const failure = toApiError(err) ?? new ApiError('internal', reason);
       throw new ApiError(failure.kind, `${reason}; the model is recorded as failed`, undefined, { model_id: id });
     }
     return this.setStatus(id, 'published');

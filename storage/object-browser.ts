@@ -5,7 +5,6 @@ import type { PlatformContext } from '../kernel/context';
 import { bucketNameProblem, keyProblem, ObsUrl } from '../kernel/storage/obs-url';
 import { ObjectDownload, ObjectInfo, ObjectStore } from '../kernel/storage/object-store';
 import { StorageError } from '../kernel/storage/storage-error';
-import { storageProblem } from '../kernel/storage/storage-problem';
 
 export const MAX_LIST_LIMIT = 1000;
 const CONTENT_TYPE_RE = /^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.-]+=("[^"\\\r\n]*"|[\w.-]+))*$/;
@@ -154,7 +153,7 @@ export class ObjectBrowser {
       if (err.reason === 'not_found') throw new ApiError('not_found', err.message);
       if (err.reason === 'exists') throw new ApiError('duplicate', err.message);
       if (err.reason === 'not_empty') throw new ApiError('in_use', `${err.message}; delete its objects first`);
-      throw storageProblem(err);
+      throw err;
     }
   }
 }

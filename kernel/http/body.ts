@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { ApiError } from '../errors';
-import { readLimited } from './read-body';
+import { bodyTooLarge, readBody } from './read-body';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -9,8 +9,6 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
  * be declared as JSON, fit in MAX_JSON_BODY_BYTES (reading stops at the limit) and parse.
  */
 export async function readJson(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
-  const declared = Number(ctx.get('content-length') || NaN);
-  if (declared > limit) throw tooLarge(limit);
   const raw = await readRaw(ctx, limit);
   if (raw.length === 0) return {};
   if (!ctx.is('application/json', 'json', '+json') && ctx.get('content-type')) {
@@ -26,18 +24,12 @@ export async function readJson(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promi
 function readRaw(ctx: Context, limit: number): Promise<Buffer> {
   // A signed request's body was read already, to check its signature (see auth.ts).
   const read = ctx.state.rawBody as Buffer | undefined;
-  if (read) return read.length > limit ? Promise.reject(tooLarge(limit)) : Promise.resolve(read);
-  return readLimited(ctx.req, limit, () => tooLarge(limit));
-}
-
-function tooLarge(limit: number): ApiError {
-  return new ApiError('payload_too_large', `the request body is larger than ${limit} bytes`);
+  if (read) return read.length > limit ? Promise.reject(bodyTooLarge(limit)) : Promise.resolve(read);
+  return readBody(ctx.req, limit);
 }
 
 /** The body as text (for parsers that report line and column themselves). */
 export async function readText(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promise<string> {
-  const declared = Number(ctx.get('content-length') || NaN);
-  if (declared > limit) throw tooLarge(limit);
   return (await readRaw(ctx, limit)).toString('utf8');
 }
 

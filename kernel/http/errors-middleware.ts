@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
-import { ApiError, renderError } from '../errors';
-import { errorDialect } from './error-dialect';
+import { ApiError } from '../errors';
+import { errorDialect, renderError } from './render-error';
 import { log } from '../log';
 import { finishReading } from './read-body';
 import { MAX_JSON_BODY_BYTES } from './body';

@@ -1,10 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
+import { ApiError } from '../errors';
+
+/** A body past its limit: the platform's 413 (ModelArts.0103) or a prediction's (MR.0102). */
+export type TooLargeKind = 'payload_too_large' | 'predict_too_large';
+
+export function bodyTooLarge(maxBytes: number, kind: TooLargeKind = 'payload_too_large'): ApiError {
+  return new ApiError(kind, `the request body is larger than ${maxBytes} bytes`);
+}
 
 /**
- * Reads a whole request body, refusing it as soon as it grows past `maxBytes`
- * (with the error `tooLarge` makes) instead of buffering the rest.
+ * The one reader of whole request bodies: refused at once when Content-Length says more
+ * than `maxBytes`, and as soon as what arrives grows past it, instead of buffering the rest.
  */
+export function readBody(req: IncomingMessage, maxBytes: number, kind: TooLargeKind = 'payload_too_large'): Promise<Buffer> {
+  if (Number(req.headers['content-length']) > maxBytes) return Promise.reject(bodyTooLarge(maxBytes, kind));
+  return readLimited(req, maxBytes, () => bodyTooLarge(maxBytes, kind));
+}
+
+/** Reads a whole stream, refusing it as soon as it grows past `maxBytes` (with the error `tooLarge` makes). */
 export function readLimited(req: Readable, maxBytes: number, tooLarge: () => Error): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

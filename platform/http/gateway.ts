@@ -1,7 +1,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, RETRYABLE_HEADER, tfServingErrorResponse } from '../../kernel/errors';
-import { sendError } from '../../kernel/http/send-json';
-import { finishReading, readLimited } from '../../kernel/http/read-body';
+import { ApiError } from '../../kernel/errors';
+import { RETRYABLE_HEADER, sendError, type ErrorDialect } from '../../kernel/http/render-error';
+import { finishReading, readBody } from '../../kernel/http/read-body';
 import { tfServingName } from '../../services/tf_serving/rest-api';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
@@ -32,11 +32,11 @@ export function createGateway(route: Router, maxBodyBytes: number, authorize?: A
   return handler(inferTarget, route, maxBodyBytes, authorize);
 }
 
-function handler(target: Target, route: Router, maxBodyBytes: number, authorize?: Authorizer, render?: Parameters<typeof sendError>[2]): Handler {
+function handler(target: Target, route: Router, maxBodyBytes: number, authorize?: Authorizer, dialect: ErrorDialect = 'platform'): Handler {
   return (req, res) => {
     void forward(req, res, target, route, maxBodyBytes, authorize).catch(async (err) => {
       await finishReading(req, maxBodyBytes);
-      sendError(res, err, render);
+      sendError(res, err, dialect);
     });
   };
 }
@@ -55,7 +55,7 @@ export function createTfServingGateway(idByName: (name: string) => string | unde
     }
     return { id, path };
   };
-  return handler(target, route, maxBodyBytes, authorize, tfServingErrorResponse);
+  return handler(target, route, maxBodyBytes, authorize, 'tf-serving');
 }
 
 function inferTarget(req: IncomingMessage): { id: string; path: string } {
@@ -68,7 +68,7 @@ function inferTarget(req: IncomingMessage): { id: string; path: string } {
 async function forward(req: IncomingMessage, res: ServerResponse, target: Target, route: Router, maxBodyBytes: number, authorize?: Authorizer): Promise<void> {
   const { id, path } = target(req);
   authorize?.(id, req);
-  const body = await readBody(req, maxBodyBytes);
+  const body = await readBody(req, maxBodyBytes, 'predict_too_large');
   for (let attempt = 1; ; attempt++) {
     const address = route(id);
     try {
@@ -115,11 +115,3 @@ function safeDecode(segment: string): string {
   }
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  if (Number(req.headers['content-length']) > maxBytes) return Promise.reject(tooLarge(maxBytes));
-  return readLimited(req, maxBytes, () => tooLarge(maxBytes));
-}
-
-function tooLarge(maxBytes: number): ApiError {
-  return new ApiError('predict_too_large', `the request body is larger than ${maxBytes} bytes`);
-}

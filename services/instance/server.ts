@@ -1,7 +1,8 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ApiError, errorResponse, RETRYABLE_HEADER, tfServingErrorResponse } from '../../kernel/errors';
+import { ApiError } from '../../kernel/errors';
+import { RETRYABLE_HEADER, errorResponse, tfServingErrorResponse } from '../../kernel/http/render-error';
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
 import { finishReading } from '../../kernel/http/read-body';

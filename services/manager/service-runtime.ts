@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
-import { ApiError, errorResponse, tfServingErrorResponse } from '../../kernel/errors';
+import { ApiError } from '../../kernel/errors';
+import { errorResponse, tfServingErrorResponse } from '../../kernel/http/render-error';
 import { isTfServingPath } from '../tf_serving/rest-api';
 import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';

@@ -7,7 +7,8 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { ApiError, tfServingErrorResponse } from '../../kernel/errors';
+import { ApiError } from '../../kernel/errors';
+import { tfServingErrorResponse } from '../../kernel/http/render-error';
 import { sendJson } from '../../kernel/http/send-json';
 import { secretMatches } from '../../kernel/util/secret';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';

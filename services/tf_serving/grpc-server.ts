@@ -5,7 +5,8 @@
  */
 import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
-import { ApiError, grpcErrorResponse } from '../../kernel/errors';
+import { ApiError } from '../../kernel/errors';
+import { grpcErrorResponse } from '../../kernel/http/render-error';
 import { APP_CODE_HEADER } from '../../kernel/http/api-names';
 import { secretMatches } from '../../kernel/util/secret';
 import type { InputValue } from '../../platform/compute/input-values';

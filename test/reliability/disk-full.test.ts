@@ -8,10 +8,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { errorResponse, grpcErrorResponse } from '../../kernel/errors';
+import { errorResponse, grpcErrorResponse, toApiError } from '../../kernel/http/render-error';
 import { ObjectStore } from '../../kernel/storage/object-store';
 import { StorageError } from '../../kernel/storage/storage-error';
-import { storageProblem } from '../../kernel/storage/storage-problem';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { uploadCode } from '../helpers/jobs';
@@ -76,9 +75,8 @@ describe('a full disk', function () {
       assert.ok(err instanceof StorageError);
       assert.equal(err.reason, 'full');
       assert.equal(requests, 1, 'a full store is not asked again');
-      const problem = storageProblem(err);
-      assert.equal(problem.status, 507);
-      assert.equal(errorResponse(problem).body.error_code, 'ModelArts.0504');
+      assert.equal(toApiError(err)?.status, 507);
+      assert.equal(errorResponse(err).body.error_code, 'ModelArts.0504');
     } finally {
       store.destroy();
       minioLike.close();
