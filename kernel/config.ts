@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ORIGIN_PATTERN } from './http/cors';
+import { bucketNameProblem } from './storage/obs-url';
 
 /**
  * Everything the platform reads from the environment, read in this one place.
@@ -110,7 +111,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
       accessKeyId: read.string('OBS_ACCESS_KEY_ID', endpoint ? '' : EMBEDDED_ACCESS_KEY_ID),
       secretAccessKey: read.string('OBS_SECRET_ACCESS_KEY', endpoint ? '' : EMBEDDED_SECRET_ACCESS_KEY),
       region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
-      systemBucket: read.pattern('SYSTEM_BUCKET', 'modelarts-local-system', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name: 3-63 lowercase letters, digits, "." and "-"'),
+      systemBucket: read.pattern('SYSTEM_BUCKET', 'modelarts-local-system', { test: (name) => !bucketNameProblem(name) }, 'a bucket name: 3-63 lowercase letters, digits, "." and "-"'),
     },
     maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', os.availableParallelism(), 1, 256),
     prepareSamples: read.boolean('PREPARE_SAMPLES', true),
@@ -212,7 +213,8 @@ class Reader {
     return this.optional(name) ?? fallback;
   }
 
-  pattern(name: string, fallback: string, re: RegExp, accepts: string): string {
+  /** A value that `re` (a RegExp, or any test) accepts. */
+  pattern(name: string, fallback: string, re: { test(value: string): boolean }, accepts: string): string {
     const value = this.string(name, fallback);
     if (!re.test(value)) throw new ConfigError(name, accepts, value);
     return value;

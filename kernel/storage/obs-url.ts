@@ -2,6 +2,8 @@
  * `obs://bucket/key`, `s3://bucket/key` and the OBS console's `/bucket/key` name
  * objects (or, with a trailing slash, folders) everywhere in the API.
  */
+import { bucketNameProblem as s3BucketNameProblem, MAX_KEY_BYTES } from '@modelarts-local/s3-server/names';
+
 export interface ObsUrl {
   bucket: string;
   /** Key or key prefix, never starting with '/'; folders end with '/'. */
@@ -11,18 +13,15 @@ export interface ObsUrl {
 export class ObsUrlError extends Error {}
 
 const SCHEMES = ['obs://', 's3://'];
-export const MAX_KEY_BYTES = 1024;
-const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const IP_RE = /^\d{1,3}(\.\d{1,3}){3}$/;
+export { MAX_KEY_BYTES };
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
+/** Why `bucket` cannot name a bucket (S3's rules, as the embedded store applies them), or undefined. */
 export function bucketNameProblem(bucket: string): string | undefined {
   if (!bucket) return 'the bucket name is empty';
-  if (!BUCKET_RE.test(bucket) || bucket.includes('..') || IP_RE.test(bucket)) {
-    return `bucket name ${JSON.stringify(bucket)} is not valid: use 3-63 lowercase letters, digits, '.' and '-', starting and ending with a letter or digit`;
-  }
-  return undefined;
+  const problem = s3BucketNameProblem(bucket);
+  return problem && `bucket name ${JSON.stringify(bucket)} is not valid: a bucket name ${problem}`;
 }
 
 /** Why `key` cannot be used as a platform path, or undefined when it can. */

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { ErrorObject, KeywordDefinition, SchemaValidateFunction, ValidateFunction } from 'ajv';
 import { ApiError, Problem } from '../errors';
 import { repoPath } from '../paths';
+import { bucketNameProblem } from '@modelarts-local/s3-server/names';
 
 /**
  * The JSON Schemas in `schemas/`, compiled once. Schemas may carry `x-message` on a
@@ -21,6 +22,7 @@ export class Schemas {
     this.ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
     this.ajv.addKeyword({ keyword: 'x-messages', schemaType: 'object' });
     this.ajv.addKeyword({ keyword: 'x-tolerate', schemaType: 'array' });
+    this.ajv.addKeyword(bucketNameKeyword());
     for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
       const schema = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
       this.ajv.addSchema(schema, name.replace(/\.schema\.json$/, ''));
@@ -87,6 +89,16 @@ export class Schemas {
 }
 
 const DRAFT_07 = 'http://json-schema.org/draft-07/schema';
+
+/** `"x-bucket-name": true`: the string must name a bucket, by the rules obs:// URLs and the store use. */
+function bucketNameKeyword(): KeywordDefinition {
+  const validate: SchemaValidateFunction = (enabled: boolean, data: unknown) => {
+    const problem = enabled && typeof data === 'string' ? bucketNameProblem(data) : undefined;
+    validate.errors = problem ? [{ keyword: 'x-bucket-name', message: `is not a valid bucket name: a bucket name ${problem}`, params: {} }] : [];
+    return !problem;
+  };
+  return { keyword: 'x-bucket-name', type: 'string', schemaType: 'boolean', errors: true, validate };
+}
 
 /** A path in the same notation as `jsonPath`, from keys and array indexes. */
 export function pathFrom(segments: readonly (string | number)[]): string {

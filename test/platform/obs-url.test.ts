@@ -23,6 +23,7 @@ describe('OBS URLs', () => {
     ['obs:///key', /bucket name is empty/],
     ['obs://Bad_Bucket/x', /bucket name "Bad_Bucket" is not valid/],
     ['obs://192.168.1.1/x', /is not valid/],
+    ['obs://my-.bucket/x', /must not have a hyphen next to a period/],
     ['obs://bucket/a\\..\\b', /backslash/],
     ['obs://bucket/a\u0000b', /control characters/],
     ['http://bucket/x', /is not an OBS path/],

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { checkBucketName, isLoadableBucketName } from './bucket-name';
+import { bucketNameProblem, isLoadableBucketName } from './names';
 import type { StoredChecksum } from './checksums';
 import {
   isErrno,
@@ -137,7 +137,8 @@ export class FsStore {
   }
 
   async createBucket(name: string, location?: string): Promise<void> {
-    checkBucketName(name);
+    const problem = bucketNameProblem(name);
+    if (problem) throw new S3Error('InvalidBucketName', `The specified bucket is not valid: a bucket name ${problem}.`);
     if (this.buckets.has(name)) throw alreadyOwned();
     const staged = join(this.stagingDir, uniqueName());
     const created = new Date().toISOString();

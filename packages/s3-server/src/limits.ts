@@ -1,6 +1,6 @@
 /** Limits of the embedded S3 server; the values follow Amazon S3 so clients behave as they would there. */
 
-export const MAX_KEY_BYTES = 1024;
+export { MAX_KEY_BYTES } from './names';
 export const MAX_KEYS_PER_LIST = 1000;
 export const MAX_UPLOADS_PER_LIST = 1000;
 export const MAX_PARTS_PER_LIST = 1000;

@@ -1,6 +1,14 @@
-import { S3Error } from './s3-error';
+/**
+ * S3's naming rules for buckets and keys, as this server enforces them. They are exported
+ * (`@modelarts-local/s3-server/names`) so that clients of the server — the platform's
+ * obs:// URLs, its settings and its request schemas — check names with the same rules.
+ * Nothing here imports the server.
+ */
 
-/** A naming rule: a test that a name breaks it, and what a name must be instead. */
+/** The longest key S3 takes, in bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
+/** A naming rule: a test that a name breaks it, and what a bucket name must be instead. */
 type Rule = [(name: string) => boolean, string];
 
 /**
@@ -22,9 +30,9 @@ const RULES: Rule[] = [
   [(n) => /\.-|-\./.test(n), 'must not have a hyphen next to a period'],
 ];
 
-export function checkBucketName(name: string): void {
-  const problem = RULES.find(([breaks]) => breaks(name))?.[1];
-  if (problem) throw new S3Error('InvalidBucketName', `The specified bucket is not valid: a bucket name ${problem}.`);
+/** What a bucket name breaks, as "must …" words (the first rule it breaks), or undefined for a valid name. */
+export function bucketNameProblem(name: string): string | undefined {
+  return RULES.find(([breaks]) => breaks(name))?.[1];
 }
 
 /** Whether a directory found in the data directory may be a bucket this store made. */
