@@ -27,10 +27,16 @@ interface ImportBody {
 /** Model import, listing and deletion; the package is copied so the source can change freely. */
 export class ModelService {
   readonly records: DocStore<ModelRecord>;
-  /** Names of the services that use a model; set by the services area. */
-  usersOf: (modelId: string) => string[] = () => [];
 
-  constructor(private readonly p: PlatformContext, private readonly jobs: JobService) {
+  /**
+   * `usersOf` names the services that use a model (a model in use cannot be deleted); the
+   * services area answers it, wired by the control plane, since models know nothing of services.
+   */
+  constructor(
+    private readonly p: PlatformContext,
+    private readonly jobs: JobService,
+    private readonly usersOf: (modelId: string) => string[],
+  ) {
     this.records = new DocStore<ModelRecord>(`${p.config.dataDir}/meta`, 'models');
   }
 

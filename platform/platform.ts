@@ -81,7 +81,8 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     };
     const runtimeModules = await prepareRuntimeModules(config.dataDir);
     const jobs = new JobService(context, runtimeModules);
-    const models = new ModelService(context, jobs);
+    // Models ask the services which of them run a model; `services` exists by the time they ask.
+    const models: ModelService = new ModelService(context, jobs, (id) => services.modelUsers(id));
     const services = new ServiceManager(context, models);
     const tokens = new IamTokens(path.join(config.dataDir, 'meta'), config.modelarts.tokenTtlSeconds);
     const credentials = new Credentials(config.modelarts, config.authToken, tokens);

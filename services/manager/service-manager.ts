@@ -24,7 +24,11 @@ export class ServiceManager {
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
     this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id));
-    models.usersOf = (modelId) => this.records.list().filter((s) => sharesOf(s).some((x) => x.model_id === modelId)).map((s) => s.name);
+  }
+
+  /** The names of the services that run a model (in any of their traffic shares). */
+  modelUsers(modelId: string): string[] {
+    return this.records.list().filter((s) => sharesOf(s).some((x) => x.model_id === modelId)).map((s) => s.name);
   }
 
   /** After a restart, services that were up are brought back up on their old ports. */
