@@ -1,14 +1,11 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
-import { writeFileAtomic } from '@modelarts-local/durable';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -17,22 +14,19 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { mapLimit, sleep } from '../util/concurrency';
+import { sleep } from '../util/concurrency';
 import { ObsUrl, asFolder, formatObsUrl } from './obs-url';
 import { StorageError, toStorageError } from './storage-error';
-import { localPathFor } from './safe-path';
 import { putLargeFile, MULTIPART_THRESHOLD_BYTES } from './multipart';
 
 // The SDK warns on every start that future versions will need Node 22; this release runs on 20.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export const TRANSFER_CONCURRENCY = 8;
 /**
  * Waits between attempts when the store cannot be reached. Every S3 call the platform
  * makes is idempotent (a PUT, GET, COPY or DELETE of a whole object), so all may be retried.
  */
 export const STORE_RETRY_DELAYS_MS = [200, 400, 800, 1600, 3200];
-const DELETE_BATCH = 1000;
 
 const ignore = (): void => undefined;
 const SILENT_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
@@ -65,13 +59,8 @@ export interface ListPage {
   nextToken?: string;
 }
 
-export interface TransferSummary {
-  files: number;
-  bytes: number;
-}
-
-/** What the rest of the platform needs from object storage, on any S3 endpoint. */
-export class ObjectStore {
+/** Objects one at a time, on any S3 endpoint, with retries while the store is unreachable. */
+export class ObjectClient {
   readonly client: S3Client;
 
   constructor(readonly options: StoreOptions) {
@@ -90,7 +79,7 @@ export class ObjectStore {
     });
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
+  protected async call<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
     const delays = retry ? (this.options.retryDelaysMs ?? STORE_RETRY_DELAYS_MS) : [];
     for (let attempt = 0; ; attempt++) {
       try {
@@ -200,7 +189,7 @@ export class ObjectStore {
     return (await this.getObject(url)).body;
   }
 
-  private async openStream(url: ObsUrl): Promise<Readable> {
+  protected async openStream(url: ObsUrl): Promise<Readable> {
     const out = await this.client.send(new GetObjectCommand({ Bucket: url.bucket, Key: url.key }));
     return out.Body as Readable;
   }
@@ -273,36 +262,6 @@ export class ObjectStore {
     );
   }
 
-  async downloadFile(url: ObsUrl, file: string): Promise<void> {
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    // One attempt covers opening and reading, so a read cut short is retried whole.
-    await this.call(`download ${formatObsUrl(url)}`, async () => writeFileAtomic(file, await this.openStream(url)));
-  }
-
-  /**
-   * Downloads every object under `folder` into `localDir`, keeping the relative layout.
-   * Keys that would land outside `localDir` stop the download before anything is written;
-   * `skip` leaves out keys (given relative to the folder).
-   */
-  async downloadPrefix(folder: ObsUrl, localDir: string, skip?: (relativeKey: string) => boolean): Promise<TransferSummary> {
-    const base = asFolder(folder);
-    const objects = (await this.listAll(base)).filter((o) => !o.key.endsWith('/') && !skip?.(o.key.slice(base.key.length)));
-    const targets = objects.map((o) => ({ o, file: localPathFor(localDir, o.key.slice(base.key.length), o.key) }));
-    await fsp.mkdir(localDir, { recursive: true });
-    await mapLimit(targets, TRANSFER_CONCURRENCY, ({ o, file }) => this.downloadFile({ bucket: base.bucket, key: o.key }, file));
-    return { files: targets.length, bytes: objects.reduce((n, o) => n + o.size, 0) };
-  }
-
-  /** Uploads every file under `localDir` to `folder`, keeping the relative layout. */
-  async uploadDir(localDir: string, folder: ObsUrl): Promise<TransferSummary> {
-    const base = asFolder(folder);
-    const files = await walkFiles(localDir);
-    await mapLimit(files, TRANSFER_CONCURRENCY, (f) =>
-      this.putFile({ bucket: base.bucket, key: base.key + f.relative }, f.absolute, f.size),
-    );
-    return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
-  }
-
   async copy(from: ObsUrl, to: ObsUrl): Promise<void> {
     const source = `${from.bucket}/${from.key.split('/').map(encodeURIComponent).join('/')}`;
     await this.call(`copy ${formatObsUrl(from)}`, () =>
@@ -310,52 +269,7 @@ export class ObjectStore {
     );
   }
 
-  /** Copies every object under `from` to the same relative keys under `to`. */
-  async copyPrefix(from: ObsUrl, to: ObsUrl): Promise<TransferSummary> {
-    const src = asFolder(from);
-    const dst = asFolder(to);
-    const objects = await this.listAll(src);
-    await mapLimit(objects, TRANSFER_CONCURRENCY, (o) =>
-      this.copy({ bucket: src.bucket, key: o.key }, { bucket: dst.bucket, key: dst.key + o.key.slice(src.key.length) }),
-    );
-    return { files: objects.length, bytes: objects.reduce((n, o) => n + o.size, 0) };
-  }
-
-  async deletePrefix(folder: ObsUrl): Promise<number> {
-    const base = asFolder(folder);
-    const objects = await this.listAll(base);
-    for (let i = 0; i < objects.length; i += DELETE_BATCH) {
-      const batch = objects.slice(i, i + DELETE_BATCH).map((o) => ({ Key: o.key }));
-      await this.call(`delete under ${formatObsUrl(base)}`, () =>
-        this.client.send(new DeleteObjectsCommand({ Bucket: base.bucket, Delete: { Objects: batch, Quiet: true } })),
-      );
-    }
-    return objects.length;
-  }
-
   destroy(): void {
     this.client.destroy();
   }
-}
-
-export interface LocalFile {
-  absolute: string;
-  relative: string;
-  size: number;
-}
-
-/** Regular files under `dir`, with '/'-separated relative paths; symlinks are not followed. */
-export async function walkFiles(dir: string): Promise<LocalFile[]> {
-  const out: LocalFile[] = [];
-  async function walk(current: string, rel: string): Promise<void> {
-    const entries = await fsp.readdir(current, { withFileTypes: true });
-    for (const e of entries) {
-      const abs = path.join(current, e.name);
-      const relative = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(abs, relative);
-      else if (e.isFile()) out.push({ absolute: abs, relative, size: (await fsp.stat(abs)).size });
-    }
-  }
-  await walk(dir, '');
-  return out.sort((a, b) => (a.relative < b.relative ? -1 : 1));
 }
