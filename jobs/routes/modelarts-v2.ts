@@ -69,6 +69,12 @@ export function trainingJobsV2Routes(jobs: JobService, p: PlatformContext): Rout
     ctx.body = { metrics: names.map((metric) => ({ metric, value: metrics.filter((m) => metric in m).map((m) => m[metric]) })) };
   });
 
+  catalogRoutes(router);
+  return router;
+}
+
+/** What a job may run on: ModelArts' engine and flavor lists. */
+function catalogRoutes(router: Router): void {
   router.get('/training-job-engines', (ctx) => {
     const items = ENGINE_CATALOG.map(({ runs: _runs, ...e }) => ({ ...e, v1_compatible: false, run_user: String(process.getuid?.() ?? 0), image_info: {} }));
     ctx.body = { total: items.length, items };
@@ -79,6 +85,4 @@ export function trainingJobsV2Routes(jobs: JobService, p: PlatformContext): Rout
     const flavors = flavorCatalog().filter((f) => !type || f.flavor_type === type);
     ctx.body = { total_count: flavors.length, flavors };
   });
-
-  return router;
 }
