@@ -17,7 +17,7 @@ import { PROTOCOL_FD } from './python-worker';
 
 export const PYTHON_HOOK = 'customize_service.py';
 /** The `model_service` package hooks import, and the worker script. */
-export const PYTHON_RUNTIME_DIR = repoPath('services', 'python_hook', 'runtime');
+export const PYTHON_RUNTIME_DIR = repoPath('services', 'model_service', 'python');
 export const WORKER_SCRIPT = repoPath('services', 'python_hook', 'worker', 'ma_hook_worker.py');
 const WORKER_START_TIMEOUT_MS = 60_000;
 /** Room for the JSON header beside the largest body a request may carry. */
