@@ -101,24 +101,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     port: read.port('PORT', 8080),
     host,
     dataDir: path.resolve(cwd, read.string('DATA_DIR', './data')),
-    obs: {
-      endpoint,
-      embeddedPort: read.port('OBS_PORT', 9000),
-      accessKeyId: read.string('OBS_ACCESS_KEY_ID', endpoint ? '' : EMBEDDED_ACCESS_KEY_ID),
-      secretAccessKey: read.string('OBS_SECRET_ACCESS_KEY', endpoint ? '' : EMBEDDED_SECRET_ACCESS_KEY),
-      region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
-      systemBucket: read.pattern('SYSTEM_BUCKET', 'modelarts-local-system', { test: (name) => !bucketNameProblem(name) }, 'a bucket name: 3-63 lowercase letters, digits, "." and "-"'),
-    },
+    obs: obsConfig(read, endpoint),
     maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', os.availableParallelism(), 1, 256),
     prepareSamples: read.boolean('PREPARE_SAMPLES', true),
     authToken: read.optional('AUTH_TOKEN'),
     allowInsecureHost: read.boolean('ALLOW_INSECURE_HOST', false),
-    predict: {
-      maxBodyBytes: read.integer('MAX_PREDICT_BODY_BYTES', DEFAULT_MAX_PREDICT_BODY_BYTES, 1024, 1024 ** 3),
-      timeoutMs: read.integer('PREDICT_TIMEOUT_MS', DEFAULT_PREDICT_TIMEOUT_MS, 100, 3_600_000),
-      requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1000, 3_600_000),
-      deployTimeoutMs: read.integer('DEPLOY_TIMEOUT_MS', DEFAULT_DEPLOY_TIMEOUT_MS, 1000, 3_600_000),
-    },
+    predict: predictLimits(read),
     stopGraceMs: read.integer('STOP_GRACE_MS', DEFAULT_STOP_GRACE_MS, 0, 600_000),
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
     corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),
@@ -128,10 +116,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     modelarts: modelartsConfig(read),
   };
-  if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {
-    const missing = config.obs.accessKeyId ? 'OBS_SECRET_ACCESS_KEY' : 'OBS_ACCESS_KEY_ID';
-    throw new ConfigError(missing, 'a non-empty key when OBS_ENDPOINT is set', '');
-  }
   if (config.authToken !== undefined && config.authToken.length < 8) {
     throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);
   }
@@ -143,6 +127,31 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     );
   }
   return config;
+}
+
+function obsConfig(read: Reader, endpoint: string | undefined): ObsConfig {
+  const obs: ObsConfig = {
+    endpoint,
+    embeddedPort: read.port('OBS_PORT', 9000),
+    accessKeyId: read.string('OBS_ACCESS_KEY_ID', endpoint ? '' : EMBEDDED_ACCESS_KEY_ID),
+    secretAccessKey: read.string('OBS_SECRET_ACCESS_KEY', endpoint ? '' : EMBEDDED_SECRET_ACCESS_KEY),
+    region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
+    systemBucket: read.pattern('SYSTEM_BUCKET', 'modelarts-local-system', { test: (name) => !bucketNameProblem(name) }, 'a bucket name: 3-63 lowercase letters, digits, "." and "-"'),
+  };
+  if (endpoint && (!obs.accessKeyId || !obs.secretAccessKey)) {
+    const missing = obs.accessKeyId ? 'OBS_SECRET_ACCESS_KEY' : 'OBS_ACCESS_KEY_ID';
+    throw new ConfigError(missing, 'a non-empty key when OBS_ENDPOINT is set', '');
+  }
+  return obs;
+}
+
+function predictLimits(read: Reader): PlatformConfig['predict'] {
+  return {
+    maxBodyBytes: read.integer('MAX_PREDICT_BODY_BYTES', DEFAULT_MAX_PREDICT_BODY_BYTES, 1024, 1024 ** 3),
+    timeoutMs: read.integer('PREDICT_TIMEOUT_MS', DEFAULT_PREDICT_TIMEOUT_MS, 100, 3_600_000),
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1000, 3_600_000),
+    deployTimeoutMs: read.integer('DEPLOY_TIMEOUT_MS', DEFAULT_DEPLOY_TIMEOUT_MS, 1000, 3_600_000),
+  };
 }
 
 function modelartsConfig(read: Reader): ModelArtsApiConfig {
