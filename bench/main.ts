@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BACKEND_NAMES, nativeAvailable, type BackendName } from '../platform/compute/tf';
+import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../platform/compute/tf';
 import { distPath, repoPath } from '../platform/paths';
 import { forkWithHandshake } from '../platform/process/supervise';
 import type { ProbeFigures } from './compute-probe';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     seconds_per_phase: SECONDS,
     backends: [],
   };
-  const backends = BACKEND_NAMES.filter((b) => b !== 'tensorflow' || nativeAvailable());
+  const backends = BACKEND_NAMES.filter((b) => b !== 'tensorflow' || tfjsNodeInstalled());
   for (const backend of backends) figures.backends.push(await probe(backend));
   figures.predictions = await benchPredictions(SECONDS, say);
   figures.training = await benchTraining(STEPS, say);

@@ -47,6 +47,7 @@ export class Deployer {
       timeoutMs: c.predict.timeoutMs,
       requestTimeoutMs: c.predict.requestTimeoutMs,
       startTimeoutMs: c.predict.deployTimeoutMs,
+      compute: c.compute,
     };
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { distPath } from '../../platform/paths';
-import { nativeAvailable } from '../../platform/compute/tf';
+import { tfjsNodeInstalled } from '../../platform/compute/tf';
 
 const run = promisify(execFile);
 
@@ -18,7 +18,7 @@ async function backendIn(script: string): Promise<string> {
 
 describe('loadTf picks the backend per workload', function () {
   this.timeout(30_000);
-  const fastest = nativeAvailable() ? 'tensorflow' : 'wasm';
+  const fastest = tfjsNodeInstalled() ? 'tensorflow' : 'wasm';
 
   it('gives the fastest backend when the workload names no kernels', async () => {
     assert.equal(await backendIn('return (await ma.loadTf()).getBackend();'), fastest);
@@ -26,7 +26,7 @@ describe('loadTf picks the backend per workload', function () {
 
   it('gives the fastest backend that has every kernel the workload needs', async () => {
     // wasm has no UnsortedSegmentSum (the gradient of gather, so of embeddings).
-    const expected = nativeAvailable() ? 'tensorflow' : 'cpu';
+    const expected = tfjsNodeInstalled() ? 'tensorflow' : 'cpu';
     assert.equal(await backendIn("return (await ma.loadTf({ needs: ['UnsortedSegmentSum', 'Conv2D'] })).getBackend();"), expected);
   });
 
@@ -35,7 +35,7 @@ describe('loadTf picks the backend per workload', function () {
   });
 
   it('refuses a later call whose kernels the chosen backend lacks, and says why', async () => {
-    if (nativeAvailable()) return;
+    if (tfjsNodeInstalled()) return;
     const answer = await backendIn("await ma.loadTf(); return (await ma.loadTf({ needs: ['UnsortedSegmentSum'] })).getBackend();");
     assert.match(answer, /^error: this process already computes on wasm, which has no UnsortedSegmentSum kernel/);
   });

@@ -1,0 +1,73 @@
+// The module's entry: library versions, the thread count, and every kernel group.
+#include <cblas.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "common.h"
+
+namespace ma {
+
+static int threadCount = 1;
+
+int threads() { return threadCount; }
+
+void activate(float* v, int64_t n, int act, float alpha) {
+  if (act == LINEAR) return;
+#pragma omp parallel for num_threads(threadCount) if (n > 32768) schedule(static)
+  for (int64_t i = 0; i < n; i++) {
+    float x = v[i];
+    switch (act) {
+      // As tfjs' cpu kernels: NaN stays NaN.
+      case RELU: v[i] = x < 0.f ? 0.f : x; break;
+      case RELU6: v[i] = x < 0.f ? 0.f : (x > 6.f ? 6.f : x); break;
+      case SIGMOID: v[i] = 1.f / (1.f + std::exp(-x)); break;
+      case ELU: v[i] = x >= 0.f ? x : std::expm1(x); break;
+      case LEAKY_RELU: v[i] = x < 0.f ? alpha * x : x; break;
+    }
+  }
+}
+
+// setThreads(n): every later kernel uses n threads (OpenMP for oneDNN and our loops,
+// OpenBLAS' own pool for its products).
+static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int n = static_cast<int>(integer(info, 0));
+  if (n < 1) n = 1;
+  threadCount = n;
+  omp_set_num_threads(n);
+  openblas_set_num_threads(n);
+  return info.Env().Undefined();
+}
+
+static Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  const dnnl_version_t* v = dnnl_version();
+  out.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  out.Set("onednnCpuIsa", static_cast<int>(dnnl::get_effective_cpu_isa()));
+  out.Set("openblas", std::string(openblas_get_config()));
+  out.Set("openblasCore", std::string(openblas_get_corename()));
+  out.Set("threads", threadCount);
+  out.Set("maxThreads", omp_get_num_procs());
+  return out;
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  threadCount = omp_get_max_threads();
+  expose<SetThreads>(env, exports, "setThreads");
+  expose<Info>(env, exports, "info");
+  registerGemm(env, exports);
+  registerConv(env, exports);
+  registerPool(env, exports);
+  registerElementwise(env, exports);
+  registerOptimizers(env, exports);
+  return exports;
+}
+
+}  // namespace ma
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return ma::Init(env, exports); }
+
+NODE_API_MODULE(ma_native, InitModule)
