@@ -45,6 +45,8 @@ function applyNative(tf: Tf, ctx: NativeContext, adam: AdamState, gradients: Gra
   const backend = tf.backend() as MathBackendCPU;
   const accBeta1 = adam.accBeta1.dataSync()[0];
   const accBeta2 = adam.accBeta2.dataSync()[0];
+  const count = ctx.counts.get('Adam') ?? { native: 0, fallback: 0 };
+  ctx.counts.set('Adam', count);
   names.forEach((name, i) => {
     const value = tf.engine().registeredVariables[name];
     adam.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
@@ -61,6 +63,7 @@ function applyNative(tf: Tf, ctx: NativeContext, adam: AdamState, gradients: Gra
     const [val, mom1, mom2] = arrays as Float32Array[];
     ctx.beforeKernel();
     ctx.addon.adam(val, g, mom1, mom2, adam.learningRate, adam.beta1, adam.beta2, adam.epsilon, accBeta1, accBeta2);
+    count.native++;
   });
   tf.tidy(() => {
     adam.accBeta1.assign(tf.mul(adam.accBeta1, adam.beta1));

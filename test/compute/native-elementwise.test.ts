@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import type { Scalar, Tensor } from '@tensorflow/tfjs';
+import type { Tf } from '../../platform/compute/tf';
+import { on, relativeError } from './helpers/backends';
+import { agree, ranNatively, seeded, useNativeBackend } from './helpers/native';
+
+/** Elementwise kernels compute each value as the cpu kernels do (float32 rounding of the same operations). */
+const ELEMENTWISE_TOLERANCE = 1e-6;
+/** Sums over thousands of values, in another order. */
+const SUM_TOLERANCE = 1e-5;
+
+describe('native kernels agree with the cpu kernels: elementwise, reductions, Adam', function () {
+  this.timeout(120_000);
+  const native = useNativeBackend();
+  let tf: Tf;
+  beforeEach(() => {
+    tf = native();
+  });
+  const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', 1000 + seed);
+
+  it('add, sub, mul and div with each broadcast the addon takes (same shape, scalar, row, column)', async () => {
+    const pairs: [number[], number[]][] = [
+      [[64, 9, 9, 8], [64, 9, 9, 8]],
+      [[64, 9, 9, 8], [8]],
+      [[8], [64, 9, 9, 8]],
+      [[64, 9, 9, 8], [1, 1, 9, 8]],
+      [[64, 9, 9, 8], []],
+      [[3, 4096], [3, 1]],
+      [[1], [70, 70]],
+    ];
+    for (const [a, b] of pairs) {
+      const f = () => {
+        const [x, y] = [normal(a, 1), tf.randomUniform(b, 0.5, 1.5, 'float32', 2)];
+        return [tf.add(x, y), tf.sub(x, y), tf.mul(x, y), tf.div(x, y), tf.div(y, x)];
+      };
+      await ranNatively(['Add', 'Sub', 'Multiply', 'RealDiv'], () => agree(tf, f, ELEMENTWISE_TOLERANCE, `${a} with ${b}`));
+    }
+  });
+
+  it('leaves other broadcasts to the cpu kernels, with the same results', async () => {
+    const f = () => [tf.add(normal([30, 1, 200], 1), normal([1, 40, 200], 2)), tf.mul(normal([7, 1, 900], 3), normal([7, 5, 1], 4))];
+    await agree(tf, f, ELEMENTWISE_TOLERANCE);
+  });
+
+  it('relu, relu6, sigmoid, elu and leakyRelu, NaN and infinities included', async () => {
+    const f = () => {
+      const x = tf.concat([tf.mul(normal([20000], 1), 8), tf.tensor1d([NaN, Infinity, -Infinity, 0, -0, 6, 7])]);
+      return [tf.relu(x), tf.relu6(x), tf.sigmoid(x), tf.elu(x), tf.leakyRelu(x, 0.3)];
+    };
+    await ranNatively(['Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu'], () => agree(tf, f, ELEMENTWISE_TOLERANCE));
+  });
+
+  it("relu's gradient", async () => {
+    const f = () => [tf.grad((x: Tensor) => tf.sum(tf.mul(tf.relu(x), normal([50, 300], 2))))(normal([50, 300], 1))];
+    await ranNatively(['NativeReluGrad'], () => agree(tf, f, ELEMENTWISE_TOLERANCE));
+  });
+
+  it('sum over leading axes (a bias gradient) and trailing axes, keepDims or not, on 12 random shapes', async () => {
+    const r = seeded(5);
+    for (let i = 0; i < 12; i++) {
+      const shape = [r.int(1, 40), r.int(1, 30), r.int(2, 30), r.int(1, 20)];
+      const k = r.int(1, 3);
+      const axes = i % 2 ? [...Array(k).keys()] : [...Array(k).keys()].map((a) => 4 - k + a);
+      const f = () => [tf.sum(normal(shape, i), axes, i % 3 === 0)];
+      const native = shape.reduce((p, q) => p * q) >= 4096 ? ['Sum'] : [];
+      await ranNatively(native, () => agree(tf, f, SUM_TOLERANCE, `${shape} over ${axes}`));
+    }
+  });
+
+  it('split (the gradient of concatenate) along every axis', async () => {
+    for (const axis of [0, 1, 2, 3]) {
+      const length = [6, 7, 8, 9][axis];
+      const f = () => tf.split(normal([6, 7, 8, 9], axis), [1, length - 3, 2], axis);
+      await ranNatively(['SplitV'], () => agree(tf, f, 0, `axis ${axis}`));
+    }
+  });
+
+  it("trains a model with Adam to the cpu backend's weights (the update in one pass, in place)", async () => {
+    const f = (): Tensor[] => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [30], units: 20, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+          tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+        ],
+      });
+      const optimizer = tf.train.adam(0.01);
+      const x = normal([16, 30], 3);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 3, 2, 1, 0, 0, 1, 2, 3, 3, 2, 1, 0], 'int32'), 4);
+      for (let step = 0; step < 5; step++) {
+        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as Tensor) as Scalar);
+      }
+      const state = [...model.getWeights().map((w) => tf.clone(w))];
+      model.dispose();
+      optimizer.dispose();
+      return state;
+    };
+    await ranNatively(['Adam'], () => agree(tf, f, SUM_TOLERANCE));
+  });
+
+  it("keeps a tensor that shares a variable's memory unchanged when Adam updates the variable", async () => {
+    const [before, shared, after] = await on(tf, 'native', () => {
+      const initial = tf.ones([100]);
+      const v = tf.variable(initial);
+      tf.train.adam(0.1).applyGradients({ [v.name]: tf.onesLike(v) });
+      return [tf.ones([100]), initial, v.clone()];
+    });
+    assert.equal(relativeError(shared, before), 0);
+    assert.ok(after[0] < 0.95, `the variable moved to ${after[0]}`);
+  });
+});
