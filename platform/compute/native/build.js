@@ -21,7 +21,8 @@ function diagnose(output) {
   if (/cblas\.h: No such file/.test(output)) return 'the OpenBLAS headers are missing (Debian package libopenblas-dev)';
   if (/cannot find -ldnnl/.test(output)) return 'the oneDNN library is missing (Debian package libdnnl-dev)';
   if (/cannot find -lopenblas/.test(output)) return 'the OpenBLAS library is missing (Debian package libopenblas-dev)';
-  if (/(g\+\+|c\+\+|cc|make): (not found|No such file)|not found: make|spawn (make|g\+\+)|ENOENT/.test(output)) return 'no C++ compiler or make (Debian packages g++ and make)';
+  const noTool = /(g\+\+|c\+\+|cc|make)'?: (not found|No such file)|No such file or directory: '[^']*(g\+\+|c\+\+|cc|make)'|not found: make|spawn (make|g\+\+)|ENOENT/;
+  if (noTool.test(output)) return 'no C++ compiler or make (Debian packages g++ and make)';
   if (/find Python|python.*not found/i.test(output)) return 'node-gyp found no Python 3';
   if (/napi\.h: No such file/.test(output)) return 'node-addon-api is not installed (run npm ci)';
   if (/node_api\.h: No such file|common\.gypi.*(not found|ENOENT)|gyp.*(ENOTFOUND|EAI_AGAIN|ECONNREFUSED)/.test(output)) return 'node-gyp found no Node.js headers (install them, or set npm_config_nodedir)';
