@@ -12,6 +12,8 @@ export interface NativeAddon {
   info(): { onednn: string; openblas: string; openblasCore: string; threads: number; maxThreads: number };
   setThreads(n: number): void;
   setGemm(library: GemmLibrary): void;
+  /** The tuned shapes: m, n, k, transposeA, transposeB, the library chosen, and each one's best seconds. */
+  gemmChoices(): [number, number, number, boolean, boolean, 'openblas' | 'onednn', number, number][];
   matMul(
     a: Float32Array, b: Float32Array, out: Float32Array,
     batch: number, batchA: number, batchB: number, m: number, n: number, k: number,
@@ -36,7 +38,8 @@ export interface NativeAddon {
   adam(value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, accBeta1: number, accBeta2: number): void;
 }
 
-export type GemmLibrary = 'openblas' | 'onednn';
+/** One library for every product, or each large shape on the one measured faster on it. */
+export type GemmLibrary = 'openblas' | 'onednn' | 'tune';
 
 export type AddonLoad = { addon: NativeAddon; description: string } | { addon?: undefined; reason: string };
 

@@ -1,15 +1,16 @@
 /**
- * The `native` tfjs backend: the cpu backend's storage and kernels (Float32Arrays in
- * JavaScript memory), with the heavy kernels replaced by the addon's (oneDNN, OpenBLAS).
+ * The `native` tfjs backend: the cpu backend's storage (Float32Arrays in JavaScript
+ * memory, large ones reused: native-storage.ts) and kernels, with the heavy kernels
+ * replaced by the addon's (oneDNN, OpenBLAS).
  * A kernel the addon does not cover, or inputs it does not take, run on the cpu
  * backend's own code, so every model that runs on cpu runs here.
  */
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import type { ComputeConfig } from '../config';
 import { installConvGradients, useBackpropKernelsInGradient } from './conv-kernels';
 import { replaceKernel } from './kernel-override';
 import { loadNativeAddon, type NativeAddon } from './native-addon';
+import { NativeStorage } from './native-storage';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fusedConv2dKernel } from './native-kernels/conv';
 import type { NativeContext } from './native-kernels/kernel';
 import { batchMatMulKernel, fusedMatMulKernel } from './native-kernels/matmul';
@@ -61,9 +62,9 @@ export function startNativeBackend(tf: Tf, config: ComputeConfig): NativeStarted
   const addon = load.addon;
   const share = new ThreadShare(config.shareDir, config.threads, (n) => addon.setThreads(n));
   addon.setThreads(config.threads);
-  addon.setGemm('openblas');
+  addon.setGemm('tune');
   const ctx: NativeContext = { addon, beforeKernel: () => share.beat(), counts: new Map() };
-  tf.registerBackend(NATIVE, () => new MathBackendCPU(), 0);
+  tf.registerBackend(NATIVE, () => new NativeStorage(), 0);
   for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: NATIVE });
   // The convolution gradients as convolutions: what runs where oneDNN cannot.
   installConvGradients(tf, NATIVE);

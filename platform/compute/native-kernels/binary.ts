@@ -4,7 +4,7 @@
  * leading ones, e.g. dividing by a sum kept as [n, 1]). Others go to the cpu kernels.
  */
 import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
-import { floats, nativeKernel, output, size, type NativeContext } from './kernel';
+import { allocate, floats, nativeKernel, output, size, type NativeContext } from './kernel';
 
 const OPS: Record<string, number> = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 };
 
@@ -63,7 +63,7 @@ export function binaryKernel(ctx: NativeContext, name: string, cpu: KernelConfig
     if (n < NATIVE_FROM) return undefined;
     const l = layout(aInfo.shape, bInfo.shape, outShape);
     if (!l) return undefined;
-    const out = new Float32Array(n);
+    const out = allocate(backend, n);
     ctx.addon.binary(op, a, b, out, l.rows, l.cols, [...l.a, ...l.b]);
     return output(backend, outShape, out);
   });

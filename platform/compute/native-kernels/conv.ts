@@ -6,7 +6,7 @@
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { activationCode, floats, nativeKernel, output, size, type NativeContext } from './kernel';
+import { allocate, activationCode, floats, nativeKernel, output, size, type NativeContext } from './kernel';
 
 type Shape4 = [number, number, number, number];
 type ConvInfo = ReturnType<typeof backend_util.computeConv2DInfo>;
@@ -53,7 +53,7 @@ function forward(ctx: NativeContext, backend: MathBackendCPU, inputs: Record<str
   const c = convInfo(inputs.x.shape, inputs.filter.shape, attrs);
   const bias = fused ? channelBias(backend, inputs.bias, c.outChannels) : null;
   if (bias === undefined || (nchw(c) && (bias || activation))) return undefined;
-  const out = new Float32Array(size(c.outShape));
+  const out = allocate(backend, size(c.outShape));
   const done = ctx.addon.conv2d(x, filter, out, dims(c), nchw(c), bias, activation, Number(attrs.leakyreluAlpha ?? 0.2));
   return done ? output(backend, c.outShape, out) : undefined;
 }
@@ -73,7 +73,7 @@ export function conv2dBackpropInputKernel(ctx: NativeContext, fallback: KernelCo
     if (!dy || !filter) return undefined;
     const xShape = attrs.inputShape as number[];
     const c = convInfo(xShape, (inputs.filter as TensorInfo).shape, attrs);
-    const dx = new Float32Array(size(xShape));
+    const dx = allocate(backend, size(xShape));
     return ctx.addon.conv2dBackpropInput(dy, filter, dx, dims(c), nchw(c)) ? output(backend, xShape, dx) : undefined;
   });
 }
@@ -85,7 +85,7 @@ export function conv2dBackpropFilterKernel(ctx: NativeContext, fallback: KernelC
     if (!x || !dy) return undefined;
     const filterShape = attrs.filterShape as number[];
     const c = convInfo((inputs.x as TensorInfo).shape, filterShape, attrs);
-    const dw = new Float32Array(size(filterShape));
+    const dw = allocate(backend, size(filterShape));
     return ctx.addon.conv2dBackpropFilter(x, dy, dw, dims(c), nchw(c)) ? output(backend, filterShape, dw) : undefined;
   });
 }

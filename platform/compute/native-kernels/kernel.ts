@@ -7,6 +7,7 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from '../native-addon';
+import { NativeStorage } from '../native-storage';
 
 export type KernelArgs = Parameters<KernelFunc>[0];
 
@@ -23,6 +24,11 @@ export function floats(backend: MathBackendCPU, t: TensorInfo): Float32Array | u
   if (t.dtype !== 'float32') return undefined;
   const values = backend.data.get(t.dataId).values;
   return values instanceof Float32Array ? values : undefined;
+}
+
+/** An output array for a kernel that writes every element (reused memory on the native backend). */
+export function allocate(backend: MathBackendCPU, length: number): Float32Array {
+  return backend instanceof NativeStorage ? backend.allocate(length) : new Float32Array(length);
 }
 
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo {

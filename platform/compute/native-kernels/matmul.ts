@@ -5,7 +5,7 @@
  */
 import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { activationCode, floats, nativeKernel, output, size, type NativeContext } from './kernel';
+import { allocate, activationCode, floats, nativeKernel, output, size, type NativeContext } from './kernel';
 
 interface Product {
   a: Float32Array;
@@ -38,7 +38,7 @@ function product(backend: MathBackendCPU, aInfo: TensorInfo, bInfo: TensorInfo, 
 }
 
 function run(ctx: NativeContext, backend: MathBackendCPU, p: Product, bias: Float32Array | null, activation: number, alpha: number): TensorInfo {
-  const out = new Float32Array(size(p.shape));
+  const out = allocate(backend, size(p.shape));
   ctx.addon.matMul(p.a, p.b, out, ...p.dims, p.transposeA, p.transposeB, bias, activation, alpha);
   return output(backend, p.shape, out);
 }

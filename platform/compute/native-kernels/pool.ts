@@ -1,6 +1,6 @@
 /** MaxPool and MaxPoolGrad in the addon, with the cpu kernels' rules for ties and padding. */
 import { backend_util, type KernelConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
-import { floats, nativeKernel, output, size, type NativeContext } from './kernel';
+import { allocate, floats, nativeKernel, output, size, type NativeContext } from './kernel';
 
 type Shape4 = [number, number, number, number];
 
@@ -27,7 +27,7 @@ export function maxPoolKernel(ctx: NativeContext, cpu: KernelConfig | undefined)
     const x = floats(backend, xInfo);
     if (!x || xInfo.shape.length !== 4) return undefined;
     const { dims, outShape } = poolDims(xInfo.shape, attrs);
-    const out = new Float32Array(size(outShape));
+    const out = allocate(backend, size(outShape));
     ctx.addon.maxPool(x, out, dims);
     return output(backend, outShape, out);
   });
@@ -40,7 +40,7 @@ export function maxPoolGradKernel(ctx: NativeContext, cpu: KernelConfig | undefi
     const dy = floats(backend, inputs.dy as TensorInfo);
     if (!x || !dy || xInfo.shape.length !== 4) return undefined;
     const { dims } = poolDims(xInfo.shape, attrs);
-    const dx = new Float32Array(x.length);
+    const dx = allocate(backend, x.length);
     ctx.addon.maxPoolGrad(dy, x, dx, dims);
     return output(backend, xInfo.shape, dx);
   });

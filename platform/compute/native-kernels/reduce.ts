@@ -1,6 +1,6 @@
 /** Sum over leading axes (a bias' gradient) or trailing axes, in the addon. */
 import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
-import { floats, nativeKernel, output, size, type NativeContext } from './kernel';
+import { allocate, floats, nativeKernel, output, size, type NativeContext } from './kernel';
 
 export function sumKernel(ctx: NativeContext, cpu: KernelConfig | undefined): KernelConfig {
   return nativeKernel(ctx, 'Sum', cpu, ({ inputs, attrs = {} }, backend) => {
@@ -14,7 +14,7 @@ export function sumKernel(ctx: NativeContext, cpu: KernelConfig | undefined): Ke
     if (!leading && !trailing) return undefined;
     const kept = xInfo.shape.filter((_, i) => !axes.includes(i));
     const shape = attrs.keepDims ? xInfo.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : kept;
-    const out = new Float32Array(size(kept));
+    const out = allocate(backend, size(kept));
     const reduced = size(axes.map((a) => xInfo.shape[a]));
     if (leading) ctx.addon.sumRows(x, out, reduced, out.length);
     else ctx.addon.sumCols(x, out, out.length, reduced);

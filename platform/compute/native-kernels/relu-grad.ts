@@ -5,7 +5,7 @@
  */
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { Tf } from '../tf';
-import { floats, nativeKernel, output, type NativeContext } from './kernel';
+import { allocate, floats, nativeKernel, output, type NativeContext } from './kernel';
 
 export const RELU_GRAD = 'NativeReluGrad';
 
@@ -14,7 +14,7 @@ export function reluGradKernel(ctx: NativeContext): KernelConfig {
     const dy = floats(backend, inputs.dy as TensorInfo);
     const x = floats(backend, inputs.x as TensorInfo);
     if (!dy || !x || dy.length !== x.length) return undefined;
-    const out = new Float32Array(x.length);
+    const out = allocate(backend, x.length);
     ctx.addon.reluGrad(dy, x, out);
     return output(backend, (inputs.x as TensorInfo).shape, out);
   });

@@ -3,7 +3,7 @@
  * block copies of each row: the cpu kernel slices element by element.
  */
 import { backend_util, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
-import { floats, nativeKernel, output, size, type NativeContext } from './kernel';
+import { allocate, floats, nativeKernel, output, size, type NativeContext } from './kernel';
 
 export function splitVKernel(ctx: NativeContext, cpu: KernelConfig | undefined): KernelConfig {
   return nativeKernel(ctx, 'SplitV', cpu, ({ inputs, attrs = {} }, backend) => {
@@ -18,7 +18,7 @@ export function splitVKernel(ctx: NativeContext, cpu: KernelConfig | undefined):
     let offset = 0;
     return sizes.map((s) => {
       const width = s * inner;
-      const out = new Float32Array(outer * width);
+      const out = allocate(backend, outer * width);
       for (let r = 0; r < outer; r++) out.set(x.subarray(r * row + offset, r * row + offset + width), r * width);
       offset += width;
       const shape = xInfo.shape.slice();

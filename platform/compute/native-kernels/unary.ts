@@ -1,6 +1,6 @@
 /** Relu, Relu6, Sigmoid, Elu and LeakyRelu in the addon (the activations of fused kernels). */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
-import { ACTIVATIONS, floats, nativeKernel, output, type NativeContext } from './kernel';
+import { allocate, ACTIVATIONS, floats, nativeKernel, output, type NativeContext } from './kernel';
 
 /** tfjs kernel name → the addon's activation. */
 const UNARY: Record<string, string> = { Relu: 'relu', Relu6: 'relu6', Sigmoid: 'sigmoid', Elu: 'elu', LeakyRelu: 'leakyrelu' };
@@ -16,7 +16,7 @@ export function unaryKernel(ctx: NativeContext, name: string, cpu: KernelConfig 
     const xInfo = inputs.x as TensorInfo;
     const x = floats(backend, xInfo);
     if (!x || x.length < NATIVE_FROM) return undefined;
-    const out = new Float32Array(x.length);
+    const out = allocate(backend, x.length);
     ctx.addon.unary(activation, x, out, Number(attrs?.alpha ?? 0.2));
     return output(backend, xInfo.shape, out);
   });

@@ -1,23 +1,63 @@
-// Matrix products on tfjs' row-major Float32Arrays: OpenBLAS' or oneDNN's sgemm (the
-// faster one is picked by measurement, see setGemm), then an optional bias and
-// activation in the same pass over the output.
+// Matrix products on tfjs' row-major Float32Arrays: OpenBLAS' or oneDNN's sgemm, then
+// an optional bias and activation in the same pass over the output. Neither library
+// is faster on every shape (measured on the DigitClassifier's products, one wins by up
+// to 2.6x on some shapes and loses on others), so each large shape is timed on both,
+// alternately, on its first calls, and the faster one computes it from then on.
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <string>
+#include <tuple>
 
 #include "common.h"
 
 namespace ma {
 
-static bool useOneDnn = false;
+enum Library { OPENBLAS = 0, ONEDNN = 1, TUNE = 2 };
 
-static void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+// Products smaller than this (in multiply-adds) go to OpenBLAS untimed: its call costs less.
+static constexpr double TUNE_FROM = 4e6;
+// Calls per library a shape is timed for before it is decided.
+static constexpr int TUNE_CALLS = 2;
+
+static int mode = TUNE;
+
+struct Tuning {
+  int calls[2] = {0, 0};
+  double best[2] = {1e30, 1e30};
+  int decided = -1;
+};
+
+using Shape = std::tuple<int64_t, int64_t, int64_t, bool, bool>;
+
+static std::map<Shape, Tuning>& tunings() {
+  static std::map<Shape, Tuning> t;
+  return t;
+}
+
+static void sgemmWith(int lib, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
   const int64_t lda = ta ? m : k, ldb = tb ? k : n;
-  if (useOneDnn) {
+  if (lib == ONEDNN) {
     dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, 0.f, c, n);
   } else {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, a, lda, b,
                 ldb, 0.f, c, n);
   }
+}
+
+static void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+  if (mode != TUNE || double(m) * n * k < TUNE_FROM) return sgemmWith(mode == ONEDNN ? ONEDNN : OPENBLAS, ta, tb, m, n, k, a, b, c);
+  Tuning& t = tunings()[Shape{m, n, k, ta, tb}];
+  if (t.decided >= 0) return sgemmWith(t.decided, ta, tb, m, n, k, a, b, c);
+  const int lib = t.calls[OPENBLAS] <= t.calls[ONEDNN] ? OPENBLAS : ONEDNN;
+  const auto start = std::chrono::steady_clock::now();
+  sgemmWith(lib, ta, tb, m, n, k, a, b, c);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  t.best[lib] = std::min(t.best[lib], seconds);
+  if (++t.calls[lib] == TUNE_CALLS && t.calls[1 - lib] == TUNE_CALLS) t.decided = t.best[ONEDNN] < t.best[OPENBLAS] ? ONEDNN : OPENBLAS;
 }
 
 // Adds bias (length n: one per column, or 1) to every row of the m x n matrix c.
@@ -62,17 +102,41 @@ static Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// setGemm('openblas' | 'onednn'): which library computes products from now on.
+// setGemm('openblas' | 'onednn' | 'tune'): one library for every product from now on,
+// or each large shape on the one measured faster (the default).
 static Napi::Value SetGemm(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>().Utf8Value();
-  if (name != "openblas" && name != "onednn") throw Napi::TypeError::New(info.Env(), "setGemm: openblas or onednn");
-  useOneDnn = name == "onednn";
+  if (name != "openblas" && name != "onednn" && name != "tune") throw Napi::TypeError::New(info.Env(), "setGemm: openblas, onednn or tune");
+  mode = name == "openblas" ? OPENBLAS : name == "onednn" ? ONEDNN : TUNE;
+  if (mode == TUNE) tunings().clear();
   return info.Env().Undefined();
+}
+
+// gemmChoices(): [m, n, k, transposeA, transposeB, library, openblasSeconds, onednnSeconds] per decided shape.
+static Napi::Value GemmChoices(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const auto& [shape, t] : tunings()) {
+    if (t.decided < 0) continue;
+    Napi::Array row = Napi::Array::New(env);
+    row.Set(0u, double(std::get<0>(shape)));
+    row.Set(1u, double(std::get<1>(shape)));
+    row.Set(2u, double(std::get<2>(shape)));
+    row.Set(3u, std::get<3>(shape));
+    row.Set(4u, std::get<4>(shape));
+    row.Set(5u, t.decided == ONEDNN ? "onednn" : "openblas");
+    row.Set(6u, t.best[OPENBLAS]);
+    row.Set(7u, t.best[ONEDNN]);
+    out.Set(i++, row);
+  }
+  return out;
 }
 
 void registerGemm(Napi::Env env, Napi::Object exports) {
   expose<MatMul>(env, exports, "matMul");
   expose<SetGemm>(env, exports, "setGemm");
+  expose<GemmChoices>(env, exports, "gemmChoices");
 }
 
 }  // namespace ma
