@@ -19,7 +19,7 @@ import { installNativeAdam } from './native-kernels/adam';
 import { BINARY_KERNELS, binaryKernel } from './native-kernels/binary';
 import { sumKernel } from './native-kernels/reduce';
 import { installReluGradient, reluGradKernel } from './native-kernels/relu-grad';
-import { splitVKernel } from './native-kernels/split';
+import { concatKernel, splitVKernel } from './native-kernels/split';
 import { UNARY_KERNELS, unaryKernel } from './native-kernels/unary';
 import { ThreadShare } from './thread-share';
 import type { Tf } from './tf';
@@ -39,6 +39,7 @@ const KERNELS: [name: string, make: KernelMaker][] = [
   ['MaxPoolGrad', maxPoolGradKernel],
   ['Sum', sumKernel],
   ['SplitV', splitVKernel],
+  ['Concat', concatKernel],
   ...BINARY_KERNELS.map((name): [string, KernelMaker] => [name, (ctx, fallback) => binaryKernel(ctx, name, fallback)]),
   ...UNARY_KERNELS.map((name): [string, KernelMaker] => [name, (ctx, fallback) => unaryKernel(ctx, name, fallback)]),
 ];

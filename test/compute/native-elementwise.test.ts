@@ -75,6 +75,14 @@ describe('native kernels agree with the cpu kernels: elementwise, reductions, Ad
     }
   });
 
+  it('concatenate along every axis, of two and of three tensors', async () => {
+    for (const axis of [0, 1, 2, 3]) {
+      const shape = (n: number) => [5, 6, 7, 8].map((d, i) => (i === axis ? n : d));
+      const f = () => [tf.concat([normal(shape(2), 1), normal(shape(3), 2)], axis), tf.concat([normal(shape(1), 3), normal(shape(4), 4), normal(shape(2), 5)], axis)];
+      await ranNatively(['Concat'], () => agree(tf, f, 0, `axis ${axis}`));
+    }
+  });
+
   it("trains a model with Adam to the cpu backend's weights (the update in one pass, in place)", async () => {
     const f = (): Tensor[] => {
       const model = tf.sequential({
