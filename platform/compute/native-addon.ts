@@ -27,6 +27,8 @@ export interface NativeAddon {
   maxPool(x: Float32Array, out: Float32Array, dims: number[]): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, dims: number[]): void;
   reluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
+  /** out = dy · y · (1 − y), y the sigmoid's output. */
+  sigmoidGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
   /** out = activation(x): the codes of fused kernels (1 relu, 2 relu6, 3 sigmoid, 4 elu, 5 leaky relu with alpha). */
   unary(activation: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** op: 0 add, 1 sub, 2 mul, 3 div; strides: a's row and column stride, then b's (0 where broadcast). */
@@ -35,6 +37,8 @@ export interface NativeAddon {
   sumRows(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   /** out[r] = Σ_j x[r, j]. */
   sumCols(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  /** y += a · x. */
+  axpy(a: number, x: Float32Array, y: Float32Array): void;
   adam(value: Float32Array, gradient: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, accBeta1: number, accBeta2: number): void;
 }
 

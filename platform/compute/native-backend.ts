@@ -15,10 +15,10 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, fu
 import type { NativeContext } from './native-kernels/kernel';
 import { batchMatMulKernel, fusedMatMulKernel } from './native-kernels/matmul';
 import { maxPoolGradKernel, maxPoolKernel } from './native-kernels/pool';
-import { installNativeAdam } from './native-kernels/adam';
+import { installNativeOptimizers } from './native-kernels/optimizers';
 import { BINARY_KERNELS, binaryKernel } from './native-kernels/binary';
 import { sumKernel } from './native-kernels/reduce';
-import { installReluGradient, reluGradKernel } from './native-kernels/relu-grad';
+import { activationGradKernels, installActivationGradients } from './native-kernels/activation-grads';
 import { concatKernel, splitVKernel } from './native-kernels/split';
 import { UNARY_KERNELS, unaryKernel } from './native-kernels/unary';
 import { ThreadShare } from './thread-share';
@@ -71,9 +71,9 @@ export function startNativeBackend(tf: Tf, config: ComputeConfig): NativeStarted
   installConvGradients(tf, NATIVE);
   useBackpropKernelsInGradient(NATIVE);
   for (const [name, make] of KERNELS) replaceKernel(tf, name, NATIVE, make(ctx, tf.getKernel(name, NATIVE)));
-  tf.registerKernel(reluGradKernel(ctx));
-  installReluGradient(tf, NATIVE);
-  installNativeAdam(tf, ctx, NATIVE);
+  for (const kernel of activationGradKernels(ctx)) tf.registerKernel(kernel);
+  installActivationGradients(tf, NATIVE);
+  installNativeOptimizers(tf, ctx, NATIVE);
   started = { libraries: load.description, addon, share, counts: ctx.counts };
   return started;
 }

@@ -50,9 +50,10 @@ describe('native kernels agree with the cpu kernels: elementwise, reductions, Ad
     await ranNatively(['Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu'], () => agree(tf, f, ELEMENTWISE_TOLERANCE));
   });
 
-  it("relu's gradient", async () => {
-    const f = () => [tf.grad((x: Tensor) => tf.sum(tf.mul(tf.relu(x), normal([50, 300], 2))))(normal([50, 300], 1))];
-    await ranNatively(['NativeReluGrad'], () => agree(tf, f, ELEMENTWISE_TOLERANCE));
+  it("relu's and sigmoid's gradients", async () => {
+    const through = (activation: (x: Tensor) => Tensor) => tf.grad((x: Tensor) => tf.sum(tf.mul(activation(x), normal([50, 300], 2))))(tf.mul(normal([50, 300], 1), 3));
+    const f = () => [through(tf.relu), through(tf.sigmoid)];
+    await ranNatively(['NativeReluGrad', 'NativeSigmoidGrad'], () => agree(tf, f, ELEMENTWISE_TOLERANCE));
   });
 
   it('sum over leading axes (a bias gradient) and trailing axes, keepDims or not, on 12 random shapes', async () => {
@@ -103,6 +104,19 @@ describe('native kernels agree with the cpu kernels: elementwise, reductions, Ad
       return state;
     };
     await ranNatively(['Adam'], () => agree(tf, f, SUM_TOLERANCE));
+  });
+
+  it("trains the MLP sample's network with SGD to the cpu backend's weights", async () => {
+    const f = (): Tensor[] => {
+      const p = [tf.variable(normal([784, 30], 1)), tf.variable(normal([30], 2)), tf.variable(normal([30, 10], 3)), tf.variable(normal([10], 4))];
+      const optimizer = tf.train.sgd(3.0);
+      const x = tf.randomUniform([10, 784], 0, 1, 'float32', 5);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'int32'), 10).toFloat();
+      const forward = () => tf.sigmoid(tf.add(tf.matMul(tf.sigmoid(tf.add(tf.matMul(x, p[0]), p[1])), p[2]), p[3]));
+      for (let step = 0; step < 5; step++) optimizer.minimize(() => tf.div(tf.sum(tf.square(tf.sub(forward(), y))), 20) as Scalar, false, p);
+      return p.map((v) => tf.clone(v));
+    };
+    await ranNatively(['SGD'], () => agree(tf, f, SUM_TOLERANCE));
   });
 
   it("keeps a tensor that shares a variable's memory unchanged when Adam updates the variable", async () => {

@@ -22,6 +22,17 @@ static Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sigmoidGrad(dy, y, out): dy * (y * (1 - y)), y being the sigmoid's output, as tfjs computes it.
+static Napi::Value SigmoidGrad(const Napi::CallbackInfo& info) {
+  const float* dy = floats(info, 0);
+  const float* y = floats(info, 1);
+  float* out = floats(info, 2);
+  const int64_t n = static_cast<int64_t>(length(info, 2));
+#pragma omp parallel for num_threads(threads()) if (n > PARALLEL_FROM) schedule(static)
+  for (int64_t i = 0; i < n; i++) out[i] = dy[i] * (y[i] * (1.f - y[i]));
+  return info.Env().Undefined();
+}
+
 // unary(activation, x, out): out = activation(x), with the activations of fused kernels.
 static Napi::Value Unary(const Napi::CallbackInfo& info) {
   const int act = static_cast<int>(integer(info, 0));
@@ -129,6 +140,7 @@ static Napi::Value SumCols(const Napi::CallbackInfo& info) {
 
 void registerElementwise(Napi::Env env, Napi::Object exports) {
   expose<ReluGrad>(env, exports, "reluGrad");
+  expose<SigmoidGrad>(env, exports, "sigmoidGrad");
   expose<Unary>(env, exports, "unary");
   expose<Binary>(env, exports, "binary");
   expose<SumRows>(env, exports, "sumRows");

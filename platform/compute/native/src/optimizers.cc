@@ -42,6 +42,21 @@ static Napi::Value Adam(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-void registerOptimizers(Napi::Env env, Napi::Object exports) { expose<Adam>(env, exports, "adam"); }
+// axpy(a, x, y): y += a * x (SGD's update, a = -learning rate), rounded as tfjs rounds it.
+static Napi::Value Axpy(const Napi::CallbackInfo& info) {
+  const float a = number(info, 0);
+  const float* x = floats(info, 1);
+  float* y = floats(info, 2);
+  const int64_t n = static_cast<int64_t>(length(info, 2));
+  if (length(info, 1) != size_t(n)) throw Napi::RangeError::New(info.Env(), "axpy: x and y differ in size");
+#pragma omp parallel for num_threads(threads()) if (n > 262144) schedule(static)
+  for (int64_t i = 0; i < n; i++) y[i] = y[i] + a * x[i];
+  return info.Env().Undefined();
+}
+
+void registerOptimizers(Napi::Env env, Napi::Object exports) {
+  expose<Adam>(env, exports, "adam");
+  expose<Axpy>(env, exports, "axpy");
+}
 
 }  // namespace ma
