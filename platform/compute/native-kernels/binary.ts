@@ -16,9 +16,6 @@ interface Layout {
   b: [number, number];
 }
 
-/** Below this many values the cpu kernel's own loop costs less than a call into the addon. */
-const NATIVE_FROM = 4096;
-
 function layout(aShape: number[], bShape: number[], outShape: number[]): Layout | undefined {
   const n = size(outShape);
   const inner = (shape: number[]) => strides(shape, outShape, n);
@@ -60,7 +57,7 @@ export function binaryKernel(ctx: NativeContext, name: string, cpu: KernelConfig
     if (!a || !b) return undefined;
     const outShape = backend_util.assertAndGetBroadcastShape(aInfo.shape, bInfo.shape);
     const n = size(outShape);
-    if (n < NATIVE_FROM) return undefined;
+    // Even small ones: the cpu kernel computes each broadcast element's index (about 100 ns each).
     const l = layout(aInfo.shape, bInfo.shape, outShape);
     if (!l) return undefined;
     const out = allocate(backend, n);

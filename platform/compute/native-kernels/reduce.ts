@@ -7,7 +7,7 @@ export function sumKernel(ctx: NativeContext, cpu: KernelConfig | undefined): Ke
     const xInfo = inputs.x as TensorInfo;
     const x = floats(backend, xInfo);
     const rank = xInfo.shape.length;
-    if (!x || rank === 0 || x.length < 4096) return undefined;
+    if (!x || rank === 0) return undefined;
     const axes = [...new Set(util.parseAxisParam(attrs.axis as number | number[], xInfo.shape))].sort((p, q) => p - q);
     const leading = axes.every((axis, i) => axis === i);
     const trailing = axes.every((axis, i) => axis === rank - axes.length + i);

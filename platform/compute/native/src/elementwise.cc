@@ -58,9 +58,34 @@ static inline float apply(float a, float b) {
 
 // out[r, j] = a[r?, j?] op b[r?, j?] over rows x cols, where an operand's row stride or
 // column stride is 0 when it is broadcast along that axis.
+// out[i] = a[i or 0] op b[i or 0] over n values: both operands whole or single values.
+template <int Op>
+static void flatLoop(const float* a, bool aWhole, const float* b, bool bWhole, float* out, int64_t n) {
+  const float a0 = a[0], b0 = b[0];
+#pragma omp parallel for num_threads(threads()) if (n > PARALLEL_FROM) schedule(static)
+  for (int64_t c = 0; c < n; c += 4096) {
+    const int64_t end = std::min(n, c + 4096);
+    if (aWhole && bWhole) {
+      for (int64_t i = c; i < end; i++) out[i] = apply<Op>(a[i], b[i]);
+    } else if (aWhole) {
+      for (int64_t i = c; i < end; i++) out[i] = apply<Op>(a[i], b0);
+    } else if (bWhole) {
+      for (int64_t i = c; i < end; i++) out[i] = apply<Op>(a0, b[i]);
+    } else {
+      for (int64_t i = c; i < end; i++) out[i] = apply<Op>(a0, b0);
+    }
+  }
+}
+
+// out[r, j] = a[r?, j?] op b[r?, j?] over rows x cols, where an operand's row stride or
+// column stride is 0 when it is broadcast along that axis.
 template <int Op>
 static void binaryLoop(const float* a, int64_t aRow, int64_t aCol, const float* b, int64_t bRow, int64_t bCol, float* out,
                        int64_t rows, int64_t cols) {
+  // Whole operands and single values need no rows: one flat loop, short rows or not.
+  const bool aFlat = (aRow == cols && aCol == 1) || (aRow == 0 && aCol == 0);
+  const bool bFlat = (bRow == cols && bCol == 1) || (bRow == 0 && bCol == 0);
+  if (aFlat && bFlat) return flatLoop<Op>(a, aCol == 1, b, bCol == 1, out, rows * cols);
 #pragma omp parallel for num_threads(threads()) if (rows * cols > PARALLEL_FROM) schedule(static)
   for (int64_t r = 0; r < rows; r++) {
     const float* ar = a + r * aRow;
