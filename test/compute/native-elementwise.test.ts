@@ -44,12 +44,14 @@ describe('native kernels agree with the cpu kernels: elementwise, reductions, Ad
     await agree(tf, f, ELEMENTWISE_TOLERANCE);
   });
 
-  it('relu, relu6, sigmoid, elu and leakyRelu, NaN and infinities included', async () => {
+  it('relu, relu6, sigmoid, elu, leakyRelu, sqrt, square, tanh, exp, log, neg and abs, NaN and infinities included', async () => {
     const f = () => {
       const x = tf.concat([tf.mul(normal([20000], 1), 8), tf.tensor1d([NaN, Infinity, -Infinity, 0, -0, 6, 7])]);
-      return [tf.relu(x), tf.relu6(x), tf.sigmoid(x), tf.elu(x), tf.leakyRelu(x, 0.3)];
+      const activations = [tf.relu(x), tf.relu6(x), tf.sigmoid(x), tf.elu(x), tf.leakyRelu(x, 0.3), tf.tanh(x), tf.neg(x), tf.abs(x)];
+      return [...activations, tf.sqrt(x), tf.square(x), tf.exp(tf.div(x, 4)), tf.log(x)];
     };
-    await ranNatively(['Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu'], () => agree(tf, f, ELEMENTWISE_TOLERANCE));
+    const kernels = ['Relu', 'Relu6', 'Sigmoid', 'Elu', 'LeakyRelu', 'Tanh', 'Neg', 'Abs', 'Sqrt', 'Square', 'Exp', 'Log'];
+    await ranNatively(kernels, () => agree(tf, f, ELEMENTWISE_TOLERANCE));
   });
 
   it("relu's and sigmoid's gradients", async () => {

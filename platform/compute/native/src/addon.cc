@@ -14,19 +14,48 @@ static int threadCount = 1;
 
 int threads() { return threadCount; }
 
-void activate(float* v, int64_t n, int act, float alpha) {
-  if (act == LINEAR) return;
+// One operation over a range; the switch stays outside the loop so each loop is plain.
+template <int Act>
+static inline float one(float x, float alpha) {
+  // As tfjs' cpu kernels: NaN stays NaN.
+  switch (Act) {
+    case RELU: return x < 0.f ? 0.f : x;
+    case RELU6: return x < 0.f ? 0.f : (x > 6.f ? 6.f : x);
+    case SIGMOID: return 1.f / (1.f + std::exp(-x));
+    case ELU: return x >= 0.f ? x : std::expm1(x);
+    case LEAKY_RELU: return x < 0.f ? alpha * x : x;
+    case SQRT: return std::sqrt(x);
+    case SQUARE: return x * x;
+    case TANH: return std::tanh(x);
+    case EXP: return std::exp(x);
+    case LOG: return std::log(x);
+    case NEG: return -x;
+    case ABS: return std::fabs(x);
+    default: return x;
+  }
+}
+
+template <int Act>
+static void activateAll(float* v, int64_t n, float alpha) {
 #pragma omp parallel for num_threads(threadCount) if (n > 32768) schedule(static)
-  for (int64_t i = 0; i < n; i++) {
-    float x = v[i];
-    switch (act) {
-      // As tfjs' cpu kernels: NaN stays NaN.
-      case RELU: v[i] = x < 0.f ? 0.f : x; break;
-      case RELU6: v[i] = x < 0.f ? 0.f : (x > 6.f ? 6.f : x); break;
-      case SIGMOID: v[i] = 1.f / (1.f + std::exp(-x)); break;
-      case ELU: v[i] = x >= 0.f ? x : std::expm1(x); break;
-      case LEAKY_RELU: v[i] = x < 0.f ? alpha * x : x; break;
-    }
+  for (int64_t i = 0; i < n; i++) v[i] = one<Act>(v[i], alpha);
+}
+
+void activate(float* v, int64_t n, int act, float alpha) {
+  switch (act) {
+    case RELU: return activateAll<RELU>(v, n, alpha);
+    case RELU6: return activateAll<RELU6>(v, n, alpha);
+    case SIGMOID: return activateAll<SIGMOID>(v, n, alpha);
+    case ELU: return activateAll<ELU>(v, n, alpha);
+    case LEAKY_RELU: return activateAll<LEAKY_RELU>(v, n, alpha);
+    case SQRT: return activateAll<SQRT>(v, n, alpha);
+    case SQUARE: return activateAll<SQUARE>(v, n, alpha);
+    case TANH: return activateAll<TANH>(v, n, alpha);
+    case EXP: return activateAll<EXP>(v, n, alpha);
+    case LOG: return activateAll<LOG>(v, n, alpha);
+    case NEG: return activateAll<NEG>(v, n, alpha);
+    case ABS: return activateAll<ABS>(v, n, alpha);
+    default: return;
   }
 }
 

@@ -80,8 +80,12 @@ void expose(Napi::Env env, Napi::Object exports, const char* name) {
 #define MA_VECTOR_CLONES
 #endif
 
-// Activations applied after a bias, as tfjs names them in fused kernels.
-enum Activation { LINEAR = 0, RELU = 1, RELU6 = 2, SIGMOID = 3, ELU = 4, LEAKY_RELU = 5 };
+// Activations applied after a bias, as tfjs names them in fused kernels (0-5), and
+// other elementwise functions of one value.
+enum Activation {
+  LINEAR = 0, RELU = 1, RELU6 = 2, SIGMOID = 3, ELU = 4, LEAKY_RELU = 5,
+  SQRT = 6, SQUARE = 7, TANH = 8, EXP = 9, LOG = 10, NEG = 11, ABS = 12
+};
 
 // Applies `act` in place to n values (alpha: leaky relu's slope).
 void activate(float* v, int64_t n, int act, float alpha);
