@@ -41,6 +41,8 @@ export interface Algorithm {
   code_dir: string;
   boot_file: string;
   parameters: Parameter[];
+  /** Extra environment variables for the boot file (ModelArts' `environments`). */
+  environments?: Record<string, string>;
 }
 
 export interface Resource {
@@ -88,6 +90,8 @@ export interface JobRecord {
   inputs: Channel[];
   outputs: OutputChannel[];
   resource: Resource;
+  /** False: versions write to the output folders themselves, not to `V000N/` inside them. */
+  versioned_outputs?: false;
   created_at: string;
   /** Newest version's number and status, repeated at top level for lists. */
   version: string;
@@ -106,4 +110,15 @@ export function latestVersion(job: JobRecord): JobVersion {
 export function findVersion(job: JobRecord, name: string | undefined): JobVersion | undefined {
   if (!name) return latestVersion(job);
   return job.versions.find((v) => v.version === name || String(v.version_id) === name);
+}
+
+/**
+ * How a finished version ended, in one line: `Completed in 8.4 s`, or `Failed in 2.1 s: <why>`.
+ * The log's last line, the CLI and the console all say it this way. Only the reason's first
+ * line is used; the rest (such as the last log lines) is already above it in the log.
+ */
+export function endLine(v: Pick<JobVersion, 'status' | 'duration_ms' | 'reason'>): string {
+  const took = v.duration_ms === undefined ? '' : ` in ${(v.duration_ms / 1000).toFixed(1)} s`;
+  const why = v.reason?.split('\n')[0];
+  return `${v.status}${took}${why ? `: ${why}` : ''}`;
 }

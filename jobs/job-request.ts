@@ -8,7 +8,7 @@ export const DEFAULT_INPUT_NAME = 'data_url';
 export const DEFAULT_OUTPUT_NAME = 'train_url';
 
 /** A create request, checked and normalised: URLs canonical, parameter values strings. */
-export type JobSpec = Pick<JobRecord, 'name' | 'description' | 'algorithm' | 'inputs' | 'outputs' | 'resource'>;
+export type JobSpec = Pick<JobRecord, 'name' | 'description' | 'algorithm' | 'inputs' | 'outputs' | 'resource' | 'versioned_outputs'>;
 
 interface RawChannel {
   name: string;
@@ -19,12 +19,13 @@ interface RawChannel {
 interface RawCreate {
   name: string;
   description?: string;
-  algorithm: { engine: Engine; code_dir: string; boot_file: string; parameters?: { name: string; value: unknown }[] };
+  algorithm: { engine: Engine; code_dir: string; boot_file: string; parameters?: { name: string; value: unknown }[]; environments?: Record<string, string> };
   data_url?: string;
   inputs?: RawChannel[];
   train_url?: string;
   outputs?: RawChannel[];
   resource?: { flavor?: string; node_count?: number };
+  versioned_outputs?: boolean;
 }
 
 /**
@@ -43,13 +44,15 @@ export function parseCreateRequest(body: unknown, schemas: Schemas): JobSpec {
   checkNameClashes(inputs, outputs, parameters, found);
   if (found.length) throw invalid(dedupe(found));
   const resource = raw.resource ?? {};
+  const environments = alg.environments && Object.keys(alg.environments).length ? { environments: alg.environments } : {};
   return {
     name: raw.name!,
     description: raw.description ?? '',
-    algorithm: { engine: alg.engine!, code_dir: formatObsUrl(codeDir!), boot_file: bootFile, parameters },
+    algorithm: { engine: alg.engine!, code_dir: formatObsUrl(codeDir!), boot_file: bootFile, parameters, ...environments },
     inputs,
     outputs: outputs.map((o, i) => withPrefetch({ ...o, url: formatObsUrl(asFolder(parseObsUrl(o.url))) }, raw.outputs?.[i])),
     resource: { flavor: resource.flavor ?? DEFAULT_FLAVOR, node_count: resource.node_count ?? 1 },
+    ...(raw.versioned_outputs === false ? { versioned_outputs: false as const } : {}),
   };
 }
 

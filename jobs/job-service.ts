@@ -1,17 +1,18 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApiError, notFound } from '../platform/errors';
 import type { PlatformContext } from '../platform/context';
 import { DocStore } from '../platform/meta/doc-store';
-import { childUrl, parseObsUrl, asFolder, keyProblem } from '../platform/storage/obs-url';
+import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../platform/storage/obs-url';
 import { StorageError } from '../platform/storage/storage-error';
 import { storageProblem } from '../platform/storage/storage-problem';
 import { findVersion, JobRecord, JobStatus, JobVersion, latestVersion, Parameter, versionName } from './job-record';
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
 import { ACTIVE, isTerminal, transition } from './state-machine';
 import { Scheduler } from './scheduler';
-import { RunDeps } from './execution/run';
+import { RunDeps, VersionChange } from './execution/run';
 import { jobDir, jobFiles } from './execution/job-files';
 import { readStoredLog } from './execution/log-book';
 import { MetricPoint, readMetrics } from './execution/metrics';
@@ -68,6 +69,7 @@ export class JobService {
       inputs: spec.inputs,
       outputs: spec.outputs,
       resource: spec.resource,
+      ...(spec.versioned_outputs === false ? { versioned_outputs: false as const } : {}),
       created_at: now,
       version: versionName(1),
       status: 'Creating',
@@ -154,7 +156,34 @@ export class JobService {
     const v = this.version(job, versionName);
     const active = this.scheduler.active(id, v.version);
     if (active) return follow ? active.run.logs.follow() : active.run.logs.content();
+    if (follow && (v.status === 'Creating' || v.status === 'Pending')) return this.followOnceStarted(id, v.version);
     return readStoredLog(jobFiles(this.p.config.dataDir, id, v.version).log);
+  }
+
+  /** Copies the version's log into the system bucket (where ModelArts keeps job logs) and names the copy. */
+  async exportLog(id: string, versionName: string | undefined, task: string): Promise<ObsUrl> {
+    const job = this.get(id);
+    const v = this.version(job, versionName);
+    const url: ObsUrl = { bucket: this.p.config.obs.systemBucket, key: `training-logs/${id}/${v.version}/${task}.log` };
+    try {
+      await this.p.store.ensureBucket(url.bucket);
+      await this.p.store.put(url, await this.logs(id, v.version, false) as Buffer, 'text/plain; charset=utf-8');
+    } catch (err) {
+      if (err instanceof StorageError) throw storageProblem(err);
+      throw err;
+    }
+    return url;
+  }
+
+  /** A follower of a queued version waits for it to start rather than getting an empty log at once. */
+  private followOnceStarted(id: string, version: string): Readable {
+    const out = new PassThrough();
+    void this.scheduler.started(id, version).then(async (run) => {
+      // A follower that hangs up ends the pipeline early; that is theirs to do, not an error.
+      if (run) return pipeline(run.logs.follow(), out).catch(() => undefined);
+      out.end(await readStoredLog(jobFiles(this.p.config.dataDir, id, version).log));
+    });
+    return out;
   }
 
   async metrics(id: string, versionName: string | undefined): Promise<{ version: string; metrics: MetricPoint[] }> {
@@ -169,16 +198,12 @@ export class JobService {
     return v;
   }
 
-  private async updateVersion(
-    jobId: string,
-    version: string,
-    change: { to?: JobStatus; mutate?: (v: JobVersion, job: JobRecord) => void },
-  ): Promise<JobRecord> {
+  private async updateVersion(jobId: string, version: string, change: VersionChange): Promise<JobRecord> {
     return this.records.update(jobId, (job) => {
       const v = findVersion(job, version);
       if (!v) throw notFound(`version of training job ${job.name}`, version);
       change.mutate?.(v, job);
-      if (change.to && change.to !== v.status) transition(job, v, change.to);
+      if (change.to && change.to !== v.status) transition(job, v, change.to, change.at);
     });
   }
 
@@ -222,7 +247,7 @@ function refuseUnsafeKeys(prefix: string, objects: { key: string }[]): void {
 }
 
 function newVersion(
-  spec: Pick<JobSpec, 'outputs'>,
+  spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>,
   n: number,
   parameters: Parameter[],
   description: string,
@@ -237,7 +262,7 @@ function newVersion(
     parameters,
     created_at: now,
     phases: { Creating: now },
-    output_urls: spec.outputs.map((o) => ({ name: o.name, url: `${o.url}${name}/` })),
+    output_urls: spec.outputs.map((o) => ({ name: o.name, url: spec.versioned_outputs === false ? o.url : `${o.url}${name}/` })),
     metric_count: 0,
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { DocStore } from '../platform/meta/doc-store';
 import { log } from '../platform/log';
-import { JobRecord } from './job-record';
+import { endLine, JobRecord } from './job-record';
 import { transition } from './state-machine';
 import { jobFiles } from './execution/job-files';
 
@@ -19,12 +19,12 @@ export async function recoverJobs(records: DocStore<JobRecord>, dataDir: string)
       if (v.status !== 'Creating' && v.status !== 'Running' && v.status !== 'Terminating') continue;
       const killed = (v.pids ?? []).filter((pid) => killLeftover(pid, v.work_dir));
       const was = v.status;
-      await records.update(job.id, (j) => {
+      const updated = await records.update(job.id, (j) => {
         const current = j.versions.find((x) => x.version === v.version)!;
         transition(j, current, 'Abnormal');
         current.reason = `the platform stopped while this version was ${was}${killed.length ? `; its leftover process${killed.length > 1 ? 'es were' : ' was'} killed` : ''}. Run a new version to train again.`;
       });
-      await keepPartialLog(jobFiles(dataDir, job.id, v.version).log, was);
+      await keepPartialLog(jobFiles(dataDir, job.id, v.version).log, endLine(updated.versions.find((x) => x.version === v.version)!));
       log.warn(`training job ${job.name} ${v.version} was ${was} when the platform stopped: now Abnormal`);
     }
   }
@@ -50,10 +50,11 @@ function killLeftover(pid: number, workDir: string | undefined): boolean {
   }
 }
 
-async function keepPartialLog(file: string, was: string): Promise<void> {
+/** The head a crashed run left becomes the version's log, ending like every finished log. */
+async function keepPartialLog(file: string, lastLine: string): Promise<void> {
   const partial = `${file}.partial`;
   try {
-    await fs.appendFile(partial, `\n[modelarts-local] the platform stopped while this version was ${was}; the log ends here\n`);
+    await fs.appendFile(partial, `\n[modelarts-local] ${lastLine}\n`);
     await fs.rename(partial, file);
   } catch {
     // no partial log: nothing was written yet

@@ -13,6 +13,8 @@ interface QueueEntry {
 export class Scheduler {
   private readonly queue: QueueEntry[] = [];
   private readonly running = new Map<string, { run: Run; done: Promise<void> }>();
+  /** Who waits for a queued version to start (log followers). */
+  private readonly waiting = new Map<string, ((run: Run | undefined) => void)[]>();
   private stopped = false;
 
   constructor(
@@ -31,7 +33,22 @@ export class Scheduler {
     const i = this.queue.findIndex((e) => e.jobId === jobId && e.version === version);
     if (i === -1) return false;
     this.queue.splice(i, 1);
+    this.wake(key(jobId, version), undefined);
     return true;
+  }
+
+  /** The version's run once it has started; undefined when it is not running or queued, or never starts. */
+  started(jobId: string, version: string): Promise<Run | undefined> {
+    const k = key(jobId, version);
+    const active = this.running.get(k);
+    if (active) return Promise.resolve(active.run);
+    if (!this.queue.some((e) => key(e.jobId, e.version) === k)) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.set(k, [...(this.waiting.get(k) ?? []), resolve]));
+  }
+
+  private wake(k: string, run: Run | undefined): void {
+    for (const resolve of this.waiting.get(k) ?? []) resolve(run);
+    this.waiting.delete(k);
   }
 
   active(jobId: string, version: string): { run: Run; done: Promise<void> } | undefined {
@@ -45,14 +62,19 @@ export class Scheduler {
   private pump(): void {
     while (!this.stopped && this.running.size < this.maxConcurrent && this.queue.length) {
       const entry = this.queue.shift()!;
+      const k = key(entry.jobId, entry.version);
       const job = this.loadJob(entry.jobId);
-      if (!job) continue;
+      if (!job) {
+        this.wake(k, undefined);
+        continue;
+      }
       const run = new Run(job, entry.version, this.deps);
       const done = run.execute().finally(() => {
-        this.running.delete(key(entry.jobId, entry.version));
+        this.running.delete(k);
         this.pump();
       });
-      this.running.set(key(entry.jobId, entry.version), { run, done });
+      this.running.set(k, { run, done });
+      this.wake(k, run);
     }
   }
 
@@ -60,6 +82,7 @@ export class Scheduler {
   async shutdown(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
+    for (const k of [...this.waiting.keys()]) this.wake(k, undefined);
     const all = [...this.running.values()];
     await Promise.all(all.map((r) => r.run.requestStop('the platform was shut down').catch(() => undefined)));
     await Promise.all(all.map((r) => r.done));

@@ -36,9 +36,14 @@ export function transition(job: JobRecord, version: JobVersion, to: JobStatus, n
   version.phases[to] = now.toISOString();
   if (to !== 'Running') version.stage = undefined;
   if (isTerminal(to)) {
-    const started = version.phases.Running ?? version.phases.Pending ?? version.created_at;
-    version.duration_ms = now.getTime() - new Date(started).getTime();
+    version.duration_ms = durationUntil(version, now);
     version.pids = undefined;
   }
   if (job.versions[job.versions.length - 1] === version) job.status = to;
+}
+
+/** Milliseconds from the version's start (Running, else when it was queued) to `end`. */
+export function durationUntil(version: JobVersion, end: Date): number {
+  const started = version.phases.Running ?? version.phases.Pending ?? version.created_at;
+  return end.getTime() - new Date(started).getTime();
 }

@@ -32,6 +32,10 @@ export interface PlatformConfig {
   corsAllowOrigins: string[];
   /** Largest object the object-storage API accepts in one upload. */
   maxUploadBytes: number;
+  /** Below this much free space in the data directory, /health says `degraded` (0: never). */
+  minFreeBytes: number;
+  /** ModelArts' documented API: its project, the AK/SK pairs and IAM users it accepts. */
+  modelarts: ModelArtsApiConfig;
   /** How tfjs computes, here and in every job and service instance. */
   compute: ComputeConfig;
 }
@@ -49,6 +53,20 @@ export interface ComputeConfig {
   addon: string;
   /** COMPUTE_SHARE_DIR: where computing processes of this machine announce themselves, to share the threads. */
   shareDir: string;
+}
+
+export interface ModelArtsApiConfig {
+  /** `{project_id}` in `/v2/{project_id}/…` and `/v1/{project_id}/…`. */
+  projectId: string;
+  /** The project's name, as `GET /v3/projects?name=` finds it (a region name, as the SDKs ask). */
+  projectName: string;
+  /** AK/SK pairs whose `SDK-HMAC-SHA256` signatures are accepted. */
+  accessKeys: { accessKeyId: string; secretAccessKey: string }[];
+  /** Users that `POST /v3/auth/tokens` issues tokens to. */
+  iamUsers: { name: string; password: string }[];
+  tokenTtlSeconds: number;
+  /** True when AUTH_TOKEN, API keys or IAM users are configured: every call then needs credentials. */
+  authRequired: boolean;
 }
 
 export interface ObsConfig {
@@ -82,6 +100,11 @@ export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+export const DEFAULT_PROJECT_ID = 'modelarts-local';
+export const DEFAULT_PROJECT_NAME = 'cn-north-4';
+export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
+/** Room for a job's outputs and log and a model's copy; below it writes start to fail. */
+export const DEFAULT_MIN_FREE_BYTES = 256 * 1024 ** 2;
 /** S3's own limit for one PUT; larger objects need multipart uploads through an S3 client. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -115,6 +138,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
     corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),
     maxUploadBytes: read.integer('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1024, MAX_SINGLE_PUT_BYTES),
+    minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
+    modelarts: modelartsConfig(read),
     compute: loadComputeConfig(env),
   };
   if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {
@@ -124,7 +149,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
   if (config.authToken !== undefined && config.authToken.length < 8) {
     throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);
   }
-  if (!isLoopback(host) && !config.authToken && !config.allowInsecureHost) {
+  if (!isLoopback(host) && !config.modelarts.authRequired && !config.allowInsecureHost) {
     throw new ConfigError(
       'HOST',
       'a loopback address (127.0.0.1, ::1, localhost) unless AUTH_TOKEN is set or ALLOW_INSECURE_HOST=true says that an open, unauthenticated platform is intended',
@@ -162,6 +187,25 @@ export function computeEnv(c: ComputeConfig): Record<string, string> {
     COMPUTE_THREADS: String(c.threads),
     COMPUTE_ADDON: c.addon,
     COMPUTE_SHARE_DIR: c.shareDir,
+  };
+}
+
+function modelartsConfig(read: Reader): ModelArtsApiConfig {
+  const explicitKey = read.optional('API_ACCESS_KEY_ID');
+  const accessKeyId = explicitKey ?? read.string('OBS_ACCESS_KEY_ID', EMBEDDED_ACCESS_KEY_ID);
+  const secretAccessKey = read.optional('API_SECRET_ACCESS_KEY') ?? read.string('OBS_SECRET_ACCESS_KEY', EMBEDDED_SECRET_ACCESS_KEY);
+  if (explicitKey && !read.optional('API_SECRET_ACCESS_KEY')) throw new ConfigError('API_SECRET_ACCESS_KEY', 'a non-empty secret when API_ACCESS_KEY_ID is set', '');
+  const iamUsers = read.list('IAM_USERS', /^[^:,\s]{1,64}:[^,]{8,128}$/, 'name:password pairs (passwords of 8-128 characters) separated by commas').map((pair) => {
+    const colon = pair.indexOf(':');
+    return { name: pair.slice(0, colon), password: pair.slice(colon + 1) };
+  });
+  return {
+    projectId: read.pattern('PROJECT_ID', DEFAULT_PROJECT_ID, /^[A-Za-z0-9_-]{1,64}$/, '1-64 letters, digits, "_" or "-", such as a 32-digit hex project id'),
+    projectName: read.pattern('PROJECT_NAME', DEFAULT_PROJECT_NAME, /^[A-Za-z0-9_.-]{1,64}$/, 'a project (region) name such as cn-north-4'),
+    accessKeys: [{ accessKeyId, secretAccessKey }],
+    iamUsers,
+    tokenTtlSeconds: read.integer('TOKEN_TTL_SECONDS', DEFAULT_TOKEN_TTL_SECONDS, 1, 30 * 24 * 3600),
+    authRequired: !!read.optional('AUTH_TOKEN') || !!explicitKey || iamUsers.length > 0,
   };
 }
 

@@ -21,7 +21,13 @@ import { modelRoutes } from './http/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from './http/routes/services';
 import { createGateway, createTfServingGateway, GATEWAY_PREFIX, TF_SERVING_PREFIX, Authorizer } from './http/gateway';
-import { APP_CODE_HEADER, requireToken, secretMatches, TOKEN_HEADER } from './http/auth';
+import { APP_CODE_HEADER, authenticate, secretMatches, TOKEN_HEADER } from './http/auth';
+import { Credentials } from './auth/credentials';
+import { IamTokens } from './auth/iam-tokens';
+import { iamRoutes, isIamPublic } from './http/routes/iam';
+import { trainingJobsV2Routes } from './http/routes/modelarts/training-jobs-v2';
+import { modelsV1Routes } from './http/routes/modelarts/models-v1';
+import { servicesV1Routes } from './http/routes/modelarts/services-v1';
 import { ApiError } from './errors';
 import { bucketRoutes } from './http/routes/buckets';
 import { consoleRoutes, isConsoleFile } from './http/routes/console';
@@ -80,22 +86,25 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       const prepared = await prepareTutorialBucket(store, path.join(config.dataDir, 'cache'));
       if (prepared.uploaded.length) log.info(`samples: uploaded ${prepared.uploaded.length} objects to obs://${TUTORIAL.bucket}/`);
     }
+    const tokens = new IamTokens(path.join(config.dataDir, 'meta'), config.modelarts.tokenTtlSeconds);
+    const credentials = new Credentials(config.modelarts, config.authToken, tokens);
     const areas: Area[] = [
       { routes: () => [consoleRoutes(), bucketRoutes(new ObjectBrowser(context))] },
-      { routes: () => [trainingJobRoutes(jobs)], start: () => jobs.start(), stop: () => jobs.shutdown() },
-      { routes: () => [modelRoutes(models)], start: () => models.start() },
-      { routes: () => [serviceRoutes(services)], start: () => services.start(), stop: () => services.shutdown() },
+      { routes: () => [iamRoutes(context, credentials)], start: () => tokens.start() },
+      { routes: () => [trainingJobRoutes(jobs), trainingJobsV2Routes(jobs, context)], start: () => jobs.start(), stop: () => jobs.shutdown() },
+      { routes: () => [modelRoutes(models), modelsV1Routes(models, context)], start: () => models.start() },
+      { routes: () => [serviceRoutes(services), servicesV1Routes(services, context)], start: () => services.start(), stop: () => services.shutdown() },
     ];
     for (const area of areas) {
       await area.start?.();
       cleanups.push(async () => area.stop?.());
     }
-    const token = config.authToken;
-    // Preflights carry no token, so CORS answers them before the token is checked.
-    const before = [controlPlaneCors(config.corsAllowOrigins), ...(token ? [requireToken(token, isConsoleFile)] : [])];
+    // Preflights carry no token, so CORS answers them before credentials are checked.
+    const isPublic = (ctx: Parameters<typeof isConsoleFile>[0]) => isConsoleFile(ctx) || isIamPublic(ctx.method, ctx.path);
+    const before = [controlPlaneCors(config.corsAllowOrigins), authenticate(credentials, isPublic)];
     const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], before);
     const koa = app.callback();
-    const authorize = token ? gatewayAuthorizer(token, services) : undefined;
+    const authorize = credentials.required ? gatewayAuthorizer(credentials, services) : undefined;
     const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, authorize);
     const tfServing = createTfServingGateway((name) => services.idByName(name), (id) => services.route(id), config.predict.maxBodyBytes, authorize);
     // Predictions skip Koa: the gateways are on the hot path and need none of it.
@@ -121,13 +130,14 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
   }
 }
 
-/** Predictions through the gateway need the platform token, or the service's own app code when it has one. */
-function gatewayAuthorizer(token: string, services: ServiceManager): Authorizer {
+/** Predictions through the gateway need a token (the platform's or an IAM user's), or the service's own app code when it has one. */
+function gatewayAuthorizer(credentials: Credentials, services: ServiceManager): Authorizer {
   return (id, req) => {
-    if (secretMatches(req.headers[TOKEN_HEADER], token)) return;
     const appCode = services.appCode(id);
     if (appCode && secretMatches(req.headers[APP_CODE_HEADER], appCode)) return;
-    throw new ApiError('unauthorized', 'predictions need the platform token (X-Auth-Token) or the service\'s app code (X-Apig-AppCode)');
+    const token = req.headers[TOKEN_HEADER];
+    if (typeof token === 'string' && token !== '') return void credentials.checkToken(token);
+    throw new ApiError('unauthorized', 'predictions need a token in X-Auth-Token (the platform\'s, or one from POST /v3/auth/tokens) or the service\'s app code (X-Apig-AppCode)');
   };
 }
 

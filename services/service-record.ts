@@ -31,14 +31,31 @@ export interface CorsSettings {
   allow_origins: string[];
 }
 
+/** One model's part of a service whose traffic is split by weight (ModelArts' canary). */
+export interface TrafficShare {
+  model_id: string;
+  model_name: string;
+  model_version: string;
+  /** Relative share of the requests (ModelArts writes percentages: 70 and 30). */
+  weight: number;
+  instance_count: number;
+  specification?: string;
+  /** Variables for this model's instances, on top of the service's envs. */
+  envs?: Record<string, string>;
+}
+
 export interface ServiceRecord {
   id: string;
   name: string;
   description: string;
+  /** The model (the first one when traffic is split). */
   model_id: string;
   model_name: string;
   model_version: string;
+  /** Every instance of the service (the sum of the shares' when traffic is split). */
   instance_count: number;
+  /** Several models sharing the traffic by weight; absent: model_id takes it all. */
+  traffic?: TrafficShare[];
   specification: string;
   envs: Record<string, string>;
   cors: CorsSettings;
@@ -88,4 +105,13 @@ export function transitionService(service: ServiceRecord, to: ServiceStatus): vo
 export function addEvent(service: ServiceRecord, type: ServiceEvent['type'], message: string): void {
   service.events.push({ time: new Date().toISOString(), type, message });
   if (service.events.length > MAX_EVENTS) service.events.splice(0, service.events.length - MAX_EVENTS);
+}
+
+/** The models a service runs, with their weights: its traffic shares, or its one model taking everything. */
+export function sharesOf(service: ServiceRecord): TrafficShare[] {
+  return (
+    service.traffic ?? [
+      { model_id: service.model_id, model_name: service.model_name, model_version: service.model_version, weight: 100, instance_count: service.instance_count },
+    ]
+  );
 }

@@ -93,6 +93,8 @@ function environment(spec: LaunchSpec, index: number): NodeJS.ProcessEnv {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: process.env.LANG ?? 'C.UTF-8',
     TZ: process.env.TZ,
+    // The job's own variables, which the platform's below may not be replaced by.
+    ...job.algorithm.environments,
     HOME: ws.root,
     TMPDIR: ws.tmp,
     MA_JOB_DIR: ws.code,

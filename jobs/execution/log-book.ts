@@ -15,7 +15,10 @@ export class LogBook extends EventEmitter {
   private tailBytes = 0;
   private cutBytes = 0;
   private totalBytes = 0;
+  /** No more bytes are taken (the version is over). */
   private ended = false;
+  /** Followers have been told the log ended. */
+  private finished = false;
   private readonly headLimit: number;
   private readonly tailLimit: number;
   private readonly durable: fs.WriteStream;
@@ -95,7 +98,7 @@ export class LogBook extends EventEmitter {
   follow(): Readable {
     const out = new PassThrough();
     out.write(this.content());
-    if (this.ended) {
+    if (this.finished) {
       out.end();
       return out;
     }
@@ -113,7 +116,10 @@ export class LogBook extends EventEmitter {
     return out;
   }
 
-  /** Writes the kept log to `file` (atomically) and tells followers it ended. */
+  /**
+   * Takes no more bytes and writes the kept log to `file` (atomically). Followers stay
+   * attached until `end()`, so the run can record its final status before their stream ends.
+   */
   async close(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
@@ -122,6 +128,13 @@ export class LogBook extends EventEmitter {
     await fsp.writeFile(tmp, this.content());
     await fsp.rename(tmp, this.file);
     await fsp.rm(`${this.file}.partial`, { force: true });
+  }
+
+  /** Ends every follower's stream; the log is complete by then. */
+  end(): void {
+    if (this.finished) return;
+    this.ended = true;
+    this.finished = true;
     this.emit('end');
   }
 }

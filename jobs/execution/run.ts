@@ -6,13 +6,22 @@ import { StorageError } from '../../platform/storage/storage-error';
 import { linkRuntimeModules } from '../../platform/compute/runtime-modules';
 import { ExitInfo } from '../../platform/process/supervise';
 import type { ComputeConfig } from '../../platform/config';
-import { JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
+import { log } from '../../platform/log';
+import { endLine, JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
+import { durationUntil } from '../state-machine';
 import { jobFiles } from './job-files';
 import { launch, Launched } from './launch';
 import { LogBook } from './log-book';
 import { MetricsSink, MetricPoint } from './metrics';
 import { createWorkspace, downloadSources, removeWorkspace, workspaceFor, Workspace } from './workspace';
 import { prefetchOutputs } from './prefetch';
+
+/** A change to one version; `to` moves it through the state machine (at `at`, default now). */
+export interface VersionChange {
+  to?: JobStatus;
+  at?: Date;
+  mutate?: (v: JobVersion, job: JobRecord) => void;
+}
 
 export interface RunDeps {
   dataDir: string;
@@ -24,7 +33,7 @@ export interface RunDeps {
   stopGraceMs: number;
   runtimeModules: string;
   /** Persists a change to the job; `to` moves the version through the state machine. */
-  update(jobId: string, version: string, change: { to?: JobStatus; mutate?: (v: JobVersion, job: JobRecord) => void }): Promise<JobRecord>;
+  update(jobId: string, version: string, change: VersionChange): Promise<JobRecord>;
 }
 
 const FAILURE_LOG_LINES = 10;
@@ -64,7 +73,8 @@ export class Run {
     // A stop always ends as Terminated, even when the process exited by itself meanwhile.
     if (this.stopRequested) final = { to: 'Terminated', reason: this.stopReason, exit: final.exit };
     clearTimeout(this.killTimer);
-    await this.finish(final);
+    // Only the record can fail here (a full disk, say); it is left as it was and a restart makes it Abnormal.
+    await this.finish(final).catch((err) => log.error(`training job ${this.job.name} ${this.version} ended ${final.to} but could not be recorded`, err));
   }
 
   private async stages(): Promise<{ to: JobStatus; reason?: string; exit?: ExitInfo }> {
@@ -82,7 +92,7 @@ export class Run {
     await this.uploadOutputs();
     if (exit.code === 0) return { to: 'Completed', exit };
     const last = this.logs.lastLines(FAILURE_LOG_LINES);
-    return { to: 'Failed', exit, reason: `the boot file ${exit.reason}${last.length ? `; last log lines:\n${last.join('\n')}` : ''}` };
+    return { to: 'Failed', exit, reason: `the boot file ${exit.reason}${last.length ? `\nlast log lines:\n${last.join('\n')}` : ''}` };
   }
 
   private async prefetch(): Promise<void> {
@@ -179,23 +189,34 @@ export class Run {
       .catch(() => undefined);
   }
 
+  /**
+   * The log's last line names the final status, the uploaded log ends with it, and the
+   * record says that status before any follower's stream ends: whoever follows a version
+   * to its end and then reads the record (an import, say) finds it finished.
+   */
   private async finish(final: { to: JobStatus; reason?: string; exit?: ExitInfo }): Promise<void> {
-    if (final.reason) this.logs.note(`${final.to}: ${final.reason.split('\n')[0]}`);
-    await this.metrics.close();
-    await this.logs.close();
-    await this.uploadLog().catch((err) => this.logs.note(`the log could not be uploaded: ${failureReason(err)}`));
-    await this.deps.update(this.job.id, this.version, {
-      to: final.to,
-      mutate: (v) => {
-        v.reason = final.reason;
-        v.exit_code = final.exit?.code ?? v.exit_code;
-        v.signal = final.exit?.signal ?? v.signal;
-        v.log_bytes = this.logs.size;
-        v.log_truncated_bytes = this.logs.truncatedBytes;
-        v.metric_count = this.metrics.points;
-        if (this.metrics.last) v.last_metrics = this.metrics.last;
-      },
-    });
+    const at = new Date();
+    this.logs.note(endLine({ status: final.to, duration_ms: durationUntil(this.currentVersion(), at), reason: final.reason }));
+    try {
+      await this.metrics.close();
+      await this.logs.close().catch((err) => log.warn(`the log of ${this.job.name} ${this.version} could not be written`, err));
+      await this.uploadLog().catch((err) => log.warn(`the log of ${this.job.name} ${this.version} could not be uploaded: ${failureReason(err)}`));
+      await this.deps.update(this.job.id, this.version, {
+        to: final.to,
+        at,
+        mutate: (v) => {
+          v.reason = final.reason;
+          v.exit_code = final.exit?.code ?? v.exit_code;
+          v.signal = final.exit?.signal ?? v.signal;
+          v.log_bytes = this.logs.size;
+          v.log_truncated_bytes = this.logs.truncatedBytes;
+          v.metric_count = this.metrics.points;
+          if (this.metrics.last) v.last_metrics = this.metrics.last;
+        },
+      });
+    } finally {
+      this.logs.end();
+    }
     await removeWorkspace(this.ws).catch(() => undefined);
   }
 

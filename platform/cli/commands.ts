@@ -100,7 +100,8 @@ export async function importModel(client: PlatformClient, args: ParsedArgs, io: 
   if (!job === !url) throw new UsageError('import from --job <id or name> or from --url obs://…/ (a folder holding model/)');
   const source = job ? { training_job_id: await jobId(client, job), training_job_version: stringOption(args, 'job-version') } : { url };
   const model = await client.request('POST', '/models/import', { name: requiredOption(args, 'name'), version: stringOption(args, 'version') ?? '1.0.0', ...source });
-  io.out(`model ${model.name} ${model.version} (${model.id}): ${model.status}, ${model.size_bytes} bytes`);
+  const from = model.source?.type === 'training_job' ? ` from training job ${model.source.training_job_name} ${model.source.training_job_version}` : '';
+  io.out(`model ${model.name} ${model.version} (${model.id})${from}: ${model.status}, ${model.size_bytes} bytes`);
 }
 
 /** deploy: creates the service, or rolls an existing one of that name to the model; waits until it runs. */

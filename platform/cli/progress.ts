@@ -4,6 +4,7 @@
  * `max_steps` parameter, then the latest metrics), redrawn in place on a terminal.
  */
 import type { PlatformClient } from './client';
+import { endLine } from '../../jobs/job-record';
 
 const FINAL = ['Completed', 'Failed', 'Terminated', 'Abnormal'];
 const BAR_WIDTH = 24;
@@ -79,9 +80,9 @@ function clock(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** The line the version's log ends with, then its last metrics and the rest of its reason. */
 function summary(version: any): string {
-  const took = version.duration_ms === undefined ? '' : ` in ${(version.duration_ms / 1000).toFixed(1)} s`;
   const metrics = version.last_metrics ? `; last metrics: ${progressLine(version.last_metrics, undefined, 0).replace(/\s+0:00$/, '')}` : '';
-  const reason = version.reason ? `; ${version.reason}` : '';
-  return `${version.status}${took}${metrics}${reason}`;
+  const more = String(version.reason ?? '').split('\n').slice(1).join('\n');
+  return `${endLine(version)}${metrics}${more ? `\n${more}` : ''}`;
 }

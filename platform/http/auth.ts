@@ -1,23 +1,28 @@
-import crypto from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { ApiError } from '../errors';
+import { Credentials } from '../auth/credentials';
+import { secretMatches } from '../auth/secret';
+import { readLimited } from './read-body';
+import { MAX_JSON_BODY_BYTES } from './body';
+
+export { secretMatches };
 
 export const TOKEN_HEADER = 'x-auth-token';
 export const APP_CODE_HEADER = 'x-apig-appcode';
 
-/** Constant-time comparison that also hides the expected secret's length. */
-export function secretMatches(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
-}
-
-/** With AUTH_TOKEN set, every control-plane call needs `X-Auth-Token`, as ModelArts' API needs an IAM token. */
-export function requireToken(token: string, isPublic: (ctx: Context) => boolean = () => false) {
+/**
+ * Every control-plane call is checked by `credentials` (see auth/credentials.ts): the
+ * platform token or an IAM token in X-Auth-Token, or an AK/SK signature, whose check
+ * needs the body, read here once and kept for the handler (see body.ts).
+ */
+export function authenticate(credentials: Credentials, isPublic: (ctx: Context) => boolean = () => false) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    if (!isPublic(ctx) && !secretMatches(ctx.get(TOKEN_HEADER) || undefined, token)) {
-      throw new ApiError('unauthorized', 'this platform needs its token in the X-Auth-Token header');
+    if (credentials.required && !isPublic(ctx)) {
+      const signed = Credentials.isSigned(ctx.get('authorization') || undefined) && !ctx.get(TOKEN_HEADER);
+      const body = signed ? await readLimited(ctx.req, MAX_JSON_BODY_BYTES, () => new ApiError('payload_too_large', `the request body is larger than ${MAX_JSON_BODY_BYTES} bytes`)) : Buffer.alloc(0);
+      if (signed) ctx.state.rawBody = body;
+      const [path, query = ''] = ctx.originalUrl.split(/\?(.*)/s, 2);
+      ctx.state.caller = credentials.check({ method: ctx.method, path, query, headers: ctx.headers, body });
     }
     await next();
   };

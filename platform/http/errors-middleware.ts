@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
-import { ApiError, errorResponse } from '../errors';
+import { ApiError, renderError } from '../errors';
+import { errorDialect } from './error-dialect';
 import { log } from '../log';
 import { finishReading } from './read-body';
 import { MAX_JSON_BODY_BYTES } from './body';
@@ -13,7 +14,7 @@ export async function handleErrors(ctx: Context, next: Next): Promise<void> {
       throw new ApiError('route_not_found', `no API route ${ctx.method} ${ctx.path}; see the README for the API`);
     }
   } catch (err) {
-    const { status, body, expected } = errorResponse(err);
+    const { status, body, expected } = renderError(err, errorDialect(ctx.path));
     if (!expected) log.error(`${ctx.method} ${ctx.path} failed`, err);
     if (await finishReading(ctx.req, MAX_JSON_BODY_BYTES)) ctx.set('Connection', 'close');
     ctx.status = status;

@@ -113,12 +113,18 @@ export class DocStore<T extends Doc> {
     const tmp = `${target}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     const handle = await fsp.open(tmp, 'w');
     try {
-      await handle.writeFile(JSON.stringify(doc, null, 1));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      try {
+        await handle.writeFile(JSON.stringify(doc, null, 1));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fsp.rename(tmp, target);
+    } catch (err) {
+      // A full disk, say: the half-written file must not stay behind taking space.
+      await fsp.rm(tmp, { force: true });
+      throw err;
     }
-    await fsp.rename(tmp, target);
     this.docs.set(doc.id, structuredClone(doc));
   }
 }

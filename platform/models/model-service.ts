@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError, notFound, Problem } from '../errors';
+import { ApiError, diskFullError, notFound, Problem } from '../errors';
 import type { PlatformContext } from '../context';
 import { DocStore } from '../meta/doc-store';
 import { asFolder, childUrl, formatObsUrl, parseObsUrl, ObsUrl, ObsUrlError } from '../storage/obs-url';
@@ -10,6 +10,7 @@ import { checkModelConfigText } from './config-validator';
 import { inspectPackage, PackageInspection } from './model-package';
 import { ModelRecord, ModelSource, ModelStatus, transitionModel } from './model-record';
 import type { JobService } from '../../jobs/job-service';
+import { ACTIVE } from '../../jobs/state-machine';
 import { storageProblem } from '../storage/storage-problem';
 
 interface ImportBody {
@@ -134,6 +135,16 @@ export class ModelService {
       }
     }
     const job = this.jobs.get(req.training_job_id!);
+    const newest = job.versions[job.versions.length - 1];
+    if (!req.training_job_version && ACTIVE.includes(newest.status)) {
+      // Taking the previous Completed version here would silently import older weights.
+      throw new ApiError(
+        'wrong_state',
+        `training job ${job.name} ${newest.version} is ${newest.status}; wait until it ends (GET /training-jobs/${job.id}/logs?follow=1 ends with it), or name an earlier version in training_job_version`,
+        undefined,
+        { training_job_version: newest.version, training_job_status: newest.status },
+      );
+    }
     const versions = job.versions.filter((v) => (req.training_job_version ? v.version === req.training_job_version : v.status === 'Completed'));
     const version = versions[versions.length - 1];
     if (!version) {
@@ -201,7 +212,7 @@ export class ModelService {
       const reason = `the package could not be copied: ${(err as Error).message}`;
       await this.p.store.deletePrefix(packageUrl).catch(() => undefined);
       await this.fail(id, reason);
-      const failure = err instanceof StorageError ? storageProblem(err) : new ApiError('internal', reason);
+      const failure = err instanceof StorageError ? storageProblem(err) : (diskFullError(err) ?? new ApiError('internal', reason));
       throw new ApiError(failure.kind, `${reason}; the model is recorded as failed`, undefined, { model_id: id });
     }
     return this.setStatus(id, 'published');

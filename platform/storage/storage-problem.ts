@@ -8,6 +8,8 @@ export function storageProblem(err: StorageError): ApiError {
       return new ApiError('source_not_found', err.message);
     case 'unavailable':
       return new ApiError('storage_unavailable', `${err.message}; try again when the object store is back`);
+    case 'full':
+      return new ApiError('insufficient_storage', `${err.message}; free some space, then try again`);
     case 'denied':
       return new ApiError('storage_unavailable', `${err.message}; check OBS_ACCESS_KEY_ID and OBS_SECRET_ACCESS_KEY`);
     default:

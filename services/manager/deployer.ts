@@ -5,9 +5,10 @@ import type { ExitInfo } from '../../platform/process/supervise';
 import { KeyedMutex } from '../../platform/util/concurrency';
 import { log } from '../../platform/log';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
-import { addEvent, InstanceInfo, ServiceRecord, transitionService } from '../service-record';
+import { addEvent, InstanceInfo, ServiceRecord, sharesOf, transitionService } from '../service-record';
 import { InstanceProcess } from './instance-process';
 import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
+import type { TrafficPlan } from './service-runtime';
 import { Figures } from './figures';
 import type { ServiceRuntime } from './service-runtime';
 
@@ -23,9 +24,13 @@ const FIGURES_FLUSH_MS = 10_000;
  */
 export class Deployer {
   private readonly generation = new Map<string, number>();
+  /** The newest deploy of each service until it has ended, and the model it deploys. */
+  private readonly inFlight = new Map<string, { g: number; modelId: string }>();
   private readonly serial = new KeyedMutex();
   private readonly figures = new Map<string, Figures>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The model each instance serves (services may split traffic among several). */
+  private readonly modelOf = new WeakMap<InstanceProcess, string>();
   private readonly flusher: NodeJS.Timeout;
   private closed = false;
 
@@ -63,30 +68,36 @@ export class Deployer {
 
   deployInBackground(id: string, modelId: string): void {
     const g = this.nextGeneration(id);
-    void this.serial.run(id, () => this.deploy(id, modelId, g)).catch((err) => log.error(`deploy of service ${id} failed`, err));
+    this.inFlight.set(id, { g, modelId });
+    void this.serial
+      .run(id, () => this.deploy(id, modelId, g))
+      .catch((err) => log.error(`deploy of service ${id} failed`, err))
+      .finally(() => {
+        if (this.inFlight.get(id)?.g === g) this.inFlight.delete(id);
+      });
   }
 
+  /** The model a deploy of the service is starting now, if one is under way. */
+  deploying(id: string): string | undefined {
+    const flight = this.inFlight.get(id);
+    return flight && this.current(id, flight.g) ? flight.modelId : undefined;
+  }
+
+  /**
+   * Starts the instances of every model the service runs (its traffic shares, or
+   * `modelId` alone) and moves the traffic to them once all are ready.
+   */
   private async deploy(id: string, modelId: string, g: number): Promise<void> {
     if (!this.current(id, g)) return;
     const started = Date.now();
     const service = this.records.get(id);
     if (!service) return;
     const runtime = this.runtime(id);
+    const shares = service.traffic ?? sharesOf({ ...service, model_id: modelId });
     let instances: InstanceProcess[];
-    let options: InstanceOptions;
     try {
-      const model = this.models.get(modelId);
-      const modelDir = await this.models.ensureLocal(modelId);
-      const port = await runtime.listen(this.p.config.host, service.port ?? 0);
-      const grpcPort = await runtime.listenGrpc(this.p.config.host, service.grpc_port ?? 0);
-      await this.update(id, (s) => {
-        s.port = port;
-        s.access_address = `http://${reachableHost(this.p.config.host)}:${port}/`;
-        s.grpc_port = grpcPort;
-        s.grpc_address = `${reachableHost(this.p.config.host)}:${grpcPort}`;
-      });
-      options = instanceOptions(service, model, modelDir, this.limits());
-      instances = await startInstances(service.instance_count, options, this.limits(), this.events(id, g));
+      await this.openPorts(id, service);
+      instances = await this.startShares(service, shares, this.events(id, g));
     } catch (err) {
       await this.deployFailed(id, g, (err as Error).message);
       return;
@@ -96,19 +107,61 @@ export class Deployer {
       return;
     }
     const old = [...runtime.instances];
-    runtime.serve(instances);
+    runtime.serve(instances, undefined, service.traffic ? this.plan(shares) : null);
     await this.update(id, (s) => {
-      const model = this.models.get(modelId);
+      const model = this.models.get(shares[0].model_id);
       s.model_id = model.id;
       s.model_name = model.name;
       s.model_version = model.version;
-      s.instances = instances.map((i, index) => this.info(i, index, modelId));
+      s.instances = instances.map((i, index) => this.info(i, index, this.modelOf.get(i)!));
       s.reason = undefined;
       transitionService(s, 'running');
       for (const i of instances) addEvent(s, 'info', `instance ${i.id} ready: model and hook loaded in ${i.ready!.load_ms} ms (backend ${i.ready!.backend}, hook ${i.ready!.hook})`);
-      addEvent(s, 'info', `running model ${model.name} ${model.version} on ${instances.length} instance(s), deployed in ${Date.now() - started} ms`);
+      const what = shares.map((x) => `${this.models.get(x.model_id).name} ${this.models.get(x.model_id).version}${shares.length > 1 ? ` (weight ${x.weight})` : ''}`).join(', ');
+      addEvent(s, 'info', `running model ${what} on ${instances.length} instance(s), deployed in ${Date.now() - started} ms`);
     });
     await this.retire(id, old);
+  }
+
+  private async openPorts(id: string, service: ServiceRecord): Promise<void> {
+    const runtime = this.runtime(id);
+    const port = await runtime.listen(this.p.config.host, service.port ?? 0);
+    const grpcPort = await runtime.listenGrpc(this.p.config.host, service.grpc_port ?? 0);
+    await this.update(id, (s) => {
+      s.port = port;
+      s.access_address = `http://${reachableHost(this.p.config.host)}:${port}/`;
+      s.grpc_port = grpcPort;
+      s.grpc_address = `${reachableHost(this.p.config.host)}:${grpcPort}`;
+    });
+  }
+
+  /** Every share's instances, all or none: if one fails to start, the others are stopped. */
+  private async startShares(service: ServiceRecord, shares: ReturnType<typeof sharesOf>, events: InstanceEvents): Promise<InstanceProcess[]> {
+    const results = await Promise.allSettled(
+      shares.map(async (share) => {
+        const options = await this.optionsFor(service, share.model_id, share.envs);
+        const started = await startInstances(share.instance_count, options, this.limits(), events);
+        for (const i of started) this.modelOf.set(i, share.model_id);
+        return started;
+      }),
+    );
+    const all = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failure) {
+      await Promise.all(all.map((i) => i.kill()));
+      throw failure.reason;
+    }
+    return all;
+  }
+
+  private async optionsFor(service: ServiceRecord, modelId: string, envs?: Record<string, string>) {
+    const model = this.models.get(modelId);
+    const withEnvs = envs ? { ...service, envs: { ...service.envs, ...envs } } : service;
+    return instanceOptions(withEnvs, model, await this.models.ensureLocal(modelId), this.limits());
+  }
+
+  private plan(shares: ReturnType<typeof sharesOf>): TrafficPlan {
+    return { weights: new Map(shares.map((x) => [x.model_id, x.weight])), modelOf: (i) => this.modelOf.get(i) };
   }
 
   private async deployFailed(id: string, g: number, reason: string): Promise<void> {
@@ -193,10 +246,11 @@ export class Deployer {
     const service = this.records.get(id);
     if (!service) return;
     let fresh: InstanceProcess;
+    const modelId = this.modelOf.get(dead) ?? service.model_id;
     try {
-      const model = this.models.get(service.model_id);
-      const options = instanceOptions(service, model, await this.models.ensureLocal(model.id), this.limits());
-      fresh = await startInstance(options, this.limits(), this.events(id, g));
+      const share = sharesOf(service).find((x) => x.model_id === modelId);
+      fresh = await startInstance(await this.optionsFor(service, modelId, share?.envs), this.limits(), this.events(id, g));
+      this.modelOf.set(fresh, modelId);
     } catch (err) {
       await this.update(id, (s) => addEvent(s, 'error', `restart of instance ${dead.id} failed: ${(err as Error).message}`)).catch(() => undefined);
       this.scheduleRestart(id, g, dead, attempt + 1);
@@ -208,7 +262,7 @@ export class Deployer {
     await this.update(id, (s) => {
       const index = s.instances.findIndex((i) => i.id === dead.id);
       const restarts = (s.instances[index]?.restarts ?? 0) + 1;
-      const info = { ...this.info(fresh, Math.max(index, 0), s.model_id), restarts };
+      const info = { ...this.info(fresh, Math.max(index, 0), modelId), restarts };
       if (index === -1) s.instances.push(info);
       else s.instances[index] = info;
       addEvent(s, 'info', `instance ${fresh.id} replaced ${dead.id} and is ready`);

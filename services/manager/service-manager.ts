@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { ApiError, notFound } from '../../platform/errors';
 import type { PlatformContext } from '../../platform/context';
 import { DocStore } from '../../platform/meta/doc-store';
 import type { ModelService } from '../../platform/models/model-service';
 import { log } from '../../platform/log';
-import { addEvent, ServiceRecord, ServiceStatus, transitionService } from '../service-record';
-import { parseCreateService, parseDeployService } from '../service-request';
+import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService } from '../service-record';
+import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
 import { Deployer } from './deployer';
 import { ServiceRuntime } from './service-runtime';
 
@@ -23,7 +24,7 @@ export class ServiceManager {
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
     this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id));
-    models.usersOf = (modelId) => this.records.list().filter((s) => s.model_id === modelId).map((s) => s.name);
+    models.usersOf = (modelId) => this.records.list().filter((s) => sharesOf(s).some((x) => x.model_id === modelId)).map((s) => s.name);
   }
 
   /** After a restart, services that were up are brought back up on their old ports. */
@@ -53,7 +54,8 @@ export class ServiceManager {
 
   async create(body: unknown): Promise<ServiceRecord> {
     const req = parseCreateService(body, this.p.schemas);
-    const model = this.deployableModel(req.model_id);
+    const traffic = req.traffic && this.trafficShares(req.traffic, req.instance_count);
+    const model = this.deployableModel(traffic ? traffic[0].model_id : req.model_id!);
     const now = new Date().toISOString();
     const id = crypto.randomUUID();
     const record: ServiceRecord = {
@@ -63,7 +65,8 @@ export class ServiceManager {
       model_id: model.id,
       model_name: model.name,
       model_version: model.version,
-      instance_count: req.instance_count ?? 1,
+      instance_count: traffic ? traffic.reduce((n, x) => n + x.instance_count, 0) : (req.instance_count ?? 1),
+      ...(traffic && { traffic }),
       specification: req.specification ?? 'modelarts.vm.cpu.2u',
       envs: req.envs ?? {},
       cors: req.cors ?? { allow_origins: ['localhost'] },
@@ -78,25 +81,42 @@ export class ServiceManager {
       created_at: now,
       updated_at: now,
     };
-    addEvent(record, 'info', `service created with model ${model.name} ${model.version}`);
+    addEvent(record, 'info', `service created with model ${sharesOf(record).map((x) => `${x.model_name} ${x.model_version}`).join(', ')}`);
     const result = await this.records.createUnique(record, (s) => s.name === req.name);
     if ('conflict' in result) throw new ApiError('duplicate', `a service named ${req.name} exists already (id ${result.conflict.id})`);
     this.deployer.deployInBackground(id, model.id);
     return this.get(id);
   }
 
-  /** Deploys (or redeploys, possibly to another model) in the background; answers at once. */
+  /**
+   * Deploys (or redeploys, possibly to another model) in the background; answers at once.
+   * Asking again for what is deploying or running already changes nothing and answers the
+   * record as it is; only rolling to another model while a deploy is under way is refused.
+   */
   async deploy(id: string, body: unknown): Promise<ServiceRecord> {
     const current = this.get(id);
     const req = parseDeployService(body, this.p.schemas);
-    const model = this.deployableModel(req.model_id ?? current.model_id);
-    if (current.status === 'deploying' || current.status === 'stopping') {
-      throw new ApiError('wrong_state', `service ${current.name} is ${current.status}; wait until it is done`);
+    if (current.status === 'stopping') throw new ApiError('wrong_state', `service ${current.name} is stopping; deploy it once it is stopped`);
+    const traffic = req.traffic && this.trafficShares(req.traffic, req.instance_count);
+    const inFlight = current.status === 'deploying' ? (this.deployer.deploying(id) ?? current.model_id) : undefined;
+    const model = this.deployableModel(traffic ? traffic[0].model_id : (req.model_id ?? inFlight ?? current.model_id));
+    if (inFlight !== undefined && model.id !== inFlight) {
+      const deploying = this.models.records.get(inFlight);
+      const named = deploying ? `${deploying.name} ${deploying.version}` : inFlight;
+      throw new ApiError('wrong_state', `service ${current.name} is deploying model ${named}; wait until it is done before rolling to ${model.name} ${model.version}`);
     }
+    const alreadyThere = inFlight !== undefined || (current.status === 'running' && model.id === current.model_id);
+    if (alreadyThere && !changesSettings(current, req, traffic)) return current;
     await this.update(id, (s) => {
       transitionService(s, 'deploying');
       s.reason = undefined;
-      if (req.instance_count) s.instance_count = req.instance_count;
+      if (traffic) {
+        s.traffic = traffic;
+        s.instance_count = traffic.reduce((n, x) => n + x.instance_count, 0);
+      } else if (req.model_id) {
+        s.traffic = undefined;
+      }
+      if (req.instance_count && !traffic) s.instance_count = req.instance_count;
       if (req.envs) s.envs = req.envs;
       if (req.cors) s.cors = req.cors;
       if (req.app_code !== undefined) s.app_code = req.app_code ?? undefined;
@@ -174,6 +194,25 @@ export class ServiceManager {
     return r;
   }
 
+  /** The requested shares with their models' names; every model must be deployable and named once. */
+  private trafficShares(requested: TrafficRequest[], instanceCount?: number): TrafficShare[] {
+    const seen = new Set<string>();
+    return requested.map((r, i) => {
+      if (seen.has(r.model_id)) throw new ApiError('invalid_request', `model ${r.model_id} is named twice in traffic`, [{ path: `traffic[${i}].model_id`, message: 'is named twice' }]);
+      seen.add(r.model_id);
+      const model = this.deployableModel(r.model_id);
+      return {
+        model_id: model.id,
+        model_name: model.name,
+        model_version: model.version,
+        weight: r.weight,
+        instance_count: r.instance_count ?? instanceCount ?? 1,
+        ...(r.specification && { specification: r.specification }),
+        ...(r.envs && { envs: r.envs }),
+      };
+    });
+  }
+
   private deployableModel(modelId: string) {
     const model = this.models.get(modelId);
     if (model.status !== 'published') {
@@ -188,4 +227,15 @@ export class ServiceManager {
       throw err;
     });
   }
+}
+
+/** Whether a deploy request asks for settings other than the service's own. */
+function changesSettings(s: ServiceRecord, req: DeployServiceRequest, traffic: TrafficShare[] | undefined): boolean {
+  return (
+    (req.instance_count !== undefined && req.instance_count !== s.instance_count) ||
+    (req.envs !== undefined && !isDeepStrictEqual(req.envs, s.envs)) ||
+    (req.cors !== undefined && !isDeepStrictEqual(req.cors, s.cors)) ||
+    (req.app_code !== undefined && (req.app_code ?? undefined) !== s.app_code) ||
+    (traffic !== undefined && !isDeepStrictEqual(traffic, s.traffic))
+  );
 }

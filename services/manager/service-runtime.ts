@@ -5,6 +5,13 @@ import { isTfServingPath } from '../tf_serving/rest-api';
 import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
+import { TrafficSplit } from './traffic-split';
+
+/** Which model's instances take how much of the traffic, and which model an instance serves. */
+export interface TrafficPlan {
+  weights: ReadonlyMap<string, number>;
+  modelOf(instance: InstanceProcess): string | undefined;
+}
 
 /**
  * The live side of one service: the ports behind its access_address (HTTP) and its
@@ -18,6 +25,7 @@ export class ServiceRuntime {
   private grpcListener?: net.Server;
   private serving: InstanceProcess[] = [];
   private next = 0;
+  private split?: { plan: TrafficPlan; models: TrafficSplit; turns: Map<string, number> };
   private readonly unavailable: http.Server;
   private readonly grpcUnavailable = unavailableGrpc(() => this.unavailableMessage);
   private unavailableMessage = 'the service is not running';
@@ -46,18 +54,45 @@ export class ServiceRuntime {
   }
 
   private route(socket: net.Socket, kind: ConnectionKind): void {
-    for (let tries = 0; tries < this.serving.length; tries++) {
-      const instance = this.serving[this.next++ % this.serving.length];
-      if (instance.handOff(socket, kind)) return;
+    if (this.split) {
+      if (this.routeWeighted(socket, kind)) return;
+    } else {
+      for (let tries = 0; tries < this.serving.length; tries++) {
+        const instance = this.serving[this.next++ % this.serving.length];
+        if (instance.handOff(socket, kind)) return;
+      }
     }
     if (kind === 'grpc-connection') this.grpcUnavailable.inject(socket);
     else this.unavailable.emit('connection', socket);
     socket.resume();
   }
 
-  /** The instances that take new traffic from now on. */
-  serve(instances: InstanceProcess[], unavailableMessage?: string): void {
+  /** Each connection goes to a model by weight, then to that model's instances in turn. */
+  private routeWeighted(socket: net.Socket, kind: ConnectionKind): boolean {
+    let candidates = this.serving;
+    while (candidates.length) {
+      const instance = this.pickWeighted(candidates)!;
+      if (instance.handOff(socket, kind)) return true;
+      candidates = candidates.filter((i) => i !== instance);
+    }
+    return false;
+  }
+
+  private pickWeighted(candidates: readonly InstanceProcess[]): InstanceProcess | undefined {
+    const { plan, models, turns } = this.split!;
+    const model = models.next((key) => candidates.some((i) => plan.modelOf(i) === key));
+    const group = candidates.filter((i) => plan.modelOf(i) === model);
+    if (!group.length) return candidates[this.next++ % candidates.length];
+    const turn = turns.get(model!) ?? 0;
+    turns.set(model!, turn + 1);
+    return group[turn % group.length];
+  }
+
+  /** The instances that take new traffic from now on; with a plan, split among models by weight. */
+  serve(instances: InstanceProcess[], unavailableMessage?: string, plan?: TrafficPlan | null): void {
     this.serving = instances;
+    if (plan === null || (plan && plan.weights.size < 2)) this.split = undefined;
+    else if (plan) this.split = { plan, models: new TrafficSplit(plan.weights), turns: new Map() };
     if (unavailableMessage) this.unavailableMessage = unavailableMessage;
     if (instances.length) this.grpcUnavailable.release();
   }
@@ -70,7 +105,7 @@ export class ServiceRuntime {
   pickAddress(): string | undefined {
     const ready = this.serving.filter((i) => i.ready);
     if (!ready.length) return undefined;
-    const instance = ready[this.next++ % ready.length];
+    const instance = this.split ? this.pickWeighted(ready)! : ready[this.next++ % ready.length];
     return `127.0.0.1:${instance.ready!.port}`;
   }
 

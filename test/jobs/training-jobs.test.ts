@@ -160,7 +160,7 @@ describe('training jobs', function () {
     assert.equal(res.status, 200);
     const text = await res.text();
     assert.match(text, /step 30/);
-    assert.match(text, /Failed: the boot file exited with code 3/);
+    assert.match(text.trimEnd().split("\n").pop()!, /^\[modelarts-local\] Failed in \d+\.\d s: the boot file exited with code 3/);
   });
 
   it('refuses a boot file that is not in the code dir with a 400 naming it, and records nothing', async () => {

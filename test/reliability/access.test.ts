@@ -30,10 +30,10 @@ describe('access: the platform token and per-service app codes', function () {
 
   it('answers every API call without the token, or with a wrong one, with 401', async () => {
     for (const [method, p] of [['GET', '/health'], ['GET', '/training-jobs'], ['POST', '/models/import'], ['GET', `/services/${open.id}`], ['GET', '/nope']]) {
-      for (const headers of [{ 'X-Auth-Token': '' }, { 'X-Auth-Token': 'wrong-token-value' }, { 'X-Auth-Token': TOKEN.slice(0, -1) }]) {
-        const res = await api(t.url, method, p, undefined, headers);
+      for (const [token, code] of [['', 'ModelArts.0201'], ['wrong-token-value', 'ModelArts.0203'], [TOKEN.slice(0, -1), 'ModelArts.0203']]) {
+        const res = await api(t.url, method, p, undefined, { 'X-Auth-Token': token });
         assert.equal(res.status, 401, `${method} ${p}`);
-        assert.equal(res.body.error_code, 'ModelArts.0201');
+        assert.equal(res.body.error_code, code, 'no token: 0201; a token that is not valid: 0203');
       }
     }
     assert.equal((await api(t.url, 'GET', '/training-jobs')).status, 200);

@@ -104,14 +104,21 @@ function logPanel(jobId, signal) {
   let started = false;
   return {
     el: h('section', { class: 'panel' }, h('div', { class: 'log-head' }, h('h2', {}, 'Log'), h('label', {}, follow, ' Keep the newest line in view')), pre),
-    /** Starts reading once the version has started; a followed request ends with the version. */
-    start(v) {
+    /**
+     * Starts reading once the version has started. A followed log ends with the line naming
+     * the version's final status, which the record holds by then: `ended` shows it at once.
+     */
+    start(v, ended) {
       if (started || NOT_STARTED.includes(v.status)) return;
       started = true;
-      const url = `/training-jobs/${jobId}/logs?version=${v.version}${isActive(v) ? '&follow=1' : ''}`;
-      streamText(url, append, signal).catch((err) => {
-        if (!signal.aborted) append(`\n[the log could not be read: ${err.message}]\n`);
-      });
+      const following = isActive(v);
+      const url = `/training-jobs/${jobId}/logs?version=${v.version}${following ? '&follow=1' : ''}`;
+      streamText(url, append, signal).then(
+        () => following && !signal.aborted && ended(),
+        (err) => {
+          if (!signal.aborted) append(`\n[the log could not be read: ${err.message}]\n`);
+        },
+      );
     },
   };
 }
@@ -186,14 +193,15 @@ export async function jobPage(root, { params: [id], query, life }) {
   let v = pickVersion(job, wanted);
   const update = async () => {
     render(v);
-    log.start(v);
+    log.start(v, () => refresh().catch(() => undefined));
     await metrics.refresh(v);
     return isActive(v);
   };
-  if (!(await update())) return;
-  life.every(1000, async () => {
+  const refresh = async () => {
     job = await get(`/training-jobs/${job.id}`, { signal });
     v = pickVersion(job, v.version);
     return update();
-  });
+  };
+  if (!(await update())) return;
+  life.every(1000, refresh);
 }

@@ -59,6 +59,7 @@ function render(root, data) {
       h('h2', {}, 'Platform'),
       facts([
         ['Status', badge(health.status === 'ok' ? 'running' : health.status)],
+        ['Problems', health.problems?.join(' ')],
         ['Version', health.version],
         ['Object storage', storage ? `${storage.endpoint} (${storage.embedded ? 'embedded' : 'external'}, ${storage.reachable ? 'reachable' : 'unreachable'}, region ${storage.region})` : 'unknown'],
         ['Compute backend', health.compute?.description ?? health.compute?.backend],

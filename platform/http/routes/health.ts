@@ -1,17 +1,28 @@
 import Router from '@koa/router';
 import type { PlatformContext } from '../../context';
+import { dataDirSpace } from '../../util/disk-space';
 
+/**
+ * `ok`, or `degraded` with what is wrong. An unreachable store answers 503 (nothing works);
+ * little free space answers 200 (reads and deletes still work, and freeing space needs them).
+ */
 export function healthRoutes(p: PlatformContext): Router {
   const router = new Router();
   router.get('/health', async (ctx) => {
-    const reachable = await p.store.reachable();
+    const [reachable, disk] = await Promise.all([p.store.reachable(), dataDirSpace(p.config.dataDir, p.config.minFreeBytes)]);
+    const problems = [
+      ...(reachable ? [] : [`the object store at ${p.storageEndpoint} does not answer`]),
+      ...(disk.low ? [`the data directory has ${disk.free_bytes} bytes free, less than MIN_FREE_BYTES (${disk.min_free_bytes}); uploads, jobs and imports may fail`] : []),
+    ];
     ctx.status = reachable ? 200 : 503;
     ctx.body = {
-      status: reachable ? 'ok' : 'degraded',
+      status: problems.length ? 'degraded' : 'ok',
+      ...(problems.length ? { problems } : {}),
       version: p.version,
       storage: { endpoint: p.storageEndpoint, embedded: p.embeddedStore, reachable, region: p.config.obs.region },
       compute: p.compute,
       data_dir: p.config.dataDir,
+      disk,
     };
   });
   return router;

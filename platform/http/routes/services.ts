@@ -21,8 +21,10 @@ export function serviceRoutes(services: ServiceManager): Router {
   });
 
   router.post('/:id/deploy', async (ctx) => {
-    ctx.status = 202;
-    ctx.body = await services.deploy(ctx.params.id, await readJson(ctx));
+    const service = await services.deploy(ctx.params.id, await readJson(ctx));
+    // 202 while a deploy is under way; 200 when the service already runs what was asked.
+    ctx.status = service.status === 'deploying' ? 202 : 200;
+    ctx.body = service;
   });
 
   router.post('/:id/stop', async (ctx) => {

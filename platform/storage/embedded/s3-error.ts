@@ -1,3 +1,4 @@
+import { isErrno } from './durable-fs';
 import { escapeXml } from './xml';
 
 /** HTTP status of every S3 error code this server produces. */
@@ -11,6 +12,7 @@ const STATUS_BY_CODE = {
   EntityTooLarge: 400,
   EntityTooSmall: 400,
   IncompleteBody: 400,
+  InsufficientStorage: 507,
   InternalError: 500,
   InvalidAccessKeyId: 403,
   InvalidArgument: 400,
@@ -52,9 +54,19 @@ export class S3Error extends Error {
   }
 }
 
-/** Anything that is not an S3Error is a bug or an I/O failure: its details stay in the server log. */
+/**
+ * Anything that is not an S3Error is a bug or an I/O failure: its details stay in the server
+ * log. A full disk is told as such (507, as MinIO's XMinioStorageFull), so that clients stop
+ * rather than retry a 500: nothing will succeed until someone frees space.
+ */
 export function toS3Error(err: unknown): S3Error {
-  return err instanceof S3Error ? err : new S3Error('InternalError', 'We encountered an internal error. Please try again.');
+  if (err instanceof S3Error) return err;
+  if (isErrno(err, 'ENOSPC', 'EDQUOT')) {
+    const errno = (err as NodeJS.ErrnoException).code;
+    const what = errno === 'EDQUOT' ? 'is over its disk quota' : 'has no space left';
+    return new S3Error('InsufficientStorage', `The storage backend ${what} (${errno}). Please delete a few objects or free disk space to proceed.`);
+  }
+  return new S3Error('InternalError', 'We encountered an internal error. Please try again.');
 }
 
 /** The one place an error becomes an S3 error document. */

@@ -48,7 +48,8 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     };
     await handler(context);
   } catch (err) {
-    if (!(err instanceof S3Error)) console.error(`[s3] ${req.method} ${req.url}: internal error`, err);
-    sendError(req, res, toS3Error(err), request?.resource ?? '/', requestId);
+    const failure = toS3Error(err);
+    if (!(err instanceof S3Error)) console.error(`[s3] ${req.method} ${req.url}: ${failure.code}`, err);
+    sendError(req, res, failure, request?.resource ?? '/', requestId);
   }
 }
