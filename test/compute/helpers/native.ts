@@ -30,7 +30,10 @@ export function useNativeBackend(): () => Tf {
   let previous = '';
   before(async function () {
     const why = nativeUnavailable();
-    if (why) this.skip();
+    if (why) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
     ({ tf } = await compute());
     previous = tf.getBackend();
     startNativeBackend(tf, loadComputeConfig());
