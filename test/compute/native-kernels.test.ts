@@ -34,13 +34,19 @@ describe('native kernels agree with the cpu kernels: products, convolutions, poo
     }
   });
 
-  it('batched matMul, with a batch of one broadcast against the other side', async () => {
+  it('batched matMul, with a batch of one broadcast against the other side, and single rows', async () => {
     const cases: [number[], number[], boolean, boolean][] = [
       [[3, 5, 7], [3, 7, 4], false, false],
       [[1, 5, 7], [6, 7, 4], false, false],
       [[6, 7, 5], [1, 4, 7], true, true],
       [[2, 3, 4, 5], [2, 3, 5, 2], false, false],
       [[4, 9], [4, 9, 3], false, false],
+      // One row (a prediction of one sample) goes to the matrix-vector product.
+      [[1, 300], [300, 7], false, false],
+      [[300, 1], [300, 7], true, false],
+      [[1, 300], [7, 300], false, true],
+      [[300, 1], [7, 300], true, true],
+      [[3, 1, 40], [3, 40, 9], false, false],
     ];
     for (const [a, b, ta, tb] of cases) {
       await ranNatively(['BatchMatMul'], () => agree(tf, () => [tf.matMul(normal(a, 1) as Tensor3D, normal(b, 2) as Tensor3D, ta, tb)], SUM_TOLERANCE, `${a} · ${b}`));

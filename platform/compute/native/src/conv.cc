@@ -84,23 +84,37 @@ static dnnl::primitive_attr activationAttr(int act, float alpha) {
   return attr;
 }
 
-// A primitive and the layout its weights (or weight gradient) take.
+// A primitive, the layout its weights (or weight gradient) take, and the reorder
+// between that layout and tfjs' HWIO where they differ (built once: building a reorder
+// costs more than running it on these filters).
 struct Built {
   dnnl::primitive prim;
   memory::desc weights;
+  dnnl::primitive reorder;
+  bool reordered = false;
 };
+
+static Built built(const ConvShape& s, dnnl::primitive prim, const memory::desc& weights, bool toUser) {
+  Built b{prim, weights, dnnl::primitive(), weights != s.userWeights()};
+  if (b.reordered) {
+    memory::desc user = s.userWeights();
+    b.reorder = toUser ? dnnl::reorder(dnnl::reorder::primitive_desc(engine(), weights, engine(), user))
+                       : dnnl::reorder(dnnl::reorder::primitive_desc(engine(), user, engine(), weights));
+  }
+  return b;
+}
 
 static std::unordered_map<std::string, Built>& cache() {
   static std::unordered_map<std::string, Built> c;
   return c;
 }
 
-// The filter in the layout `want`, reordered from tfjs' HWIO where it differs.
-static memory weightsIn(const ConvShape& s, const memory::desc& want, float* user) {
+// The filter in the primitive's layout, reordered from tfjs' HWIO where it differs.
+static memory weightsIn(const ConvShape& s, const Built& b, float* user) {
   memory userMem(s.userWeights(), engine(), user);
-  if (want == s.userWeights()) return userMem;
-  memory mem(want, engine());
-  dnnl::reorder(userMem, mem).execute(stream(), userMem, mem);
+  if (!b.reordered) return userMem;
+  memory mem(b.weights, engine());
+  b.reorder.execute(stream(), {{DNNL_ARG_FROM, userMem}, {DNNL_ARG_TO, mem}});
   return mem;
 }
 
@@ -115,11 +129,11 @@ static Napi::Value Forward(const Napi::CallbackInfo& info) {
   auto it = cache().find(key);
   if (it == cache().end()) {
     auto pd = forwardDesc(s, bias != nullptr, activationAttr(act, alpha));
-    it = cache().emplace(key, Built{dnnl::convolution_forward(pd), pd.weights_desc()}).first;
+    it = cache().emplace(key, built(s, dnnl::convolution_forward(pd), pd.weights_desc(), false)).first;
   }
   memory src(s.src(), engine(), floats(info, 0));
   memory dst(s.dst(), engine(), floats(info, 2));
-  memory wei = weightsIn(s, it->second.weights, floats(info, 1));
+  memory wei = weightsIn(s, it->second, floats(info, 1));
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
   if (bias) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({s.oc}, dt::f32, tag::x), engine(), bias));
   it->second.prim.execute(stream(), args);
@@ -138,11 +152,11 @@ static Napi::Value BackwardData(const Napi::CallbackInfo& info) {
     dnnl::convolution_backward_data::desc d(algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(), s.strides(),
                                             s.dilations(), s.padL(), s.padR());
     dnnl::convolution_backward_data::primitive_desc pd(d, engine(), hint);
-    it = cache().emplace(key, Built{dnnl::convolution_backward_data(pd), pd.weights_desc()}).first;
+    it = cache().emplace(key, built(s, dnnl::convolution_backward_data(pd), pd.weights_desc(), false)).first;
   }
   memory diffDst(s.dst(), engine(), floats(info, 0));
   memory diffSrc(s.src(), engine(), floats(info, 2));
-  memory wei = weightsIn(s, it->second.weights, floats(info, 1));
+  memory wei = weightsIn(s, it->second, floats(info, 1));
   it->second.prim.execute(stream(), {{DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DIFF_SRC, diffSrc}});
   stream().wait();
   return Napi::Boolean::New(info.Env(), true);
@@ -159,15 +173,15 @@ static Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
     dnnl::convolution_backward_weights::desc d(algorithm::convolution_direct, s.src(), s.anyWeights(), s.dst(),
                                                s.strides(), s.dilations(), s.padL(), s.padR());
     dnnl::convolution_backward_weights::primitive_desc pd(d, engine(), hint);
-    it = cache().emplace(key, Built{dnnl::convolution_backward_weights(pd), pd.diff_weights_desc()}).first;
+    it = cache().emplace(key, built(s, dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), true)).first;
   }
   memory src(s.src(), engine(), floats(info, 0));
   memory diffDst(s.dst(), engine(), floats(info, 1));
   memory user(s.userWeights(), engine(), floats(info, 2));
-  bool direct = it->second.weights == s.userWeights();
-  memory diffWei = direct ? user : memory(it->second.weights, engine());
-  it->second.prim.execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffWei}});
-  if (!direct) dnnl::reorder(diffWei, user).execute(stream(), diffWei, user);
+  const Built& b = it->second;
+  memory diffWei = b.reordered ? memory(b.weights, engine()) : user;
+  b.prim.execute(stream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffWei}});
+  if (b.reordered) b.reorder.execute(stream(), {{DNNL_ARG_FROM, diffWei}, {DNNL_ARG_TO, user}});
   stream().wait();
   return Napi::Boolean::New(info.Env(), true);
 }

@@ -49,6 +49,14 @@ static void sgemmWith(int lib, bool ta, bool tb, int64_t m, int64_t n, int64_t k
 }
 
 static void sgemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c) {
+  // One row (a prediction of one sample): a matrix-vector product, which reads the
+  // weights once; sgemm's packing of them costs more than the product at this size.
+  if (m == 1 && mode != ONEDNN) {
+    // c = a·B, i.e. c = Bᵀa; B is k x n (or n x k when transposed).
+    if (tb) cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.f, b, k, a, 1, 0.f, c, 1);
+    else cblas_sgemv(CblasRowMajor, CblasTrans, k, n, 1.f, b, n, a, 1, 0.f, c, 1);
+    return;
+  }
   if (mode != TUNE || double(m) * n * k < TUNE_FROM) return sgemmWith(mode == ONEDNN ? ONEDNN : OPENBLAS, ta, tb, m, n, k, a, b, c);
   Tuning& t = tunings()[Shape{m, n, k, ta, tb}];
   if (t.decided >= 0) return sgemmWith(t.decided, ta, tb, m, n, k, a, b, c);
