@@ -2,7 +2,8 @@
  * Child-process entry: the figures of one backend (env MA_PROBE_BACKEND), which needs a
  * process of its own since tfjs computes on one backend per process. Reports the
  * matmul rate, the cost of denormal floats, and each workload's samples/s; with
- * MA_PROBE_ONLY (workload names, comma-separated) only those workloads' samples/s.
+ * MA_PROBE_ONLY (the PyTorch peer's names of workloads, comma-separated) only those
+ * workloads' samples/s.
  */
 import { performance } from 'node:perf_hooks';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
     figures.denormal_matmul_slowdown = denormalSlowdown(tf);
   }
   for (const workload of WORKLOADS) {
-    if (only && !only.includes(workload.name)) continue;
+    if (only && !(workload.peer && only.includes(workload.peer))) continue;
     if (workload.skipOn?.includes(backend)) {
       figures.workloads.push({ name: workload.name, peer: workload.peer, batch: workload.batch, samples_per_s: 0, steps_timed: 0, denormal_values: 0, error: 'not run: a step takes minutes here' });
       continue;

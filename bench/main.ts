@@ -34,7 +34,7 @@ function say(line: string): void {
   process.stderr.write(`  · ${line}\n`);
 }
 
-/** One backend's figures, in a process of its own; `only`: just these workloads' samples/s. */
+/** One backend's figures, in a process of its own; `only`: just these workloads' samples/s (the peer's names). */
 async function probe(backend: BackendName, only?: string[]): Promise<BenchFigures['backends'][number]> {
   if (!only) say(`compute: ${backend} (matmul, denormals, samples/s of each workload)`);
   const env: NodeJS.ProcessEnv = { ...process.env, MA_PROBE_BACKEND: backend, ...(only ? { MA_PROBE_ONLY: only.join(',') } : {}) };

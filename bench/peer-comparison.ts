@@ -42,7 +42,7 @@ export async function comparePeers(
     comparison.torch = peer.torch;
     comparison.rounds.pytorch.push(peer.samples_per_s);
     say(`native round ${r + 1} of ${ROUNDS + 1} of the same workloads`);
-    const again = await probe(compared.map((w) => w.name));
+    const again = await probe(compared.map((w) => w.peer!));
     if (!('error' in again)) comparison.rounds.native.push(rates(again));
   }
   comparison.native = best(comparison.rounds.native);

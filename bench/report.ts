@@ -130,6 +130,7 @@ export function digitServiceRows(figures: DigitServiceFigures[]): string[][] {
 }
 
 function cannotTrain(error: string): string {
+  if (error.startsWith('not run')) return error;
   const kernel = /Kernel '(\w+)' not registered/.exec(error)?.[1];
   return `cannot train: ${kernel ? `no ${kernel} kernel` : error.slice(0, 60)}`;
 }
