@@ -48,7 +48,8 @@ export async function benchDigitService(backends: string[], seconds: number, say
 }
 
 async function onBackend(pkg: string, backend: string, seconds: number): Promise<DigitServiceFigures> {
-  const t = await startTestPlatform({ TF_BACKEND: backend });
+  const threads: Record<string, string> = process.env.COMPUTE_THREADS ? { COMPUTE_THREADS: process.env.COMPUTE_THREADS } : {};
+  const t = await startTestPlatform({ TF_BACKEND: backend, ...threads });
   try {
     const url = await uploadFolder(t.store, pkg, 'obs://bench-digit/package/');
     const model = await api(t.url, 'POST', '/models/import', { name: 'digit-classifier', version: '1.0.0', url });

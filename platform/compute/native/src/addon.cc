@@ -14,6 +14,18 @@ static int threadCount = 1;
 
 int threads() { return threadCount; }
 
+ThreadScope::ThreadScope(int n) : changed(n != threadCount) {
+  if (!changed) return;
+  omp_set_num_threads(n);
+  openblas_set_num_threads(n);
+}
+
+ThreadScope::~ThreadScope() {
+  if (!changed) return;
+  omp_set_num_threads(threadCount);
+  openblas_set_num_threads(threadCount);
+}
+
 // One operation over a range; the switch stays outside the loop so each loop is plain.
 template <int Act>
 static inline float one(float x, float alpha) {

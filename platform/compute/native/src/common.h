@@ -93,6 +93,25 @@ void activate(float* v, int64_t n, int act, float alpha);
 // Threads the kernels use (set by setThreads).
 int threads();
 
+// Below this many multiply-adds a kernel runs on one thread: splitting it costs about as
+// much as it saves, and on a busy machine the second thread may wait for a core and hold
+// the whole kernel up (a prediction of one sample is all such kernels).
+constexpr double SMALL_WORK = 4e6;
+
+inline int threadsFor(double work) { return work < SMALL_WORK ? 1 : threads(); }
+
+// Sets the OpenMP and OpenBLAS thread count for one kernel, and back afterwards.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int n);
+  ~ThreadScope();
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  bool changed;
+};
+
 void registerGemm(Napi::Env env, Napi::Object exports);
 void registerConv(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);

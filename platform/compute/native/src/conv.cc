@@ -49,10 +49,14 @@ struct ConvShape {
     return out(h, kh, sh, dh, pt, pb) == oh && out(w, kw, sw, dw, pl, pr) == ow && pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
   }
 
+  // Multiply-adds of the forward pass (each gradient is about as much).
+  double work() const { return double(n) * oh * ow * oc * kh * kw * c; }
+
+  // oneDNN plans a primitive for the thread count at its creation: it is part of the key.
   std::string key() const {
     std::string k;
     for (int64_t v : {n, c, h, w, oc, kh, kw, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr}) k += std::to_string(v) + ",";
-    return k + (nchw ? "nchw" : "nhwc");
+    return k + (nchw ? "nchw" : "nhwc") + "/t" + std::to_string(threadsFor(work()));
   }
 };
 
@@ -122,6 +126,7 @@ static memory weightsIn(const ConvShape& s, const Built& b, float* user) {
 static Napi::Value Forward(const Napi::CallbackInfo& info) {
   ConvShape s = shapeArg(info, 3, 4);
   if (!s.consistent()) return Napi::Boolean::New(info.Env(), false);
+  ThreadScope scope(threadsFor(s.work()));
   float* bias = optionalFloats(info, 5);
   int act = static_cast<int>(integer(info, 6));
   float alpha = number(info, 7);
@@ -145,6 +150,7 @@ static Napi::Value Forward(const Napi::CallbackInfo& info) {
 static Napi::Value BackwardData(const Napi::CallbackInfo& info) {
   ConvShape s = shapeArg(info, 3, 4);
   if (!s.consistent()) return Napi::Boolean::New(info.Env(), false);
+  ThreadScope scope(threadsFor(s.work()));
   std::string key = "d" + s.key();
   auto it = cache().find(key);
   if (it == cache().end()) {
@@ -166,6 +172,7 @@ static Napi::Value BackwardData(const Napi::CallbackInfo& info) {
 static Napi::Value BackwardWeights(const Napi::CallbackInfo& info) {
   ConvShape s = shapeArg(info, 3, 4);
   if (!s.consistent()) return Napi::Boolean::New(info.Env(), false);
+  ThreadScope scope(threadsFor(s.work()));
   std::string key = "w" + s.key();
   auto it = cache().find(key);
   if (it == cache().end()) {

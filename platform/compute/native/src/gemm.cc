@@ -97,6 +97,8 @@ static Napi::Value MatMul(const Napi::CallbackInfo& info) {
       length(info, 2) < size_t(batch * m * n)) {
     throw Napi::RangeError::New(info.Env(), "matMul: an array is shorter than its shape");
   }
+  // A one-row product reads the weights once: bound by memory, not helped by a second thread.
+  ThreadScope scope(m == 1 ? 1 : threadsFor(double(m) * n * k));
   for (int64_t i = 0; i < batch; i++) {
     float* c = out + i * m * n;
     if (k == 0) {

@@ -59,7 +59,7 @@ static Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   const float* x = floats(info, 0);
   float* out = floats(info, 1);
   PoolShape s = poolArg(info, 2);
-#pragma omp parallel for num_threads(threads()) collapse(2) schedule(static)
+#pragma omp parallel for num_threads(threadsFor(double(s.n) * s.oh * s.ow * s.c * s.fh * s.fw)) collapse(2) schedule(static)
   for (int64_t b = 0; b < s.n; b++) {
     for (int64_t oy = 0; oy < s.oh; oy++) {
       for (int64_t ox = 0; ox < s.ow; ox++) windowMax(x, s, b, oy, ox, out + ((b * s.oh + oy) * s.ow + ox) * s.c, nullptr);
@@ -76,7 +76,7 @@ static Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   PoolShape s = poolArg(info, 3);
   const int64_t image = s.h * s.w * s.c;
   // Images are independent: each thread owns whole images of dx, so no two add to one value.
-#pragma omp parallel num_threads(threads())
+#pragma omp parallel num_threads(threadsFor(double(s.n) * s.oh * s.ow * s.c * s.fh * s.fw))
   {
     std::vector<float> best(s.c);
     std::vector<int64_t> pos(s.c);
