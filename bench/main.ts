@@ -66,8 +66,9 @@ async function main(): Promise<void> {
   if (runs('compute')) {
     const backends = BACKEND_NAMES.filter((b) => b !== 'tensorflow' || tfjsNodeInstalled());
     for (const backend of backends) figures.backends.push(await probe(backend));
-    const native = figures.backends.find((b): b is ProbeFigures => b.backend === 'native' && !('error' in b));
-    figures.peers = await comparePeers(native, (workloads) => probe('native', workloads), loadComputeConfig().threads, PEER_SECONDS, say);
+    const found = (name: string) => figures.backends.find((b): b is ProbeFigures => b.backend === name && !('error' in b));
+    const full = { native: found('native'), wasm: found('wasm') };
+    figures.peers = await comparePeers(full, (backend, workloads) => probe(backend, workloads) as Promise<ProbeFigures | { error: string }>, loadComputeConfig().threads, PEER_SECONDS, say);
   }
   if (runs('service')) {
     const nativeThere = Boolean(loadNativeAddon(loadComputeConfig()).addon);

@@ -1,8 +1,8 @@
 /**
- * Native against PyTorch, measured side by side: the workloads both run, alternately
- * in rounds (a native probe, then the peer, twice), each side keeping its best round,
- * so that other work on the machine disturbs both alike and least. The full native
- * probe of the same run counts as one more native round.
+ * Native against PyTorch (and wasm), measured side by side: the workloads both run,
+ * alternately in rounds (the peer, a native probe, a wasm probe, twice), each side
+ * keeping its best round, so that other work on the machine disturbs all alike and
+ * least. The full probes of the same run count as one more round of native and wasm.
  */
 import type { ProbeFigures } from './compute-probe';
 import { findPeerPython, runPeer, type PeerFigures } from './pytorch-peer';
@@ -17,36 +17,42 @@ export interface PeerComparison {
   /** Peer workload name → best samples/s of each side. */
   native: Record<string, number>;
   pytorch: Record<string, number>;
-  rounds: { native: Record<string, number>[]; pytorch: Record<string, number>[] };
+  wasm: Record<string, number>;
+  rounds: { native: Record<string, number>[]; pytorch: Record<string, number>[]; wasm: Record<string, number>[] };
 }
 
-export type NativeProbe = (workloads: string[]) => Promise<ProbeFigures | { error: string }>;
+export type Probe = (backend: 'native' | 'wasm', workloads: string[]) => Promise<ProbeFigures | { error: string }>;
 
 export async function comparePeers(
-  fullNative: ProbeFigures | undefined,
-  probe: NativeProbe,
+  full: { native?: ProbeFigures; wasm?: ProbeFigures },
+  probe: Probe,
   threads: number,
   seconds: number,
   say: (line: string) => void,
 ): Promise<PeerComparison> {
-  const comparison: PeerComparison = { threads, native: {}, pytorch: {}, rounds: { native: [], pytorch: [] } };
+  const comparison: PeerComparison = { threads, native: {}, pytorch: {}, wasm: {}, rounds: { native: [], pytorch: [], wasm: [] } };
   const found = await findPeerPython();
   if ('unavailable' in found) return { ...comparison, unavailable: found.unavailable };
-  if (!fullNative) return { ...comparison, unavailable: 'the native backend is not available here' };
-  const compared = fullNative.workloads.filter((w) => w.peer && !w.error);
-  comparison.rounds.native.push(rates(fullNative));
+  if (!full.native) return { ...comparison, unavailable: 'the native backend is not available here' };
+  const compared = full.native.workloads.filter((w) => w.peer && !w.error).map((w) => w.peer!);
+  comparison.rounds.native.push(rates(full.native));
+  if (full.wasm) comparison.rounds.wasm.push(rates(full.wasm));
   for (let r = 1; r <= ROUNDS; r++) {
     say(`PyTorch peer round ${r} of ${ROUNDS} (${found.python}, ${threads} threads)`);
-    const peer: PeerFigures = await runPeer(found.python, compared.map((w) => w.peer!), threads, seconds);
+    const peer: PeerFigures = await runPeer(found.python, compared, threads, seconds);
     comparison.python = peer.python;
     comparison.torch = peer.torch;
     comparison.rounds.pytorch.push(peer.samples_per_s);
-    say(`native round ${r + 1} of ${ROUNDS + 1} of the same workloads`);
-    const again = await probe(compared.map((w) => w.peer!));
-    if (!('error' in again)) comparison.rounds.native.push(rates(again));
+    for (const backend of ['native', 'wasm'] as const) {
+      if (backend === 'wasm' && !full.wasm) continue;
+      say(`${backend} round ${r + 1} of ${ROUNDS + 1} of the same workloads`);
+      const again = await probe(backend, compared);
+      if (!('error' in again)) comparison.rounds[backend].push(rates(again));
+    }
   }
   comparison.native = best(comparison.rounds.native);
   comparison.pytorch = best(comparison.rounds.pytorch);
+  comparison.wasm = best(comparison.rounds.wasm);
   return comparison;
 }
 

@@ -99,16 +99,15 @@ const met = (ratio: number, target: number) => `${ratio >= target ? 'met' : 'MIS
 
 /** native, PyTorch and wasm side by side, with the ratios and their targets. */
 export function peerRows(c: PeerComparison, backends: BenchFigures['backends']): string[][] {
-  const header = [`native against PyTorch ${c.torch ?? ''} (${c.threads} threads each, best of ${c.rounds.native.length} and ${c.rounds.pytorch.length} rounds), and wasm`, 'batch', 'native/s', 'PyTorch/s', 'native/PyTorch', 'target', 'wasm/s', 'native/wasm', 'target'];
+  const header = [`native against PyTorch ${c.torch ?? ''} and wasm (${c.threads} threads each; best of ${c.rounds.native.length}, ${c.rounds.pytorch.length} and ${c.rounds.wasm.length} rounds)`, 'batch', 'native/s', 'PyTorch/s', 'native/PyTorch', 'target', 'wasm/s', 'native/wasm', 'target'];
   if (c.unavailable) return [header, [`  not measured: ${c.unavailable}`, '', '', '', '', '', '', '', '']];
   const native = backends.find((b): b is ProbeFigures => b.backend === 'native' && !('error' in b));
-  const wasm = backends.find((b): b is ProbeFigures => b.backend === 'wasm' && !('error' in b));
   const rows = [header];
   for (const w of native?.workloads.filter((x) => x.peer && PEER_TARGETS[x.peer]) ?? []) {
     const peer = w.peer!;
     const target = PEER_TARGETS[peer];
     const [n, t] = [c.native[peer], c.pytorch[peer]];
-    const onWasm = wasm?.workloads.find((x) => x.peer === peer && !x.error)?.samples_per_s;
+    const onWasm = c.wasm[peer];
     rows.push([
       `  ${w.name}`, String(w.batch), n?.toFixed(1) ?? '', t?.toFixed(1) ?? '', n && t ? x(n / t) : '', n && t ? met(n / t, target.pytorch) : '',
       onWasm?.toFixed(1) ?? '', n && onWasm ? x(n / onWasm) : '', target.wasm && n && onWasm ? met(n / onWasm, target.wasm) : '',
