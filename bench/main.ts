@@ -17,11 +17,13 @@ import type { ProbeFigures } from './compute-probe';
 import { benchDigitService } from './digit-service';
 import { comparePeers } from './peer-comparison';
 import { benchPredictions } from './predictions';
+import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
-import { backendRows, digitServiceRows, formatTable, peerRows, predictionRows, trainingRows, type BenchFigures } from './report';
+import { backendRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
 
 const quick = process.argv.includes('--quick');
-const PARTS = ['compute', 'service', 'predictions', 'training'] as const;
+/** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'python-hook', 'training'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -63,9 +65,11 @@ async function main(): Promise<void> {
   };
   const unknown = only?.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown?.length) throw new Error(`--only takes ${PARTS.join(', ')}; not ${unknown.join(', ')}`);
-  if (runs('compute')) {
+  if (runs('compute') || runs('backends')) {
     const backends = BACKEND_NAMES.filter((b) => b !== 'tensorflow' || tfjsNodeInstalled());
     for (const backend of backends) figures.backends.push(await probe(backend));
+  }
+  if (runs('compute')) {
     const found = (name: string) => figures.backends.find((b): b is ProbeFigures => b.backend === name && !('error' in b));
     const full = { native: found('native'), wasm: found('wasm') };
     figures.peers = await comparePeers(full, (backend, workloads) => probe(backend, workloads) as Promise<ProbeFigures | { error: string }>, loadComputeConfig().threads, PEER_SECONDS, say);
@@ -75,22 +79,25 @@ async function main(): Promise<void> {
     figures.digit_service = await benchDigitService(nativeThere ? ['native', 'wasm'] : ['wasm'], SECONDS, say);
   }
   if (runs('predictions')) figures.predictions = await benchPredictions(SECONDS, say);
+  if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  const blocks = [
+  const tables = [
     figures.peers && peerRows(figures.peers, figures.backends),
     figures.digit_service && digitServiceRows(figures.digit_service),
     figures.predictions && predictionRows(figures.predictions),
+    figures.python_hook && pythonHookRows(figures.python_hook),
     figures.training && trainingRows(figures.training),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];
-  console.log(formatTable(blocks.filter((b): b is string[][] => Boolean(b))));
+  console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));
   const dir = repoPath('bench', 'results');
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}${only ? `-${only.join('-')}` : ''}.json`);
   const text = JSON.stringify(figures, null, 2) + '\n';
   await fs.writeFile(file, text);
-  await fs.writeFile(path.join(dir, 'latest.json'), text);
+  // A partial run does not stand for the whole bench.
+  if (!only) await fs.writeFile(path.join(dir, 'latest.json'), text);
   console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
 }
 

@@ -4,6 +4,7 @@ import type { DigitServiceFigures } from './digit-service';
 import type { LoadFigures } from './load';
 import type { PeerComparison } from './peer-comparison';
 import type { PredictionFigures } from './predictions';
+import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
 
 export interface BenchFigures {
@@ -11,6 +12,7 @@ export interface BenchFigures {
   machine: { cpus: number; model: string; load_average_at_start: number[]; node: string };
   seconds_per_phase: number;
   predictions?: PredictionFigures;
+  python_hook?: PythonHookFigures;
   training?: TrainingFigures;
   backends: (ProbeFigures | { backend: string; error: string })[];
   peers?: PeerComparison;
@@ -61,6 +63,17 @@ export function predictionRows(p: PredictionFigures): string[][] {
   ]);
   rows.push(['deploy → running (median of 3)', '', `${median(p.deploy.to_running_ms)} ms`, '', '', '', '', '', '']);
   rows.push(['deploy → first answered prediction (median of 3)', '', `${median(p.deploy.to_first_prediction_ms)} ms`, '', '', '', '', '', '≤1500 ms']);
+  return rows;
+}
+
+export function pythonHookRows(p: PythonHookFigures): string[][] {
+  const tool = p.js.c1.tool;
+  const rows: string[][] = [[`inference code, same MNIST model (${tool}, best of ${p.rounds})`, 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs JS', 'p99 vs JS', 'CPU ms/req (vs JS)']];
+  for (const c of ['c1', 'c32'] as const) {
+    const base = p.js[c];
+    rows.push(loadRow(`customize_service.js, concurrency ${base.connections}`, base, base).slice(0, 8));
+    rows.push(loadRow(`  customize_service.py (${p.workers_per_instance} workers), concurrency ${base.connections}`, p.python[c], base).slice(0, 8));
+  }
   return rows;
 }
 

@@ -41,6 +41,7 @@ export class JobService {
       maxLogBytes: p.config.maxLogBytes,
       stopGraceMs: p.config.stopGraceMs,
       runtimeModules,
+      python: p.config.python,
       update: (jobId, version, change) => this.updateVersion(jobId, version, change),
     };
     this.scheduler = new Scheduler(p.config.maxConcurrentJobs, deps, (id) => this.records.get(id));

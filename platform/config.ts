@@ -32,6 +32,10 @@ export interface PlatformConfig {
   corsAllowOrigins: string[];
   /** Largest object the object-storage API accepts in one upload. */
   maxUploadBytes: number;
+  /** Python for user code (Python boot files, customize_service.py); unset: chosen per use (platform/process/python.ts). */
+  python?: string;
+  /** Python worker processes per instance of a service whose hook is customize_service.py. */
+  pythonWorkers: number;
   /** Below this much free space in the data directory, /health says `degraded` (0: never). */
   minFreeBytes: number;
   /** ModelArts' documented API: its project, the AK/SK pairs and IAM users it accepts. */
@@ -100,6 +104,8 @@ export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+export const DEFAULT_PYTHON_WORKERS = 2;
+export const MAX_PYTHON_WORKERS = 32;
 export const DEFAULT_PROJECT_ID = 'modelarts-local';
 export const DEFAULT_PROJECT_NAME = 'cn-north-4';
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
@@ -138,6 +144,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
     corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),
     maxUploadBytes: read.integer('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 1024, MAX_SINGLE_PUT_BYTES),
+    python: read.optionalPattern('PYTHON', /^\S+$/, 'a Python interpreter: a command on PATH such as python3, or a path such as /usr/bin/python3'),
+    pythonWorkers: read.integer('PYTHON_WORKERS', DEFAULT_PYTHON_WORKERS, 1, MAX_PYTHON_WORKERS),
     minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     modelarts: modelartsConfig(read),
     compute: loadComputeConfig(env),
@@ -242,6 +250,12 @@ class Reader {
   optional(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value === '' ? undefined : value;
+  }
+
+  optionalPattern(name: string, re: RegExp, accepts: string): string | undefined {
+    const value = this.optional(name);
+    if (value !== undefined && !re.test(value)) throw new ConfigError(name, accepts, value);
+    return value;
   }
 
   string(name: string, fallback: string): string {

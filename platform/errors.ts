@@ -39,9 +39,17 @@ export const ERROR_CODES = {
   predict_not_found: { code: 'MR.0110', status: 404 },
   predict_request_timeout: { code: 'MR.0111', status: 408 },
   predict_headers_too_large: { code: 'MR.0112', status: 431 },
+  predict_worker_lost: { code: 'MR.0113', status: 503 },
 } as const;
 
 export type ErrorKind = keyof typeof ERROR_CODES;
+
+/**
+ * Errors that mean the request was not answered and may be sent again as it is: an
+ * instance marks them with RETRYABLE_HEADER, and the gateway sends them once more.
+ */
+const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['predict_worker_lost']);
+export const RETRYABLE_HEADER = 'x-modelarts-retryable';
 
 /** One problem in a request or package, located by its JSON path. */
 export interface Problem {
@@ -75,7 +83,7 @@ export interface ErrorBody {
  * Turns anything thrown into a status and a JSON body. Unknown errors become a 500
  * that says nothing about internals; the caller logs them.
  */
-export function errorResponse(err: unknown): { status: number; body: ErrorBody; expected: boolean } {
+export function errorResponse(err: unknown): { status: number; body: ErrorBody; expected: boolean; retryable?: boolean } {
   const full = diskFullError(err);
   // Worth a line in the platform log as well: the operator has to free space.
   if (full) return { ...errorResponse(full), expected: false };
@@ -83,7 +91,7 @@ export function errorResponse(err: unknown): { status: number; body: ErrorBody; 
     const { code, status } = ERROR_CODES[err.kind];
     const body: ErrorBody = { ...err.extra, error_code: code, error_msg: err.message };
     if (err.problems?.length) body.errors = err.problems;
-    return { status, body, expected: true };
+    return { status, body, expected: true, retryable: RETRYABLE.has(err.kind) };
   }
   const { code, status } = ERROR_CODES.internal;
   return {

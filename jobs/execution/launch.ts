@@ -19,6 +19,8 @@ export interface LaunchSpec {
   obs: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
   /** How the boot file's tfjs computes (loadTf() reads it back). */
   compute: ComputeConfig;
+  /** The interpreter of a `python` engine job (platform/process/python.ts chose it). */
+  python?: string;
 }
 
 export interface Launched {
@@ -76,7 +78,7 @@ function commandLine(spec: LaunchSpec): { command: string; args: string[] } {
     ...Object.entries(spec.ws.outputs).map(([n, d]) => dirArg(n, d)),
     ...spec.version.parameters.map((p) => `--${p.name}=${p.value}`),
   ];
-  if (spec.job.algorithm.engine === 'python') return { command: 'python3', args: ['-u', boot, ...args] };
+  if (spec.job.algorithm.engine === 'python') return { command: spec.python ?? 'python3', args: ['-u', boot, ...args] };
   return { command: process.execPath, args: [boot, ...args] };
 }
 

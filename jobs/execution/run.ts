@@ -11,6 +11,7 @@ import { endLine, JobRecord, JobStatus, JobVersion, RunStage, findVersion } from
 import { durationUntil } from '../state-machine';
 import { jobFiles } from './job-files';
 import { launch, Launched } from './launch';
+import { choosePython } from '../../platform/process/python';
 import { LogBook } from './log-book';
 import { MetricsSink, MetricPoint } from './metrics';
 import { createWorkspace, downloadSources, removeWorkspace, workspaceFor, Workspace } from './workspace';
@@ -32,6 +33,8 @@ export interface RunDeps {
   maxLogBytes: number;
   stopGraceMs: number;
   runtimeModules: string;
+  /** The PYTHON setting, if any. */
+  python?: string;
   /** Persists a change to the job; `to` moves the version through the state machine. */
   update(jobId: string, version: string, change: VersionChange): Promise<JobRecord>;
 }
@@ -114,9 +117,16 @@ export class Run {
     if (!stat?.isFile()) throw new Error(`boot file ${this.job.algorithm.boot_file} is not in ${this.job.algorithm.code_dir}`);
   }
 
+  private async python(): Promise<string> {
+    const chosen = await choosePython(this.deps.python);
+    this.logs.note(`python: ${chosen.executable} (Python ${chosen.version})`);
+    return chosen.command;
+  }
+
   private async runProcesses(): Promise<ExitInfo> {
     const version = this.currentVersion();
-    const launched = launch({ job: this.job, version, ws: this.ws, obs: this.deps.obs, compute: this.deps.compute }, this.logs, this.metrics);
+    const python = this.job.algorithm.engine === 'python' ? await this.python() : undefined;
+    const launched = launch({ job: this.job, version, ws: this.ws, obs: this.deps.obs, compute: this.deps.compute, python }, this.logs, this.metrics);
     this.launched = launched;
     await this.deps.update(this.job.id, this.version, {
       mutate: (v) => {

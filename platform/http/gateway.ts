@@ -1,12 +1,14 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, tfServingErrorResponse } from '../errors';
+import { ApiError, RETRYABLE_HEADER, tfServingErrorResponse } from '../errors';
 import { sendError } from './send-json';
 import { finishReading, readLimited } from './read-body';
 import { tfServingName, TF_SERVING_PREFIX } from '../../services/tf_serving/rest-api';
 
 export const GATEWAY_PREFIX = '/v1/infers/';
 const MAX_ATTEMPTS = 2;
-const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
+/** Connection failures, and an instance's answer that it could not answer (RETRYABLE_HEADER). */
+const RETRY_ASKED = 'EINSTANCERETRY';
+const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', RETRY_ASKED]);
 
 /** Resolves a service id to one of its ready instances ("127.0.0.1:port"), or throws. */
 export type Router = (serviceId: string) => string;
@@ -72,7 +74,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   for (let attempt = 1; ; attempt++) {
     const address = route(id);
     try {
-      await proxyOnce(req, res, address, path, body);
+      await proxyOnce(req, res, address, path, body, attempt < MAX_ATTEMPTS);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -83,13 +85,18 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   }
 }
 
-function proxyOnce(req: IncomingMessage, res: ServerResponse, address: string, path: string, body: Buffer): Promise<void> {
+function proxyOnce(req: IncomingMessage, res: ServerResponse, address: string, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const [host, port] = address.split(':');
     const headers = { ...req.headers, host: address, 'content-length': String(body.length) };
     delete headers['transfer-encoding'];
     delete headers.connection;
     const upstream = http.request({ host, port: Number(port), method: req.method, path, headers, agent }, (answer) => {
+      if (mayRetry && answer.headers[RETRYABLE_HEADER]) {
+        answer.resume();
+        reject(Object.assign(new Error('the instance could not answer and asked for a retry'), { code: RETRY_ASKED }));
+        return;
+      }
       const out = { ...answer.headers };
       delete out.connection;
       res.writeHead(answer.statusCode ?? 502, out);

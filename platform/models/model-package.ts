@@ -9,7 +9,8 @@ import { walkFiles, LocalFile } from '../storage/object-store';
 import { checkModelConfigText, ModelConfig } from './config-validator';
 import type { PackagedModel } from './model-record';
 
-export const HOOK_FILES = ['customize_service.js', 'customize_service.mjs', 'customize_service.ts'];
+/** JavaScript first: a package that carries both runs its JavaScript hook in the instance itself. */
+export const HOOK_FILES = ['customize_service.js', 'customize_service.mjs', 'customize_service.ts', 'customize_service.py'];
 export const SUPPORTED_MODEL_TYPES = ['TensorFlow'];
 export const MAX_PACKAGE_BYTES = 4 * 1024 ** 3;
 const MAX_MODELS_PER_PACKAGE = 16;
@@ -53,7 +54,7 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
   const hookFile = HOOK_FILES.find((h) => files.some((f) => f.relative === h));
   if (!hookFile && needsHook(config)) {
     throw invalidPackage(
-      `${sourceLabel} has no customize_service.js (.mjs, .ts): this model's API takes multipart/form-data, and only an inference hook can turn uploaded files into model inputs. Add one whose class extends TfServingBaseService`,
+      `${sourceLabel} has no customize_service.js (.mjs, .ts, or ModelArts' customize_service.py): this model's API takes multipart/form-data, and only an inference hook can turn uploaded files into model inputs. Add one whose class extends TfServingBaseService`,
     );
   }
   const models = await inspectModels(dir, files, sourceLabel);
@@ -61,7 +62,7 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
   const versionsOfOne = models.every((m) => VERSION_FOLDER.test(m.path));
   if (models.length > 1 && !hookFile && !versionsOfOne) {
     throw invalidPackage(
-      `${sourceLabel} holds ${models.length} models (${models.map((m) => m.path || '.').join(', ')}) and no customize_service.js (.mjs, .ts): only inference code can say how they combine. Add one whose class extends TfServingBaseService and overrides _inference, using this.models.<folder name>`,
+      `${sourceLabel} holds ${models.length} models (${models.map((m) => m.path || '.').join(', ')}) and no customize_service.js (.mjs, .ts) or customize_service.py: only inference code can say how they combine. Add one whose class extends TfServingBaseService and overrides _inference, using this.models.<folder name>`,
     );
   }
   return {

@@ -6,10 +6,11 @@ import { loadHook } from '../model_service/load-hook';
 import { initRuntime, backend } from '../model_service/runtime';
 import { TfServingBaseService } from '../model_service/tfserving-service';
 import type { BaseService } from '../model_service/base-service';
-import { createInstanceServer, InstanceServer } from './server';
+import { createInstanceServer, InstanceServer, Predictor } from './server';
 import { loadServables, ServableSet } from '../tf_serving/servables';
 import { createGrpcEndpoint, GrpcEndpoint } from '../tf_serving/grpc-server';
 import type { InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from './protocol';
+import { isPythonHook, startPythonHook } from '../python_hook/start';
 
 const STATS_INTERVAL_MS = 1000;
 const DRAIN_POLL_MS = 50;
@@ -39,6 +40,15 @@ async function loadTfServing(opts: InstanceOptions, service: BaseService): Promi
   return loadServables(opts.serviceName, opts.modelDir, tf, byHook);
 }
 
+/** What answers `POST /` and what TF Serving's API serves: a JavaScript hook in this process, or Python workers beside it. */
+async function loadServing(opts: InstanceOptions): Promise<{ predictor: Predictor; servables: ServableSet; hook: string; notes?: string[]; close?: () => Promise<void> }> {
+  if (isPythonHook(opts.hookFile)) {
+    return startPythonHook(opts, await initRuntime(), (level, message) => send({ type: 'event', level, message }));
+  }
+  const { service, hook } = await loadPredictor(opts);
+  return { predictor: service, servables: await loadTfServing(opts, service), hook };
+}
+
 function listen(srv: InstanceServer, opts: InstanceOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     srv.server.once('error', reject);
@@ -51,7 +61,7 @@ function listen(srv: InstanceServer, opts: InstanceOptions): Promise<number> {
  * `Connection: close`, and idle ones end at the keep-alive timeout their clients were
  * told about. Closing idle connections sooner would race clients that are sending.
  */
-function drain(srv: InstanceServer, grpc: GrpcEndpoint, sockets: Set<Socket>, graceMs: number): void {
+function drain(srv: InstanceServer, grpc: GrpcEndpoint, sockets: Set<Socket>, graceMs: number, close?: () => Promise<void>): void {
   srv.startDraining();
   grpc.drain(graceMs);
   // http.Server#close would also cut idle keep-alive connections; only stop listening.
@@ -63,7 +73,7 @@ function drain(srv: InstanceServer, grpc: GrpcEndpoint, sockets: Set<Socket>, gr
       clearInterval(timer);
       flushStats(srv);
       send({ type: 'drained' });
-      setTimeout(() => process.exit(0), 20);
+      void Promise.resolve(close?.()).finally(() => setTimeout(() => process.exit(0), 20));
     }
   }, DRAIN_POLL_MS);
 }
@@ -77,10 +87,11 @@ async function main(): Promise<void> {
   const opts = JSON.parse(process.env.MA_INSTANCE ?? '{}') as InstanceOptions;
   delete process.env.MA_INSTANCE;
   const started = performance.now();
+  // Python workers end by themselves when this process goes: their protocol socket closes.
   exitWithParent();
-  const { service, hook } = await loadPredictor(opts);
-  const servables = await loadTfServing(opts, service);
-  const srv = createInstanceServer(opts, service, (level, message) => send({ type: 'event', level, message }), servables);
+  const serving = await loadServing(opts);
+  const { predictor, servables, hook, notes } = serving;
+  const srv = createInstanceServer(opts, predictor, (level, message) => send({ type: 'event', level, message }), servables);
   const sockets = new Set<Socket>();
   srv.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -100,11 +111,11 @@ async function main(): Promise<void> {
       grpc.inject(handle);
       handle.resume();
     } else if (m?.type === 'drain') {
-      drain(srv, grpc, sockets, m.graceMs);
+      drain(srv, grpc, sockets, m.graceMs, serving.close);
     }
   });
   setInterval(() => flushStats(srv), STATS_INTERVAL_MS).unref();
-  sendReady<InstanceReady>({ port, load_ms: Math.round(performance.now() - started), backend: backend ?? 'unknown', hook });
+  sendReady<InstanceReady>({ port, load_ms: Math.round(performance.now() - started), backend: backend ?? 'unknown', hook, notes });
 }
 
 main().catch(sendFatal);

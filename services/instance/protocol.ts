@@ -23,6 +23,8 @@ export interface InstanceOptions {
   appCode?: string;
   /** The service's `envs`, set for the hook. */
   envs: Record<string, string>;
+  /** For a customize_service.py hook: the PYTHON setting, workers per instance, config.json dependencies. */
+  python?: { setting?: string; workers: number; dependencies: unknown[] };
 }
 
 export interface InstanceReady {
@@ -30,6 +32,8 @@ export interface InstanceReady {
   load_ms: number;
   backend: string;
   hook: string;
+  /** What the deploy's events should say about this instance beyond it being ready. */
+  notes?: string[];
 }
 
 export interface LatencySummary {

@@ -1,7 +1,7 @@
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ApiError, errorResponse, tfServingErrorResponse } from '../../platform/errors';
+import { ApiError, errorResponse, RETRYABLE_HEADER, tfServingErrorResponse } from '../../platform/errors';
 import { applyCors } from '../../platform/http/cors';
 import { sendJson } from '../../platform/http/send-json';
 import { finishReading } from '../../platform/http/read-body';
@@ -100,6 +100,7 @@ export function createInstanceServer(
       const response = isTfServingPath(path) ? tfServingErrorResponse(err) : errorResponse(err);
       status = response.status;
       if (!response.expected) onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
+      if ('retryable' in response && response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
       const cut = await finishReading(req, opts.maxBodyBytes);
       if (cut) res.setHeader('Connection', 'close');
       sendJson(res, status, response.body);

@@ -53,6 +53,8 @@ export class Deployer {
       requestTimeoutMs: c.predict.requestTimeoutMs,
       startTimeoutMs: c.predict.deployTimeoutMs,
       compute: c.compute,
+      python: c.python,
+      pythonWorkers: c.pythonWorkers,
     };
   }
 
@@ -117,6 +119,8 @@ export class Deployer {
       s.reason = undefined;
       transitionService(s, 'running');
       for (const i of instances) addEvent(s, 'info', `instance ${i.id} ready: model and hook loaded in ${i.ready!.load_ms} ms (backend ${i.ready!.backend}, hook ${i.ready!.hook})`);
+      // Instances of one package say the same notes; each is said once.
+      for (const note of new Set(instances.flatMap((i) => i.ready?.notes ?? []))) addEvent(s, 'info', note);
       const what = shares.map((x) => `${this.models.get(x.model_id).name} ${this.models.get(x.model_id).version}${shares.length > 1 ? ` (weight ${x.weight})` : ''}`).join(', ');
       addEvent(s, 'info', `running model ${what} on ${instances.length} instance(s), deployed in ${Date.now() - started} ms`);
     });

@@ -14,6 +14,9 @@ export interface InstanceLimits {
   startTimeoutMs: number;
   /** The platform's compute settings, which instances use too. */
   compute: ComputeConfig;
+  /** PYTHON (unset: chosen per deploy) and PYTHON_WORKERS. */
+  python?: string;
+  pythonWorkers: number;
 }
 
 export interface InstanceEvents {
@@ -40,6 +43,7 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     allowOrigins: service.cors.allow_origins,
     appCode: service.app_code,
     envs: service.envs,
+    python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },
   };
 }
 

@@ -85,8 +85,9 @@ describe('the web console walks the MNIST tutorial', function () {
     const code = path.join(await tempDir('console-code'), 'mnist-tensorflow-code');
     await fs.cp(MNIST_CODE, code, { recursive: true });
     await page.setInputFiles('#upload-folder', code);
-    assert.deepEqual(await uploadsSettled(3), []);
-    for (const key of ['train_mnist_tfjs.js', 'model-package/config.json', 'model-package/customize_service.js']) {
+    const keys = ['train_mnist_tfjs.js', 'model-package/config.json', 'model-package/customize_service.js', 'model-package-python/config.json', 'model-package-python/customize_service.py'];
+    assert.deepEqual(await uploadsSettled(keys.length), []);
+    for (const key of keys) {
       assert.ok(await t.store.head({ bucket: BUCKET, key: `mnist/mnist-tensorflow-code/${key}` }), key);
     }
     await page.getByRole('link', { name: 'mnist-tensorflow-code/' }).waitFor();

@@ -15,6 +15,11 @@ describe('configuration from the environment', () => {
     assert.deepEqual(c.corsAllowOrigins, []);
   });
 
+  it('leaves the Python to choose when PYTHON is unset, and takes the one it names', () => {
+    assert.deepEqual([loadConfig({}).python, loadConfig({}).pythonWorkers], [undefined, 2]);
+    assert.deepEqual([loadConfig({ PYTHON: '/opt/venv/bin/python', PYTHON_WORKERS: '4' }).python, loadConfig({ PYTHON_WORKERS: '4' }).pythonWorkers], ['/opt/venv/bin/python', 4]);
+  });
+
   it('reads the control plane\'s CORS origins as a list', () => {
     assert.deepEqual(loadConfig({ CORS_ALLOW_ORIGINS: 'localhost, https://app.example:8443' }).corsAllowOrigins, ['localhost', 'https://app.example:8443']);
   });
@@ -47,6 +52,8 @@ describe('configuration from the environment', () => {
     [{ MAX_CONCURRENT_JOBS: '0' }, 'MAX_CONCURRENT_JOBS', /MAX_CONCURRENT_JOBS accepts a whole number from 1 to 256/],
     [{ PREPARE_SAMPLES: 'maybe' }, 'PREPARE_SAMPLES', /accepts true or false/],
     [{ CORS_ALLOW_ORIGINS: 'localhost,example.com' }, 'CORS_ALLOW_ORIGINS', /CORS_ALLOW_ORIGINS accepts "\*", "localhost" \(any localhost port\) or origins/],
+    [{ PYTHON: 'python 3' }, 'PYTHON', /PYTHON accepts a Python interpreter: a command on PATH such as python3, or a path/],
+    [{ PYTHON_WORKERS: '0' }, 'PYTHON_WORKERS', /PYTHON_WORKERS accepts a whole number from 1 to 32/],
     [{ HOST: '0.0.0.0' }, 'HOST', /HOST accepts a loopback address .* unless AUTH_TOKEN is set or ALLOW_INSECURE_HOST=true/],
   ];
   for (const [env, variable, message] of bad) {

@@ -26,6 +26,8 @@ describe('the ModelArts MNIST tutorial, end to end on real MNIST', function () {
       'mnist/dataset-mnist/train-images-idx3-ubyte.gz',
       'mnist/dataset-mnist/train-labels-idx1-ubyte.gz',
       'mnist/mnist-model/',
+      'mnist/mnist-tensorflow-code/model-package-python/config.json',
+      'mnist/mnist-tensorflow-code/model-package-python/customize_service.py',
       'mnist/mnist-tensorflow-code/model-package/config.json',
       'mnist/mnist-tensorflow-code/model-package/customize_service.js',
       'mnist/mnist-tensorflow-code/train_mnist_tfjs.js',

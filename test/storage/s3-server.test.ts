@@ -4,7 +4,8 @@ import {
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
-  GetBucketVersioningCommand,
+  GetBucketLocationCommand,
+  GetBucketPolicyCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -46,8 +47,11 @@ describe('embedded S3 server: buckets and objects', function () {
       assert.equal(await t.minio.bucketExists('life.cycle-1'), false);
     });
 
-    it('accepts and ignores a CreateBucketConfiguration, and minio can make buckets', async () => {
+    it('keeps the location a CreateBucketConfiguration names, and minio can make buckets', async () => {
       await t.sdk.send(new CreateBucketCommand({ Bucket: 'configured', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+      assert.equal((await t.sdk.send(new GetBucketLocationCommand({ Bucket: 'configured' }))).LocationConstraint, 'eu-west-1');
+      assert.equal((await t.sdk.send(new HeadBucketCommand({ Bucket: 'configured' }))).BucketRegion, 'eu-west-1');
+      assert.equal((await t.sdk.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint, undefined, 'us-east-1 is reported empty');
       await t.minio.makeBucket('made-by-minio');
       assert.deepEqual((await t.minio.listBuckets()).map((b) => b.name).sort(), ['configured', 'made-by-minio', bucket]);
       await t.minio.removeBucket('made-by-minio');
@@ -222,10 +226,10 @@ describe('embedded S3 server: buckets and objects', function () {
     });
 
     it('answers operations it does not offer with 501 NotImplemented naming them', async () => {
-      const failure = await failureOf(t.sdk.send(new GetBucketVersioningCommand({ Bucket: bucket })));
+      const failure = await failureOf(t.sdk.send(new GetBucketPolicyCommand({ Bucket: bucket })));
       assert.equal(failure.code, 'NotImplemented');
       assert.equal(failure.status, 501);
-      assert.match(failure.message, /GetBucketVersioning/);
+      assert.match(failure.message, /GetBucketPolicy/);
     });
   });
 });

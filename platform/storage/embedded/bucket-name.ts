@@ -1,30 +1,33 @@
 import { S3Error } from './s3-error';
 
+/** A naming rule: a test that a name breaks it, and what a name must be instead. */
+type Rule = [(name: string) => boolean, string];
+
 /**
  * S3's bucket naming rules. They also make a name safe to use as a directory name:
  * no slashes, no leading dot, nothing but [a-z0-9.-].
  */
+const SAFETY_RULES: Rule[] = [
+  [(n) => n.length < 3 || n.length > 63, 'must be between 3 and 63 characters long'],
+  [(n) => !/^[a-z0-9.-]+$/.test(n), 'may contain only lowercase letters, digits, dots and hyphens'],
+  [(n) => !/^[a-z0-9].*[a-z0-9]$/.test(n), 'must begin and end with a letter or digit'],
+  [(n) => n.includes('..'), 'must not contain two adjacent periods'],
+  [(n) => /^\d{1,3}(\.\d{1,3}){3}$/.test(n), 'must not be formatted as an IP address'],
+];
+
+/** Rules added later; buckets made before them still load. */
+const RULES: Rule[] = [
+  ...SAFETY_RULES,
+  // Each label between dots must be a DNS label, for `<bucket>.localhost` addressing.
+  [(n) => /\.-|-\./.test(n), 'must not have a hyphen next to a period'],
+];
+
 export function checkBucketName(name: string): void {
-  const problem =
-    name.length < 3 || name.length > 63
-      ? 'must be between 3 and 63 characters long'
-      : !/^[a-z0-9.-]+$/.test(name)
-        ? 'may contain only lowercase letters, digits, dots and hyphens'
-        : !/^[a-z0-9].*[a-z0-9]$/.test(name)
-          ? 'must begin and end with a letter or digit'
-          : name.includes('..')
-            ? 'must not contain two adjacent periods'
-            : /^\d{1,3}(\.\d{1,3}){3}$/.test(name)
-              ? 'must not be formatted as an IP address'
-              : undefined;
+  const problem = RULES.find(([breaks]) => breaks(name))?.[1];
   if (problem) throw new S3Error('InvalidBucketName', `The specified bucket is not valid: a bucket name ${problem}.`);
 }
 
-export function isValidBucketName(name: string): boolean {
-  try {
-    checkBucketName(name);
-    return true;
-  } catch {
-    return false;
-  }
+/** Whether a directory found in the data directory may be a bucket this store made. */
+export function isLoadableBucketName(name: string): boolean {
+  return !SAFETY_RULES.some(([breaks]) => breaks(name));
 }

@@ -1,36 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { crc32 } from 'node:zlib';
+import { type ChecksumAlgorithm, type RunningChecksum, runningChecksum } from './checksums';
 import { S3Error } from './s3-error';
-
-/** A checksum computed while the bytes go by, rendered the way x-amz-checksum-* headers carry it. */
-interface RunningChecksum {
-  update(chunk: Buffer): void;
-  base64(): string;
-}
-
-/**
- * The flexible-checksum algorithms we can verify. CRC32C and CRC64NVME are accepted
- * without verification: Node has no built-in for them and MD5 already guards the bytes.
- */
-function runningChecksum(algorithm: string): RunningChecksum | undefined {
-  if (algorithm === 'crc32') {
-    let value = 0;
-    return {
-      update: (chunk) => (value = crc32(chunk, value)),
-      base64: () => {
-        const out = Buffer.alloc(4);
-        out.writeUInt32BE(value >>> 0);
-        return out.toString('base64');
-      },
-    };
-  }
-  if (algorithm === 'sha1' || algorithm === 'sha256') {
-    const hash = createHash(algorithm);
-    return { update: (chunk) => hash.update(chunk), base64: () => hash.digest('base64') };
-  }
-  return undefined;
-}
 
 export interface Digests {
   size: number;
@@ -48,7 +19,7 @@ export class DigestTap extends Transform {
 
   constructor(
     private readonly maxBytes: number,
-    options: { sha256: boolean; checksumAlgorithm?: string },
+    options: { sha256: boolean; checksumAlgorithm?: ChecksumAlgorithm },
   ) {
     super();
     if (options.sha256) this.sha256 = createHash('sha256');
@@ -73,7 +44,7 @@ export class DigestTap extends Transform {
       size: this.size,
       md5: this.md5.digest(),
       sha256Hex: this.sha256?.digest('hex'),
-      checksum: this.checksum?.base64(),
+      checksum: this.checksum?.digest().toString('base64'),
     };
   }
 }

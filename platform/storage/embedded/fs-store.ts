@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { checkBucketName, isValidBucketName } from './bucket-name';
+import { checkBucketName, isLoadableBucketName } from './bucket-name';
+import type { StoredChecksum } from './checksums';
 import {
   isErrno,
   mkdirIfAbsent,
@@ -46,11 +47,27 @@ export interface ObjectRecord extends FileRecord, ObjectAttributes {
   /** MD5 hex of the bytes, or `<md5 of part md5s>-<part count>` after a multipart upload. */
   etag: string;
   lastModified: string;
+  /** The flexible checksum (x-amz-checksum-*) the object was stored with, if any. */
+  checksum?: StoredChecksum;
+  /** The parts of an object a multipart upload made, in order; absent for a single PUT. */
+  parts?: ObjectPart[];
 }
+
+/** One part of a multipart object; parts are read by their position, 1-based, as S3 numbers them on reads. */
+export interface ObjectPart {
+  size: number;
+  /** base64 checksum of the part, in the algorithm of the object's checksum. */
+  checksum?: string;
+}
+
+/** Runs under the key's lock with the object's current record, to refuse a write or delete (If-Match …). */
+export type Precondition = (current: ObjectRecord | undefined) => void;
 
 export interface BucketInfo {
   name: string;
   created: string;
+  /** The location constraint it was created with; the server's region when none was given. */
+  location?: string;
 }
 
 interface Bucket extends BucketInfo {
@@ -78,7 +95,7 @@ export class FsStore {
     await mkdir(store.stagingDir, { recursive: true });
     await mkdir(store.bucketsDir, { recursive: true });
     for (const name of await readdir(store.bucketsDir)) {
-      if (isValidBucketName(name)) await store.loadBucket(name);
+      if (isLoadableBucketName(name)) await store.loadBucket(name);
     }
     return store;
   }
@@ -98,12 +115,13 @@ export class FsStore {
         if (base === keyHash(record.key)) records.push([record.key, record]);
       }
     }
-    this.buckets.set(name, { name, created: String(info.created), dir, index: KeyIndex.from(records), pendingCommits: 0 });
+    const location = typeof info.location === 'string' ? info.location : undefined;
+    this.buckets.set(name, { name, created: String(info.created), location, dir, index: KeyIndex.from(records), pendingCommits: 0 });
   }
 
   listBuckets(): BucketInfo[] {
     return [...this.buckets.values()]
-      .map(({ name, created }) => ({ name, created }))
+      .map(({ name, created, location }) => ({ name, created, location }))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
@@ -112,17 +130,18 @@ export class FsStore {
   }
 
   /** Throws NoSuchBucket unless the bucket exists. */
-  requireBucket(name: string): void {
-    this.bucket(name);
+  requireBucket(name: string): BucketInfo {
+    const { created, location } = this.bucket(name);
+    return { name, created, location };
   }
 
-  async createBucket(name: string): Promise<void> {
+  async createBucket(name: string, location?: string): Promise<void> {
     checkBucketName(name);
     if (this.buckets.has(name)) throw alreadyOwned();
     const staged = join(this.stagingDir, uniqueName());
     const created = new Date().toISOString();
     await mkdir(join(staged, 'objects'), { recursive: true });
-    await writeFileAtomic(join(staged, 'bucket.json'), JSON.stringify({ name, created }), this.stagingDir);
+    await writeFileAtomic(join(staged, 'bucket.json'), JSON.stringify({ name, created, location }), this.stagingDir);
     const dir = join(this.bucketsDir, name);
     try {
       await rename(staged, dir);
@@ -130,7 +149,7 @@ export class FsStore {
       await rm(staged, { recursive: true, force: true });
       throw isErrno(err, 'EEXIST', 'ENOTEMPTY') ? alreadyOwned() : err;
     }
-    this.buckets.set(name, { name, created, dir, index: new KeyIndex(), pendingCommits: 0 });
+    this.buckets.set(name, { name, created, location, dir, index: new KeyIndex(), pendingCommits: 0 });
   }
 
   async deleteBucket(name: string): Promise<void> {
@@ -144,9 +163,13 @@ export class FsStore {
 
   /** Throws NoSuchKey unless the object exists. */
   getObject(bucketName: string, key: string): ObjectRecord {
-    const record = this.bucket(bucketName).index.get(key);
+    const record = this.findObject(bucketName, key);
     if (!record) throw new S3Error('NoSuchKey', 'The specified key does not exist.');
     return record;
+  }
+
+  findObject(bucketName: string, key: string): ObjectRecord | undefined {
+    return this.bucket(bucketName).index.get(key);
   }
 
   /**
@@ -178,18 +201,23 @@ export class FsStore {
     await unlinkIfPresent(staged.path);
   }
 
-  /** Makes a staged file the object's content; concurrent commits to one key apply in turn. */
+  /**
+   * Makes a staged file the object's content; concurrent commits to one key apply in turn,
+   * each after its precondition has accepted the record it replaces.
+   */
   async commitObject(
     bucketName: string,
     key: string,
     staged: StagedFile,
     fields: Omit<ObjectRecord, 'key' | 'size' | 'lastModified' | 'dataFile'>,
+    precondition: Precondition = () => undefined,
   ): Promise<ObjectRecord> {
     try {
       const bucket = this.bucket(bucketName);
       bucket.pendingCommits += 1;
       try {
         return await this.locks.run(`${bucketName}/${key}`, async () => {
+          precondition(bucket.index.get(key));
           const dir = this.objectDir(bucket, key);
           await mkdirIfAbsent(dir);
           const record = await commitRecord<ObjectRecord>(
@@ -212,12 +240,13 @@ export class FsStore {
     }
   }
 
-  /** Deleting a key that does not exist is not an error, as in S3. */
-  async deleteObject(bucketName: string, key: string): Promise<void> {
+  /** Deleting a key that does not exist is not an error, as in S3; nor is it checked by the precondition. */
+  async deleteObject(bucketName: string, key: string, precondition: Precondition = () => undefined): Promise<void> {
     const bucket = this.bucket(bucketName);
     await this.locks.run(`${bucketName}/${key}`, async () => {
       const record = bucket.index.get(key);
       if (!record) return;
+      precondition(record);
       await removeRecord(this.objectDir(bucket, key), keyHash(key), record);
       bucket.index.delete(key);
     });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { checksumField, type StoredChecksum } from './checksums';
 import type { ObjectAttributes, ObjectRecord } from './fs-store';
 import { MAX_USER_METADATA_BYTES } from './limits';
 import { header } from './request';
@@ -14,10 +15,10 @@ export function attributesFromRequest(req: IncomingMessage): ObjectAttributes {
   let metadataBytes = 0;
   for (const [name, value] of Object.entries(req.headers)) {
     if (!name.startsWith(USER_METADATA_PREFIX) || value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(',') : value;
+    const text = fromWire(Array.isArray(value) ? value.join(',') : value);
     const shortName = name.slice(USER_METADATA_PREFIX.length);
     userMetadata[shortName] = text;
-    metadataBytes += shortName.length + text.length;
+    metadataBytes += shortName.length + Buffer.byteLength(text, 'utf8');
   }
   if (metadataBytes > MAX_USER_METADATA_BYTES) {
     throw new S3Error('MetadataTooLarge', `Your metadata headers exceed the maximum allowed metadata size of ${MAX_USER_METADATA_BYTES} bytes.`);
@@ -27,7 +28,8 @@ export function attributesFromRequest(req: IncomingMessage): ObjectAttributes {
     let value = header(req, name);
     // aws-chunked describes the upload's framing, not the object; other codings stay.
     if (name === 'content-encoding' && value !== undefined) {
-      value = value.split(',').map((v) => v.trim()).filter((v) => v !== '' && v.toLowerCase() !== 'aws-chunked').join(',');
+      const codings = value.split(',').filter((v) => v.trim() !== '' && v.trim().toLowerCase() !== 'aws-chunked');
+      value = codings.join(',').trim();
     }
     if (value) headers[name] = value;
   }
@@ -50,7 +52,7 @@ export function objectHeaders(record: ObjectRecord, query: Map<string, string>):
     'Accept-Ranges': 'bytes',
     ...record.headers,
   };
-  for (const [name, value] of Object.entries(record.userMetadata)) headers[USER_METADATA_PREFIX + name] = value;
+  for (const [name, value] of Object.entries(record.userMetadata)) headers[USER_METADATA_PREFIX + name] = toWire(value);
   for (const name of ['content-type', ...STORED_HEADERS]) {
     const override = query.get(`response-${name}`);
     if (override === undefined) continue;
@@ -58,4 +60,31 @@ export function objectHeaders(record: ObjectRecord, query: Map<string, string>):
     else headers[name] = override;
   }
   return headers;
+}
+
+/** `x-amz-checksum-<algorithm>` and `x-amz-checksum-type`; `value` overrides the object's (a part's checksum). */
+export function checksumHeaders(checksum: StoredChecksum | undefined, value = checksum?.value): OutgoingHttpHeaders {
+  if (!checksum || value === undefined) return {};
+  return { [`x-amz-checksum-${checksum.algorithm}`]: value, 'x-amz-checksum-type': checksum.type };
+}
+
+/**
+ * Header values arrive as Latin-1 readings of their bytes. Metadata is Unicode text: bytes
+ * that form valid UTF-8 (what most clients send) are read as UTF-8, anything else stays
+ * Latin-1, which is what a client limited to Latin-1 meant.
+ */
+function fromWire(value: string): string {
+  if (!/[^\x00-\x7f]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  try {
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Text within Latin-1 goes out as Latin-1 bytes (how HTTP clients read headers); beyond it, as UTF-8. */
+function toWire(value: string): string {
+  return /[^\x00-\xff]/.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
 }

@@ -35,7 +35,7 @@ export function checkConditions(req: IncomingMessage, record: ObjectRecord, pref
   }
 }
 
-function etagListMatches(list: string, etag: string): boolean {
+export function etagListMatches(list: string, etag: string): boolean {
   return list.split(',').some((candidate) => {
     const value = candidate.trim().replace(/^W\//, '');
     return value === '*' || value.replace(/^"|"$/g, '') === etag;

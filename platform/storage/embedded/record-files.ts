@@ -77,10 +77,13 @@ export async function loadRecords<R extends FileRecord>(
   return loaded;
 }
 
-/** The document as a record if every named field has the expected type, else undefined. */
+/** The keys a record must have; optional ones were added later and may be missing from older records. */
+type RequiredKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? never : K }[keyof T];
+
+/** The document as a record if every required field has the expected type, else undefined. */
 export function recordWithFields<R extends FileRecord>(
   doc: unknown,
-  fields: Record<Exclude<keyof R, 'dataFile'>, 'string' | 'number' | 'object'>,
+  fields: Record<Exclude<RequiredKeys<R>, 'dataFile'>, 'string' | 'number' | 'object'>,
 ): R | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined;
   const r = doc as Record<string, unknown>;

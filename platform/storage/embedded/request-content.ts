@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { AwsChunkedDecoder } from './aws-chunked';
+import { type ChecksumAlgorithm, isChecksumAlgorithm } from './checksums';
+import { sendContinueIfAwaited } from './expect-continue';
 import { DigestTap } from './digest-tap';
 import { header } from './request';
 import { MAX_XML_BODY_BYTES } from './limits';
@@ -18,21 +20,29 @@ export class RequestContent {
   private readonly tap: DigestTap;
   private readonly decoder?: AwsChunkedDecoder;
   private readonly payloadSha256?: string;
-  private readonly checksumAlgorithm?: string;
+  private readonly checksumAlgorithm?: ChecksumAlgorithm;
 
+  /**
+   * `checksum` is computed when the client names none (a part of an upload that has one);
+   * `false` when the request's x-amz-checksum-* headers describe something else than its body
+   * (CompleteMultipartUpload's name the object's checksum).
+   */
   constructor(
     private readonly req: IncomingMessage,
     maxBytes: number,
+    checksum?: ChecksumAlgorithm | false,
   ) {
     const payloadHash = header(req, 'x-amz-content-sha256') ?? '';
     const encodings = (header(req, 'content-encoding') ?? '').split(',').map((e) => e.trim().toLowerCase());
-    const chunked = payloadHash.startsWith('STREAMING-') || encodings.includes('aws-chunked');
+    // Content-Encoding alone does not frame a body: S3 requires the decoded length with it.
+    const framed = encodings.includes('aws-chunked') && header(req, 'x-amz-decoded-content-length') !== undefined;
+    const chunked = payloadHash.startsWith('STREAMING-') || framed;
     const declared = lengthHeader(req, chunked ? 'x-amz-decoded-content-length' : 'content-length');
     if (declared !== undefined && declared > maxBytes) {
       throw new S3Error('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${maxBytes} bytes.`);
     }
     if (/^[0-9a-f]{64}$/.test(payloadHash)) this.payloadSha256 = payloadHash;
-    this.checksumAlgorithm = checksumAlgorithm(req);
+    this.checksumAlgorithm = checksum === false ? undefined : (checksumAlgorithm(req) ?? checksum);
     this.tap = new DigestTap(maxBytes, { sha256: this.payloadSha256 !== undefined, checksumAlgorithm: this.checksumAlgorithm });
     const raw = detachedBody(req);
     if (chunked) {
@@ -44,8 +54,8 @@ export class RequestContent {
     this.stream = this.tap;
   }
 
-  /** Checks the digests; call after `stream` has ended. Returns the content's size and MD5. */
-  verify(): { size: number; md5: Buffer } {
+  /** Checks the digests; call after `stream` has ended. Returns the content's size, MD5 and checksum. */
+  verify(): { size: number; md5: Buffer; checksum?: { algorithm: ChecksumAlgorithm; value: string } } {
     const digests = this.tap.digests();
     const contentMd5 = header(this.req, 'content-md5');
     if (contentMd5 !== undefined) {
@@ -63,13 +73,14 @@ export class RequestContent {
         throw new S3Error('BadDigest', `The ${this.checksumAlgorithm.toUpperCase()} you specified did not match the calculated checksum.`);
       }
     }
-    return { size: digests.size, md5: digests.md5 };
+    const checksum = this.checksumAlgorithm && digests.checksum ? { algorithm: this.checksumAlgorithm, value: digests.checksum } : undefined;
+    return { size: digests.size, md5: digests.md5, checksum };
   }
 }
 
-/** Reads a small body (an XML document) whole, digests checked. */
-export async function readSmallBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const content = new RequestContent(req, maxBytes);
+/** Reads a small body (an XML document) whole, digests checked (flexible checksums unless `checksums` is false). */
+export async function readSmallBody(req: IncomingMessage, maxBytes: number, checksums = true): Promise<Buffer> {
+  const content = new RequestContent(req, maxBytes, checksums ? undefined : false);
   const chunks: Buffer[] = [];
   for await (const chunk of content.stream) chunks.push(chunk as Buffer);
   content.verify();
@@ -77,8 +88,8 @@ export async function readSmallBody(req: IncomingMessage, maxBytes: number): Pro
 }
 
 /** Reads a small XML request document whose root element must be `root`. */
-export async function readXmlBody(req: IncomingMessage, root: string): Promise<XmlElement> {
-  const body = await readSmallBody(req, MAX_XML_BODY_BYTES);
+export async function readXmlBody(req: IncomingMessage, root: string, checksums = true): Promise<XmlElement> {
+  const body = await readSmallBody(req, MAX_XML_BODY_BYTES, checksums);
   let document: XmlElement | undefined;
   try {
     document = parseXml(body.toString('utf8'));
@@ -98,12 +109,12 @@ function lengthHeader(req: IncomingMessage, name: string): number | undefined {
   return Number(value);
 }
 
-/** Which x-amz-checksum-* the client sent or announced as a trailer, lower-case. */
-function checksumAlgorithm(req: IncomingMessage): string | undefined {
+/** Which x-amz-checksum-* the client sent or announced as a trailer; one we do not know is not checked. */
+function checksumAlgorithm(req: IncomingMessage): ChecksumAlgorithm | undefined {
   const announced = header(req, 'x-amz-sdk-checksum-algorithm') ?? /^x-amz-checksum-(\w+)$/i.exec(header(req, 'x-amz-trailer') ?? '')?.[1];
-  if (announced) return announced.toLowerCase();
   const sent = Object.keys(req.headers).find((h) => /^x-amz-checksum-(?!mode$|type$|algorithm$)\w+$/.test(h));
-  return sent?.slice('x-amz-checksum-'.length);
+  const name = announced?.toLowerCase() ?? sent?.slice('x-amz-checksum-'.length);
+  return name !== undefined && isChecksumAlgorithm(name) ? name : undefined;
 }
 
 /**
@@ -125,6 +136,7 @@ function detachedBody(req: IncomingMessage): PassThrough {
       req.resume();
     }
   });
+  sendContinueIfAwaited(req);
   req.pipe(body);
   return body;
 }

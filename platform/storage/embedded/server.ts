@@ -3,11 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { MultipartStore } from './fs-multipart';
 import type { FsStore } from './fs-store';
 import type { OpContext } from './operations/context';
-import { parseS3Request, type S3Request } from './request';
-import { sendError } from './response';
-import { route } from './router';
+import { authenticate, type Credentials } from './auth/authenticate';
+import { awaitContinue } from './expect-continue';
+import { adoptObsHeaders, parseS3Request, type S3Request } from './request';
+import { answerInObsDialect, sendError } from './response';
+import { isApiVersionProbe, refusedPreflight, route } from './router';
 import { S3Error, toS3Error } from './s3-error';
-import { type Credentials, verifySignature } from './sigv4';
 
 export interface ServerDeps {
   store: FsStore;
@@ -19,9 +20,16 @@ export interface ServerDeps {
 
 /** The HTTP front: every request is parsed, authenticated, routed, and errors rendered once. */
 export function createS3HttpServer(deps: ServerDeps): Server {
-  const server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     handle(deps, req, res).catch(() => res.destroy());
+  };
+  const server = createServer(serve);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    awaitContinue(req, res);
+    serve(req, res);
   });
+  // S3 ignores Expect values other than 100-continue; Node would answer them 417 unasked.
+  server.on('checkExpectation', serve);
   // Large uploads may legitimately take longer than Node's default 5-minute request timeout.
   server.requestTimeout = 0;
   return server;
@@ -35,7 +43,11 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   let request: S3Request | undefined;
   try {
     request = parseS3Request(req);
-    verifySignature(req, request, deps.credentials);
+    if (request.dialect === 'obs') answerInObsDialect(res);
+    if (request.method === 'OPTIONS') throw refusedPreflight(req);
+    // OBS clients ask which protocol we speak before they sign anything.
+    if (!isApiVersionProbe(request)) authenticate(req, request, deps.credentials);
+    if (request.dialect === 'obs') adoptObsHeaders(req);
     const handler = route(req, request);
     const context: OpContext = {
       req,

@@ -24,12 +24,15 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]);
 }
 
-/** One element; text content is escaped, child elements are nested as they are. */
-export function el(name: string, content: string | number | boolean | readonly Xml[]): Xml {
+/** One element; text content and attribute values are escaped, child elements are nested as they are. */
+export function el(name: string, content: string | number | boolean | readonly Xml[], attributes: Record<string, string> = {}): Xml {
   const inner = Array.isArray(content)
     ? (content as readonly Xml[]).map((x) => x.markup).join('')
     : escapeXml(String(content));
-  return { markup: `<${name}>${inner}</${name}>` };
+  const attrs = Object.entries(attributes)
+    .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+    .join('');
+  return { markup: `<${name}${attrs}>${inner}</${name}>` };
 }
 
 /** Elements whose value may be absent are simply left out, as S3 does. */

@@ -4,7 +4,8 @@
 // [0, 1] (pixel/255) here and in customize_service.js alike.
 // Reports test accuracy every 10 steps and saves the model (input "images" [-1, 784],
 // output "scores", softmax over 10) with config.json and customize_service.js into
-// <train_url>/model/, the layout that model import expects.
+// <train_url>/model/, the layout that model import expects; --inference_code=python
+// writes ModelArts' customize_service.py (model-package-python/) instead.
 const path = require('path');
 const ma = require('modelarts');
 
@@ -36,6 +37,8 @@ async function main() {
   const maxSteps = ma.numberArg(args, 'max_steps', 1000);
   const dataUrl = ma.stringArg(args, 'data_url');
   const trainUrl = ma.stringArg(args, 'train_url');
+  const inferenceCode = ma.stringArg(args, 'inference_code', 'js');
+  if (!['js', 'python'].includes(inferenceCode)) throw new Error(`--inference_code is js or python, not ${inferenceCode}`);
   const tf = await ma.loadTf();
   console.log(`backend: ${tf.getBackend()}, max_steps: ${maxSteps}`);
 
@@ -73,8 +76,9 @@ async function main() {
   dense.setWeights([W, b]);
   const modelDir = path.join(trainUrl, 'model');
   await ma.saveModel(model, modelDir);
-  // config.json (with the measured accuracy) and customize_service.js travel with the model.
-  await ma.writePackageFiles(path.join(__dirname, 'model-package'), modelDir, { accuracy: last.accuracy });
+  // config.json (with the measured accuracy) and the inference code travel with the model.
+  const packageFiles = inferenceCode === 'python' ? 'model-package-python' : 'model-package';
+  await ma.writePackageFiles(path.join(__dirname, packageFiles), modelDir, { accuracy: last.accuracy });
   console.log(`test accuracy after ${maxSteps} steps: ${(last.accuracy * 100).toFixed(2)}%; model saved to ${modelDir}`);
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ChecksumAlgorithm, checksumField, type StoredChecksum } from '../checksums';
 import type { StagedFile } from '../durable-fs';
 import type { FsStore } from '../fs-store';
 import type { MultipartStore } from '../fs-multipart';
@@ -21,7 +22,8 @@ export interface OpContext {
 export type Handler = (c: OpContext) => Promise<void> | void;
 
 /** The single account of this server, reported wherever S3 names an owner. */
-export const OWNER_XML: Xml = el('Owner', [el('ID', 'modelarts-local'), el('DisplayName', 'modelarts-local')]);
+export const OWNER_ID = 'modelarts-local';
+export const OWNER_XML: Xml = el('Owner', [el('ID', OWNER_ID), el('DisplayName', OWNER_ID)]);
 
 /** Path-style routing guarantees these are present for bucket and object operations. */
 export function bucketOf(c: OpContext): string {
@@ -34,12 +36,22 @@ export function keyOf(c: OpContext): string {
   return c.request.key;
 }
 
-/** Streams the request body into a staging file, its digests checked, never held in memory. */
-export async function receiveBody(c: OpContext, maxBytes: number): Promise<{ staged: StagedFile; md5: Buffer }> {
-  const content = new RequestContent(c.req, maxBytes);
+export interface ReceivedBody {
+  staged: StagedFile;
+  md5: Buffer;
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+/**
+ * Streams the request body into a staging file, its digests checked, never held in memory.
+ * `defaultChecksum` is computed when the client sends no checksum of its own.
+ */
+export async function receiveBody(c: OpContext, maxBytes: number, defaultChecksum?: ChecksumAlgorithm): Promise<ReceivedBody> {
+  const content = new RequestContent(c.req, maxBytes, defaultChecksum);
   const staged = await c.store.stage(content.stream);
   try {
-    return { staged, md5: content.verify().md5 };
+    const { md5, checksum } = content.verify();
+    return { staged, md5, checksum };
   } catch (err) {
     await c.store.discard(staged);
     throw err;
@@ -53,4 +65,18 @@ export function intParam(c: OpContext, name: string, fallback: number, min: numb
   const value = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
   if (!(value >= min && value <= max)) throw new S3Error('InvalidArgument', `${name} must be an integer between ${min} and ${max}.`);
   return value;
+}
+
+/** S3 names the one version of an object in an unversioned bucket `null`; any other id names nothing here. */
+export function checkVersionId(c: OpContext): void {
+  const versionId = c.request.query.get('versionId');
+  if (versionId !== undefined && versionId !== 'null') {
+    throw new S3Error('InvalidArgument', 'Invalid version id specified: this server does not keep versions.');
+  }
+}
+
+/** `<ChecksumSHA256>…</ChecksumSHA256><ChecksumType>…</ChecksumType>`, or nothing; `value` overrides (a part's). */
+export function checksumXml(checksum: StoredChecksum | undefined, value = checksum?.value): Xml[] {
+  if (!checksum || value === undefined) return [];
+  return [el(checksumField(checksum.algorithm), value), el('ChecksumType', checksum.type)];
 }

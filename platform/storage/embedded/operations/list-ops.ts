@@ -12,7 +12,8 @@ import { bucketOf, intParam, type OpContext, OWNER_XML } from './context';
 export function listObjectsV2(c: OpContext): void {
   const token = c.request.query.get('continuation-token');
   const startAfter = c.request.query.get('start-after');
-  const after = token !== undefined ? decodeToken(token) : (startAfter ?? '');
+  // An empty token is no token: the listing starts from the beginning.
+  const after = token ? decodeToken(token) : (startAfter ?? '');
   const { page, text, head } = listPage(c, after);
   const next = page.isTruncated && page.last !== undefined ? encodeToken(page.last) : undefined;
   sendXml(
@@ -47,7 +48,44 @@ export function listObjectsV1(c: OpContext): void {
   );
 }
 
-/** What both listing APIs share: their parameters, the page, and the leading elements. */
+/**
+ * ListObjectVersions (`GET /<bucket>?versions`). Buckets here are never versioned, so every
+ * object is its one, latest version, whose id is `null` as S3 names it in unversioned buckets.
+ */
+export function listObjectVersions(c: OpContext): void {
+  const keyMarker = c.request.query.get('key-marker') ?? '';
+  const versionIdMarker = c.request.query.get('version-id-marker');
+  const { page, text, head } = listPage(c, keyMarker);
+  const next = page.isTruncated && page.last !== undefined ? page.last : undefined;
+  const versions = page.entries.map(({ value: o }) =>
+    el('Version', [
+      el('Key', text(o.key)),
+      el('VersionId', 'null'),
+      el('IsLatest', true),
+      el('LastModified', o.lastModified),
+      el('ETag', quoteEtag(o.etag)),
+      el('Size', o.size),
+      OWNER_XML,
+      el('StorageClass', 'STANDARD'),
+    ]),
+  );
+  sendXml(
+    c.res,
+    200,
+    xmlDocument('ListVersionsResult', [
+      ...head,
+      el('KeyMarker', text(keyMarker)),
+      el('VersionIdMarker', versionIdMarker ?? ''),
+      ...optionalEl('NextKeyMarker', next === undefined ? undefined : text(next)),
+      ...optionalEl('NextVersionIdMarker', next === undefined ? undefined : 'null'),
+      el('IsTruncated', page.isTruncated),
+      ...versions,
+      ...page.commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', text(p))])),
+    ]),
+  );
+}
+
+/** What the listing APIs share: their parameters, the page, and the leading elements. */
 function listPage(c: OpContext, after: string): { page: ListPage<ObjectRecord>; text: (s: string) => string; head: Xml[] } {
   const prefix = c.request.query.get('prefix') ?? '';
   const delimiter = c.request.query.get('delimiter') ?? '';

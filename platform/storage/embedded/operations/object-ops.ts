@@ -1,29 +1,40 @@
-import type { OutgoingHttpHeaders } from 'node:http';
-import type { ObjectRecord } from '../fs-store';
-import { MAX_DELETE_KEYS } from '../limits';
-import { attributesFromRequest, objectHeaders, quoteEtag } from '../object-headers';
-import { checkConditions, parseRange, type ByteRange } from '../read-conditions';
+import { attributesFromRequest, checksumHeaders, quoteEtag } from '../object-headers';
 import { header } from '../request';
-import { readXmlBody } from '../request-content';
 import { sendEmpty, sendStream, sendXml } from '../response';
-import { S3Error, toS3Error } from '../s3-error';
-import { childElements, childText, el, type Xml, xmlDocument } from '../xml';
-import { bucketOf, keyOf, type OpContext, receiveBody } from './context';
+import { S3Error } from '../s3-error';
+import { writePrecondition } from '../write-conditions';
+import { el, xmlDocument } from '../xml';
+import { bucketOf, checkVersionId, checksumXml, keyOf, type OpContext, receiveBody } from './context';
 import { parseCopySource, stageCopy } from './copy-source';
+import { planRead, type ReadPlan } from './read-plan';
 
 export async function putObject(c: OpContext): Promise<void> {
   c.store.requireBucket(bucketOf(c)); // fail before reading a body that could not be kept
   const attributes = attributesFromRequest(c.req);
-  const { staged, md5 } = await receiveBody(c, c.maxObjectBytes);
-  const record = await c.store.commitObject(bucketOf(c), keyOf(c), staged, { ...attributes, etag: md5.toString('hex') });
-  sendEmpty(c.res, 200, { ETag: quoteEtag(record.etag) });
+  const precondition = writePrecondition(c.req);
+  precondition(c.store.findObject(bucketOf(c), keyOf(c))); // checked again when committing
+  const { staged, md5, checksum } = await receiveBody(c, c.maxObjectBytes);
+  const record = await c.store.commitObject(
+    bucketOf(c),
+    keyOf(c),
+    staged,
+    { ...attributes, etag: md5.toString('hex'), checksum: checksum && { ...checksum, type: 'FULL_OBJECT' } },
+    precondition,
+  );
+  sendEmpty(c.res, 200, { ETag: quoteEtag(record.etag), ...checksumHeaders(record.checksum) });
 }
 
 export async function getObject(c: OpContext): Promise<void> {
+  checkVersionId(c);
   const { record, handle } = await c.store.openObject(bucketOf(c), keyOf(c));
-  let read: { status: number; headers: OutgoingHttpHeaders; range?: ByteRange };
+  let read: ReadPlan;
   try {
     read = planRead(c, record);
+    if (read.range && read.range.end < read.range.start) {
+      await handle.close();
+      sendEmpty(c.res, read.status, read.headers);
+      return;
+    }
   } catch (err) {
     await handle.close();
     throw err;
@@ -32,48 +43,9 @@ export async function getObject(c: OpContext): Promise<void> {
 }
 
 export function headObject(c: OpContext): void {
+  checkVersionId(c);
   const read = planRead(c, c.store.getObject(bucketOf(c), keyOf(c)));
   sendEmpty(c.res, read.status, read.headers);
-}
-
-/** Status, headers and byte range of a GET or HEAD, after its conditions are checked. */
-function planRead(c: OpContext, record: ObjectRecord): { status: number; headers: OutgoingHttpHeaders; range?: ByteRange } {
-  checkConditions(c.req, record);
-  const range = parseRange(header(c.req, 'range'), record.size);
-  const headers = objectHeaders(record, c.request.query);
-  if (!range) return { status: 200, headers: { ...headers, 'Content-Length': record.size } };
-  return {
-    status: 206,
-    range,
-    headers: { ...headers, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${record.size}` },
-  };
-}
-
-export async function deleteObject(c: OpContext): Promise<void> {
-  await c.store.deleteObject(bucketOf(c), keyOf(c));
-  sendEmpty(c.res, 204);
-}
-
-/** DeleteObjects (`POST /<bucket>?delete`): per-key results; Quiet reports only failures. */
-export async function deleteObjects(c: OpContext): Promise<void> {
-  c.store.requireBucket(bucketOf(c));
-  const document = await readXmlBody(c.req, 'Delete');
-  const quiet = childText(document, 'Quiet')?.trim() === 'true';
-  const keys = childElements(document, 'Object').map((o) => childText(o, 'Key'));
-  if (keys.length === 0 || keys.length > MAX_DELETE_KEYS || keys.some((k) => k === undefined || k === '')) {
-    throw new S3Error('MalformedXML', `A Delete request names between 1 and ${MAX_DELETE_KEYS} objects, each with a Key.`);
-  }
-  const results: Xml[] = [];
-  for (const key of keys as string[]) {
-    try {
-      await c.store.deleteObject(bucketOf(c), key);
-      if (!quiet) results.push(el('Deleted', [el('Key', key)]));
-    } catch (err) {
-      const failure = toS3Error(err);
-      results.push(el('Error', [el('Key', key), el('Code', failure.code), el('Message', failure.message)]));
-    }
-  }
-  sendXml(c.res, 200, xmlDocument('DeleteResult', results));
 }
 
 export async function copyObject(c: OpContext): Promise<void> {
@@ -96,6 +68,13 @@ export async function copyObject(c: OpContext): Promise<void> {
     userMetadata: attributes.userMetadata,
     headers: attributes.headers,
     etag: md5.toString('hex'),
+    // The copy is one new object of the same bytes: a whole-object checksum still holds.
+    checksum: from.checksum?.type === 'FULL_OBJECT' ? from.checksum : undefined,
   });
-  sendXml(c.res, 200, xmlDocument('CopyObjectResult', [el('LastModified', record.lastModified), el('ETag', quoteEtag(record.etag))]));
+  sendXml(
+    c.res,
+    200,
+    xmlDocument('CopyObjectResult', [el('LastModified', record.lastModified), el('ETag', quoteEtag(record.etag)), ...checksumXml(record.checksum)]),
+  );
 }
+

@@ -1,9 +1,19 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { CLOCK_SKEW_GRACE_SECONDS } from './limits';
-import { header, type S3Request } from './request';
-import { S3Error } from './s3-error';
-import { awsUriEncode } from './uri';
+import { MAX_PRESIGNED_EXPIRY_SECONDS } from '../limits';
+import { header, type S3Request } from '../request';
+import { S3Error } from '../s3-error';
+import { awsUriEncode } from '../uri';
+import {
+  checkAccessKey,
+  checkRequestTime,
+  type Credentials,
+  joinedHeaderValues,
+  parseSigningDate,
+  requestExpired,
+  requireMatchingSignature,
+  signedPathForms,
+} from './signature';
 
 /**
  * Verification of AWS Signature Version 4, in its Authorization-header and presigned-URL
@@ -11,12 +21,7 @@ import { awsUriEncode } from './uri';
  * covered by the x-amz-content-sha256 value, which the body reader checks separately.
  */
 
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-const ALGORITHM = 'AWS4-HMAC-SHA256';
+export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 interface SignedRequest {
@@ -31,11 +36,10 @@ interface SignedRequest {
   malformed: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError';
 }
 
-export function verifySignature(req: IncomingMessage, request: S3Request, credentials: Credentials): void {
+/** Verifies `Authorization: AWS4-HMAC-SHA256 …` or an `X-Amz-Algorithm=AWS4-HMAC-SHA256` link. */
+export function verifySigV4(req: IncomingMessage, request: S3Request, credentials: Credentials): void {
   const signed = readSignedRequest(req, request);
-  if (signed.accessKeyId !== credentials.accessKeyId) {
-    throw new S3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
-  }
+  checkAccessKey(signed.accessKeyId, credentials);
   const [date, region, service, terminator] = signed.scope;
   // The region is not checked against ours: clients sign with us-east-1 before they have
   // asked the server for its location, and the secret is what proves identity.
@@ -46,31 +50,37 @@ export function verifySignature(req: IncomingMessage, request: S3Request, creden
     throw new S3Error(signed.malformed, 'The host header must be signed.');
   }
   if (signed.presigned) checkNotExpired(request, signed.amzDate);
+  else checkRequestTime(req, 'x-amz-');
 
   const signingKey = [date, region, service, terminator].reduce<Buffer>(
     (key, part) => hmac(key, part),
     Buffer.from('AWS4' + credentials.secretAccessKey, 'utf8'),
   );
-  const expected = Buffer.from(signed.signature, 'utf8');
-  const matches = canonicalPaths(request).some((path) => {
-    const canonical = canonicalRequest(req, request, signed, path);
-    const stringToSign = [ALGORITHM, signed.amzDate, signed.scope.join('/'), sha256Hex(canonical)].join('\n');
-    const actual = Buffer.from(hmac(signingKey, stringToSign).toString('hex'), 'utf8');
-    return actual.length === expected.length && timingSafeEqual(actual, expected);
-  });
-  if (!matches) {
-    throw new S3Error(
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-    );
-  }
+  const computed = signedPathForms(request.rawPath).flatMap((path) =>
+    canonicalRequestHashes(canonicalRequest(req, request, signed, path)).map((hash) =>
+      hmac(signingKey, [ALGORITHM, signed.amzDate, signed.scope.join('/'), hash].join('\n')).toString('hex'),
+    ),
+  );
+  requireMatchingSignature(computed, signed.signature);
+}
+
+/**
+ * Header values reach us as Latin-1 (Node's reading of their raw bytes). A client that sent
+ * "é" as the UTF-8 bytes it signed (Python's clients) is matched by hashing those bytes as
+ * they came; one that sent the Latin-1 byte but signed the UTF-8 encoding (Node's) by hashing
+ * the text as UTF-8. Both hashes are tried.
+ */
+function canonicalRequestHashes(canonical: string): string[] {
+  const utf8 = createHash('sha256').update(canonical, 'utf8').digest('hex');
+  if (!/[^\x00-\x7f]/.test(canonical)) return [utf8];
+  return [utf8, createHash('sha256').update(canonical, 'latin1').digest('hex')];
 }
 
 function readSignedRequest(req: IncomingMessage, request: S3Request): SignedRequest {
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
     if (!authorization.startsWith(ALGORITHM + ' ')) {
-      throw new S3Error('AccessDenied', 'Only AWS Signature Version 4 (AWS4-HMAC-SHA256) is supported.');
+      throw new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed: it should start with ${ALGORITHM}.`);
     }
     const fields = new Map<string, string>();
     for (const part of authorization.slice(ALGORITHM.length + 1).split(',')) {
@@ -81,7 +91,7 @@ function readSignedRequest(req: IncomingMessage, request: S3Request): SignedRequ
       fields.get('Credential'),
       fields.get('SignedHeaders'),
       fields.get('Signature'),
-      header(req, 'x-amz-date') ?? header(req, 'date'),
+      signingTime(req),
       header(req, 'x-amz-content-sha256') ?? sha256Hex(''),
       false,
     );
@@ -100,10 +110,18 @@ function readSignedRequest(req: IncomingMessage, request: S3Request): SignedRequ
       true,
     );
   }
-  if (request.query.has('AWSAccessKeyId')) {
-    throw new S3Error('AccessDenied', 'Only AWS Signature Version 4 is supported; this URL is presigned with Signature Version 2.');
-  }
-  throw new S3Error('AccessDenied', 'Anonymous access is not allowed: sign your requests with AWS Signature Version 4.');
+  throw new S3Error('AuthorizationQueryParametersError', 'The X-Amz-Algorithm query parameter is missing.');
+}
+
+/**
+ * The time in the string to sign: x-amz-date, or the Date header (an HTTP date) written in
+ * SigV4's basic form, as clients that sign with only Date do.
+ */
+function signingTime(req: IncomingMessage): string | undefined {
+  const amzDate = header(req, 'x-amz-date');
+  if (amzDate !== undefined) return amzDate;
+  const time = parseSigningDate(header(req, 'date') ?? '');
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString().replace(/[-:]|\.\d{3}/g, '');
 }
 
 function build(
@@ -138,37 +156,21 @@ function isValidPayloadHash(hash: string): boolean {
   return hash === UNSIGNED_PAYLOAD || hash.startsWith('STREAMING-') || /^[0-9a-f]{64}$/.test(hash);
 }
 
+/**
+ * A presigned link lives X-Amz-Expires seconds from X-Amz-Date: at least one second, at
+ * most a week, as in S3. The bounds are AccessDenied, as S3 answers them.
+ */
 function checkNotExpired(request: S3Request, amzDate: string): void {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  const expires = Number(request.query.get('X-Amz-Expires') ?? NaN);
-  if (!m || !Number.isInteger(expires) || expires < 0) {
+  const signedAt = /^\d{8}T\d{6}Z$/.test(amzDate) ? parseSigningDate(amzDate) : NaN;
+  const raw = request.query.get('X-Amz-Expires') ?? '';
+  if (Number.isNaN(signedAt) || !/^-?\d{1,12}$/.test(raw)) {
     throw new S3Error('AuthorizationQueryParametersError', 'X-Amz-Date and X-Amz-Expires must be valid.');
   }
-  const signedAt = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-  if (Date.now() > signedAt + (expires + CLOCK_SKEW_GRACE_SECONDS) * 1000) {
-    throw new S3Error('AccessDenied', 'Request has expired.');
+  const expires = Number(raw);
+  if (expires < 1 || expires > MAX_PRESIGNED_EXPIRY_SECONDS) {
+    throw new S3Error('AccessDenied', `X-Amz-Expires must be between 1 and ${MAX_PRESIGNED_EXPIRY_SECONDS} seconds (one week).`);
   }
-}
-
-/**
- * The canonical URI is the path encoded once with SigV4's rules. Clients encode the path
- * that way on the wire too, but one that sent a laxer encoding and signed what it sent is
- * still honoured by trying the path as received.
- */
-function canonicalPaths(request: S3Request): string[] {
-  const reencoded = request.rawPath
-    .split('/')
-    .map((segment) => awsUriEncode(safeDecode(segment)))
-    .join('/');
-  return reencoded === request.rawPath ? [reencoded] : [reencoded, request.rawPath];
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
+  if (Date.now() > signedAt + expires * 1000) throw requestExpired();
 }
 
 function canonicalRequest(req: IncomingMessage, request: S3Request, signed: SignedRequest, path: string): string {
@@ -178,23 +180,14 @@ function canonicalRequest(req: IncomingMessage, request: S3Request, signed: Sign
     .sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([n, v]) => `${n}=${v}`)
     .join('&');
-  const headers = signed.signedHeaders.map((name) => `${name}:${canonicalHeaderValue(req, name)}\n`).join('');
+  const headers = signed.signedHeaders.map((name) => `${name}:${joinedHeaderValues(req, name)}\n`).join('');
   return [request.method, path, query, headers, signed.signedHeaders.join(';'), signed.payloadHash].join('\n');
-}
-
-/** All values of a header in arrival order, joined by commas, whitespace runs collapsed. */
-function canonicalHeaderValue(req: IncomingMessage, name: string): string {
-  const values: string[] = [];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i].toLowerCase() === name) values.push(req.rawHeaders[i + 1].trim().replace(/\s+/g, ' '));
-  }
-  return values.join(',');
 }
 
 function hmac(key: Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
-export function sha256Hex(data: string): string {
+function sha256Hex(data: string): string {
   return createHash('sha256').update(data, 'utf8').digest('hex');
 }

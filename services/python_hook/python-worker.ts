@@ -1,0 +1,180 @@
+/**
+ * One Python worker process: `python -u ma_hook_worker.py`, which loads the package's
+ * customize_service.py and answers one request at a time over fd 3. Starts with a
+ * handshake (ready, or fatal with the reason); its exit is reported, and a request it
+ * was answering fails as retryable.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { ApiError } from '../../platform/errors';
+import { describeExit, ExitInfo, StartError, terminate, waitForExit } from '../../platform/process/supervise';
+import { encodeFrame, Frame, FrameReader } from './frames';
+
+export const PROTOCOL_FD = 3;
+const KILL_GRACE_MS = 2000;
+/** Lines of stderr kept to explain a worker that died before its handshake. */
+const KEPT_STDERR_LINES = 12;
+
+export interface WorkerReady {
+  hook_class: string;
+  python_version: string;
+  executable: string;
+}
+
+export interface WorkerLaunch {
+  python: string;
+  script: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Largest frame either side may send. */
+  maxFrameBytes: number;
+  startTimeoutMs: number;
+  /** Lines the hook prints (stdout, stderr). */
+  onOutput(stream: 'stdout' | 'stderr', line: string, pid: number): void;
+}
+
+export class PythonWorker {
+  private pending?: { resolve(frame: Frame): void; reject(err: Error): void };
+  private leaving = false;
+  private dead = false;
+  readonly exited: Promise<ExitInfo>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly channel: Socket,
+    private readonly reader: FrameReader,
+    readonly ready: WorkerReady,
+  ) {
+    this.exited = waitForExit(child).then((exit) => {
+      this.dead = true;
+      this.pending?.reject(new ApiError('predict_worker_lost', `the Python worker answering this request ${exit.reason}; it is being restarted, send the request again`));
+      this.pending = undefined;
+      return exit;
+    });
+    channel.on('data', (chunk: Buffer) => this.onData(chunk));
+    channel.on('error', () => child.kill('SIGKILL'));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** True when the process ended without being asked to. */
+  get crashed(): boolean {
+    return !this.leaving;
+  }
+
+  static async start(launch: WorkerLaunch): Promise<PythonWorker> {
+    const child = spawn(launch.python, ['-u', launch.script], { cwd: launch.cwd, env: launch.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const stderrTail: string[] = [];
+    forwardLines(child.stdout!, (line) => launch.onOutput('stdout', line, child.pid ?? -1));
+    forwardLines(child.stderr!, (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > KEPT_STDERR_LINES) stderrTail.shift();
+      launch.onOutput('stderr', line, child.pid ?? -1);
+    });
+    const channel = child.stdio[PROTOCOL_FD] as Socket;
+    const reader = new FrameReader(launch.maxFrameBytes);
+    try {
+      const ready = await handshake(child, channel, reader, launch.startTimeoutMs, stderrTail);
+      return new PythonWorker(child, channel, reader, ready);
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+  }
+
+  /** Sends one request frame; resolves with the worker's answer frame. */
+  call(header: unknown, blobs: Buffer[]): Promise<Frame> {
+    if (this.pending) return Promise.reject(new Error('a Python worker takes one request at a time'));
+    if (this.dead) return Promise.reject(new ApiError('predict_worker_lost', 'the Python worker for this request has ended; it is being restarted, send the request again'));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.channel.write(encodeFrame(header, blobs));
+    });
+  }
+
+  /** Ends a worker that is stuck (past the request timeout) or whose pool is closing. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child.kill(signal);
+  }
+
+  async stop(): Promise<void> {
+    this.leaving = true;
+    await terminate(this.child, KILL_GRACE_MS);
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.reader.push(chunk);
+    } catch {
+      this.child.kill('SIGKILL');
+      return;
+    }
+    for (const frame of frames) {
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.resolve(frame);
+    }
+  }
+}
+
+function handshake(child: ChildProcess, channel: Socket, reader: FrameReader, timeoutMs: number, stderrTail: string[]): Promise<WorkerReady> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      channel.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+    };
+    const fail = (message: string) => {
+      cleanup();
+      reject(new StartError(message));
+    };
+    const timer = setTimeout(() => fail(`the Python worker did not start within ${timeoutMs} ms`), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      let frame: Frame | undefined;
+      try {
+        frame = reader.push(chunk)[0];
+      } catch (err) {
+        return fail(`the Python worker spoke an unknown protocol: ${(err as Error).message}`);
+      }
+      if (!frame) return;
+      if (frame.header.type === 'ready') {
+        cleanup();
+        resolve(frame.header as unknown as WorkerReady);
+      } else fail(String(frame.header.message ?? 'the Python worker failed to start'));
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      const tail = stderrTail.length ? `: ${stderrTail.join(' | ')}` : '';
+      fail(`the Python worker ${describeExit(code, signal)} before it was ready${tail}`);
+    };
+    const onError = (err: Error) => fail(`the Python worker could not be started: ${err.message}`);
+    channel.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+  });
+}
+
+function forwardLines(stream: Readable, onLine: (line: string) => void): void {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine(line);
+  });
+  stream.on('end', () => {
+    if (partial) onLine(partial);
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * Brings up the Python side of an instance whose hook is customize_service.py: checks
+ * config.json's dependencies in the chosen Python (nothing is installed), serves the
+ * model's TF Serving API on loopback for the workers, and starts the worker pool.
+ */
+import path from 'node:path';
+import { repoPath } from '../../platform/paths';
+import { choosePython } from '../../platform/process/python';
+import { log } from '../../platform/log';
+import { loadServables, ServableSet } from '../tf_serving/servables';
+import type { Tf } from '../../platform/compute/tf';
+import type { InstanceOptions } from '../instance/protocol';
+import { hookRequirements, missingMessage, requirementNotes } from './dependencies';
+import { startLoopbackTfServing } from './loopback-tf-serving';
+import { PythonWorkerPool } from './worker-pool';
+import { PROTOCOL_FD } from './python-worker';
+
+export const PYTHON_HOOK = 'customize_service.py';
+/** The `model_service` package hooks import, and the worker script. */
+export const PYTHON_RUNTIME_DIR = repoPath('services', 'python_hook', 'runtime');
+export const WORKER_SCRIPT = repoPath('services', 'python_hook', 'worker', 'ma_hook_worker.py');
+const WORKER_START_TIMEOUT_MS = 60_000;
+/** Room for the JSON header beside the largest body a request may carry. */
+const FRAME_HEADER_ROOM = 1024 * 1024;
+/** Hook failures whose traceback also becomes a service event (all go to the log). */
+const MAX_TRACEBACK_EVENTS = 5;
+
+export type EventSink = (level: 'info' | 'warning' | 'error', message: string) => void;
+
+export interface PythonHook {
+  predictor: PythonWorkerPool;
+  servables: ServableSet;
+  hook: string;
+  notes: string[];
+  close(): Promise<void>;
+}
+
+export function isPythonHook(hookFile: string | undefined): boolean {
+  return hookFile === PYTHON_HOOK;
+}
+
+export async function startPythonHook(opts: InstanceOptions, tf: Tf, onEvent: EventSink): Promise<PythonHook> {
+  const settings = opts.python ?? { workers: 1, dependencies: [] };
+  const reqs = hookRequirements(settings.dependencies);
+  const env = workerEnv(opts);
+  const probe = await choosePython(settings.setting, { modules: reqs.required.map((r) => r.module), distributions: reqs.required.map((r) => r.name), env });
+  const missing = missingMessage(reqs, probe);
+  if (missing) throw new Error(missing);
+  const servables = await loadServables(opts.serviceName, opts.modelDir, tf);
+  const loopback = await startLoopbackTfServing(servables, opts.maxBodyBytes);
+  env.MA_TF_SERVING_URL = loopback.url;
+  env.MA_TF_SERVING_TOKEN = loopback.token;
+  const pool = new PythonWorkerPool({
+    size: settings.workers,
+    timeoutMs: opts.timeoutMs,
+    launch: {
+      python: probe.command,
+      script: WORKER_SCRIPT,
+      cwd: opts.modelDir,
+      env,
+      maxFrameBytes: opts.maxBodyBytes + FRAME_HEADER_ROOM,
+      startTimeoutMs: WORKER_START_TIMEOUT_MS,
+      onOutput: outputSink(opts),
+    },
+    onEvent,
+    onTraceback: tracebackSink(opts, onEvent),
+    onFatal: (message) => {
+      onEvent('error', message);
+      // The platform restarts the instance (with backoff), which checks the Python again.
+      setTimeout(() => process.exit(1), 100);
+    },
+  });
+  let ready;
+  try {
+    ready = await pool.start();
+  } catch (err) {
+    loopback.close();
+    throw err;
+  }
+  return {
+    predictor: pool,
+    servables,
+    hook: `${PYTHON_HOOK} (class ${ready.hook_class}; Python ${ready.python_version} at ${ready.executable}, ${settings.workers} worker${settings.workers === 1 ? '' : 's'})`,
+    notes: requirementNotes(reqs, probe),
+    close: async () => {
+      await pool.close();
+      loopback.close();
+    },
+  };
+}
+
+/** What a worker's process gets: the instance's (minimal) environment, the runtime package, one thread for numpy. */
+function workerEnv(opts: InstanceOptions): NodeJS.ProcessEnv {
+  const own = process.env.PYTHONPATH;
+  return {
+    ...process.env,
+    PYTHONPATH: [PYTHON_RUNTIME_DIR, ...(own ? [own] : [])].join(path.delimiter),
+    PYTHONUNBUFFERED: '1',
+    // The package folder is the user's: no __pycache__ written into it.
+    PYTHONDONTWRITEBYTECODE: '1',
+    // Several workers share the cores: one BLAS thread each, unless the service says otherwise.
+    OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1',
+    OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1',
+    MA_HOOK_FILE: path.join(opts.modelDir, PYTHON_HOOK),
+    MA_MODEL_NAME: opts.modelName,
+    MA_MODEL_PATH: opts.modelDir,
+    MA_TF_SERVING_MODEL: opts.serviceName,
+    MA_PROTOCOL_FD: String(PROTOCOL_FD),
+  };
+}
+
+/** The hook's own output (prints, warnings) goes to the platform log under the instance's name. */
+function outputSink(opts: InstanceOptions): (stream: 'stdout' | 'stderr', line: string, pid: number) => void {
+  return (stream, line, pid) => {
+    const text = `service ${opts.serviceName} instance ${opts.instanceId} python[${pid}]: ${line}`;
+    if (stream === 'stdout') log.info(text);
+    else log.warn(text);
+  };
+}
+
+/** A traceback of a failed request: always to the log, and for the first few also as a service event. */
+function tracebackSink(opts: InstanceOptions, onEvent: EventSink): (traceback: string, pid: number) => void {
+  let count = 0;
+  return (traceback, pid) => {
+    log.warn(`service ${opts.serviceName} instance ${opts.instanceId} python[${pid}]: ${traceback}`);
+    if (count++ < MAX_TRACEBACK_EVENTS) onEvent('error', `customize_service.py raised (Python worker ${pid}):\n${traceback}`);
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * The Python workers of one instance, as its predictor: each request waits for an idle
+ * worker, goes to it as a frame (uploaded files as raw bytes), and comes back as the
+ * hook's JSON result or its error. A worker that dies is restarted like any instance;
+ * the request it held fails as retryable (the gateway sends it again), the queued ones
+ * wait for it. A worker stuck past the request timeout is killed and restarted.
+ */
+import { ApiError } from '../../platform/errors';
+import { HookStageError, STAGES, type Stage, type Timings } from '../model_service/base-service';
+import type { Predictor } from '../instance/server';
+import type { Frame } from './frames';
+import { PythonWorker, WorkerLaunch, WorkerReady } from './python-worker';
+
+const RESTART_BACKOFF_MS = [0, 500, 2000];
+/** Time a stuck worker is given beyond the request timeout before it is killed. */
+const STUCK_GRACE_MS = 1000;
+
+export interface PoolOptions {
+  size: number;
+  launch: WorkerLaunch;
+  /** A request's time limit; past it (and a grace) the worker is killed. */
+  timeoutMs: number;
+  onEvent(level: 'info' | 'warning' | 'error', message: string): void;
+  /** The Python traceback of a request the hook failed (never sent to the client). */
+  onTraceback(traceback: string, pid: number): void;
+  /** A worker could not be restarted: the instance cannot serve any more. */
+  onFatal(message: string): void;
+}
+
+interface Waiting {
+  deadline: number;
+  start(worker: PythonWorker): void;
+}
+
+interface ErrorHeader {
+  type: 'error';
+  kind: 'input' | 'hook';
+  stage?: Stage;
+  exception: string;
+  message: string;
+  traceback?: string;
+}
+
+export class PythonWorkerPool implements Predictor {
+  private readonly idle: PythonWorker[] = [];
+  private readonly all = new Set<PythonWorker>();
+  private readonly queue: Waiting[] = [];
+  private readonly warned = new Set<string>();
+  private nextId = 1;
+  private closing = false;
+
+  constructor(private readonly opts: PoolOptions) {}
+
+  /** Starts every worker; rejects with the first one's reason when any fails. */
+  async start(): Promise<WorkerReady> {
+    const started = await Promise.allSettled(Array.from({ length: this.opts.size }, () => PythonWorker.start(this.opts.launch)));
+    const failure = started.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    for (const r of started) if (r.status === 'fulfilled') this.adopt(r.value);
+    if (failure) {
+      await this.close();
+      throw failure.reason;
+    }
+    return [...this.all][0].ready;
+  }
+
+  get pids(): number[] {
+    return [...this.all].map((w) => w.pid);
+  }
+
+  async handle(data: unknown): Promise<{ result: unknown; timings: Record<string, number> }> {
+    const { header, blobs } = requestFrame(this.nextId++, data);
+    const worker = await this.acquire();
+    const stuck = setTimeout(() => worker.kill(), this.opts.timeoutMs + STUCK_GRACE_MS);
+    try {
+      const answer = await worker.call(header, blobs);
+      const { traceback, warning } = answer.header as { traceback?: string; warning?: string };
+      if (traceback) this.opts.onTraceback(traceback, worker.pid);
+      if (warning && !this.warned.has(warning)) {
+        this.warned.add(warning);
+        this.opts.onEvent('warning', warning);
+      }
+      return answerOf(answer);
+    } finally {
+      clearTimeout(stuck);
+      this.release(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const w of this.queue.splice(0)) w.deadline = 0;
+    await Promise.all([...this.all].map((w) => w.stop()));
+  }
+
+  private adopt(worker: PythonWorker): void {
+    this.all.add(worker);
+    void worker.exited.then((exit) => {
+      this.all.delete(worker);
+      const at = this.idle.indexOf(worker);
+      if (at !== -1) this.idle.splice(at, 1);
+      if (this.closing || !worker.crashed) return;
+      this.opts.onEvent('error', `Python worker ${worker.pid} ${exit.reason}; restarting it`);
+      void this.restart(0);
+    });
+    this.release(worker);
+  }
+
+  private async restart(attempt: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS[attempt]));
+    if (this.closing) return;
+    try {
+      const worker = await PythonWorker.start(this.opts.launch);
+      if (this.closing) return void worker.stop();
+      this.opts.onEvent('info', `Python worker ${worker.pid} started in place of the one that ended`);
+      this.adopt(worker);
+    } catch (err) {
+      if (attempt + 1 < RESTART_BACKOFF_MS.length) return this.restart(attempt + 1);
+      this.opts.onFatal(`a Python worker could not be restarted: ${(err as Error).message}`);
+    }
+  }
+
+  private acquire(): Promise<PythonWorker> {
+    const worker = this.idle.pop();
+    if (worker) return Promise.resolve(worker);
+    if (this.closing) return Promise.reject(new ApiError('predict_unavailable', 'the instance is stopping'));
+    // The server's own timeout answers a client that waits too long; its late entry is skipped in release().
+    return new Promise((resolve) => this.queue.push({ deadline: Date.now() + this.opts.timeoutMs, start: resolve }));
+  }
+
+  private release(worker: PythonWorker): void {
+    if (!worker.alive || !this.all.has(worker) || worker.busy) return;
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+      if (next.deadline > Date.now()) return next.start(worker);
+    }
+    this.idle.push(worker);
+  }
+}
+
+/** The request as the worker reads it: the JSON body, or the form's text fields plus its files as raw bytes. */
+function requestFrame(id: number, data: unknown): { header: unknown; blobs: Buffer[] } {
+  const blobs: Buffer[] = [];
+  const files: [string, string, number][] = [];
+  if (!isPlainObject(data) || !Object.values(data).some((v) => isPlainObject(v) && Object.values(v).some(Buffer.isBuffer))) {
+    return { header: { type: 'request', id, data, files }, blobs };
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(data)) {
+    if (!isPlainObject(value)) fields[field] = value;
+    else {
+      for (const [name, bytes] of Object.entries(value)) {
+        files.push([field, name, (bytes as Buffer).length]);
+        blobs.push(bytes as Buffer);
+      }
+    }
+  }
+  return { header: { type: 'request', id, data: fields, files }, blobs };
+}
+
+function answerOf(frame: Frame): { result: unknown; timings: Record<string, number> } {
+  const header = frame.header as { type: string; timings?: Timings };
+  if (header.type === 'result') return { result: JSON.parse(frame.blob.toString('utf8')), timings: header.timings ?? {} };
+  const error = frame.header as unknown as ErrorHeader;
+  if (error.kind === 'input') throw new ApiError('predict_bad_input', error.message);
+  const cause = new Error(error.message);
+  cause.name = error.exception;
+  throw new HookStageError(error.stage && STAGES.includes(error.stage) ? error.stage : 'inference', cause);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+}

@@ -1,0 +1,179 @@
+"""A Python worker of a ModelArts Local service instance (standard library only).
+
+Loads the package's customize_service.py, finds its hook class, and answers requests
+one at a time on the protocol socket (fd MA_PROTOCOL_FD): frames of a big-endian u32
+length, a u32 header length, a JSON header, raw bytes. First frame out: ready or
+fatal. The worker ends when the instance closes the socket.
+"""
+import importlib.util
+import inspect
+import io
+import json
+import math
+import os
+import platform
+import re
+import socket
+import struct
+import sys
+import traceback
+
+from model_service.model_service import BaseService, InputError, StageError, run_stages
+
+HOOK_MODULE = 'customize_service'
+PREFIX = struct.Struct('>II')
+
+
+class HookLoadError(Exception):
+    pass
+
+
+def frame(header, blob=b''):
+    head = json.dumps(header, separators=(',', ':')).encode('utf-8')
+    return PREFIX.pack(len(head) + len(blob), len(head)) + head + blob
+
+
+def read_frame(reader):
+    prefix = reader.read(PREFIX.size)
+    if len(prefix) < PREFIX.size:
+        return None
+    total, head_length = PREFIX.unpack(prefix)
+    body = reader.read(total)
+    if len(body) < total:
+        return None
+    return json.loads(body[:head_length].decode('utf-8')), memoryview(body)[head_length:]
+
+
+def hook_line(error, hook_file):
+    """' (customize_service.py:12)' for the deepest frame in the hook, or a syntax error's line."""
+    if isinstance(error, SyntaxError) and error.filename == hook_file and error.lineno:
+        return ' (%s:%d)' % (os.path.basename(hook_file), error.lineno)
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == hook_file]
+    return ' (%s:%d)' % (os.path.basename(hook_file), frames[-1].lineno) if frames else ''
+
+
+def hook_class(module):
+    """The one class of the hook module that extends BaseService (the most derived, when it builds on its own)."""
+    own = [c for _, c in inspect.getmembers(module, inspect.isclass) if issubclass(c, BaseService) and c.__module__ == module.__name__]
+    leaves = [c for c in own if not any(o is not c and issubclass(o, c) for o in own)]
+    if not leaves:
+        raise HookLoadError('customize_service.py defines no class that extends TfServingBaseService '
+                            '(from model_service.tfserving_model_service import TfServingBaseService) or SingleNodeService')
+    if len(leaves) > 1:
+        raise HookLoadError('customize_service.py defines several hook classes (%s); keep one' % ', '.join(c.__name__ for c in leaves))
+    return leaves[0]
+
+
+def load_service():
+    hook_file = os.environ['MA_HOOK_FILE']
+    model_path = os.environ.get('MA_MODEL_PATH', os.path.dirname(hook_file))
+    model_name = os.environ.get('MA_MODEL_NAME', '')
+    # Helper modules beside the hook import as they do on ModelArts.
+    sys.path.insert(0, os.path.dirname(hook_file))
+    try:
+        spec = importlib.util.spec_from_file_location(HOOK_MODULE, hook_file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[HOOK_MODULE] = module
+        spec.loader.exec_module(module)
+    except Exception as e:
+        raise HookLoadError('customize_service.py failed to load: %s: %s%s' % (type(e).__name__, e, hook_line(e, hook_file)))
+    cls = hook_class(module)
+    try:
+        service = cls(model_name, model_path)
+    except Exception as e:
+        raise HookLoadError('customize_service.py: %s(model_name, model_path) raised %s: %s%s' % (cls.__name__, type(e).__name__, e, hook_line(e, hook_file)))
+    # A hook whose __init__ does not call its base's still has these, as on ModelArts.
+    for name, value in (('model_name', model_name), ('model_path', model_path)):
+        if not hasattr(service, name):
+            setattr(service, name, value)
+    return service, cls
+
+
+def request_data(header, blob):
+    """ModelArts' shape: multipart -> {field: {file_name: file-like object}}, JSON -> the parsed body."""
+    data = header.get('data')
+    offset = 0
+    for field, name, length in header.get('files') or []:
+        content = io.BytesIO(blob[offset:offset + length])
+        offset += length
+        slot = data.get(field)
+        if not isinstance(slot, dict):
+            slot = data[field] = {}
+        slot[name] = content
+    return data
+
+
+def finite(value):
+    """NaN and infinities become null, as JSON cannot carry them."""
+    if hasattr(value, 'tolist'):
+        value = value.tolist()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def encode_result(result):
+    from model_service.tf_serving_client import plain
+    try:
+        return json.dumps(result, default=plain, allow_nan=False, separators=(',', ':')).encode('utf-8')
+    except ValueError:
+        return json.dumps(finite(result), default=plain, allow_nan=False, separators=(',', ':')).encode('utf-8')
+
+
+def is_input_error(error, stage):
+    if isinstance(error, InputError):
+        return True
+    # An upload Pillow cannot read is the request's fault, not the hook's.
+    return stage == 'preprocess' and type(error).__name__ == 'UnidentifiedImageError'
+
+
+def error_answer(request_id, stage, error, kind=None):
+    kind = kind or ('input' if is_input_error(error, stage) else 'hook')
+    message = re.sub(r' at 0x[0-9a-fA-F]+', '', str(error))
+    if type(error).__name__ == 'UnidentifiedImageError':
+        message = 'an uploaded file is not an image Pillow can read (%s)' % message
+    return {
+        'type': 'error', 'id': request_id, 'kind': kind, 'stage': stage,
+        'exception': type(error).__name__, 'message': message,
+        'traceback': ''.join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip(),
+    }, b''
+
+
+def answer(service, header, blob):
+    request_id = header.get('id')
+    try:
+        result, timings = run_stages(service, request_data(header, blob))
+    except StageError as e:
+        return error_answer(request_id, e.stage, e.error)
+    try:
+        body = encode_result(result)
+    except (TypeError, ValueError) as e:
+        return error_answer(request_id, 'postprocess', TypeError('its result cannot be answered as JSON: %s' % e), 'hook')
+    reply = {'type': 'result', 'id': request_id, 'timings': timings}
+    if result is None:
+        reply['warning'] = 'customize_service.py: _postprocess returned None, so the answer is null; does it end without a return statement?'
+    return reply, body
+
+
+def main():
+    sock = socket.socket(fileno=int(os.environ.get('MA_PROTOCOL_FD', '3')))
+    reader = sock.makefile('rb')
+    try:
+        service, cls = load_service()
+    except Exception as e:
+        sock.sendall(frame({'type': 'fatal', 'message': str(e) if isinstance(e, HookLoadError) else '%s: %s' % (type(e).__name__, e)}))
+        return 1
+    sock.sendall(frame({'type': 'ready', 'hook_class': cls.__name__, 'python_version': platform.python_version(), 'executable': sys.executable}))
+    while True:
+        request = read_frame(reader)
+        if request is None:
+            return 0
+        sock.sendall(frame(*answer(service, *request)))
+
+
+if __name__ == '__main__':
+    sys.exit(main())
