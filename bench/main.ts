@@ -3,7 +3,7 @@
  * side in one run (see README "Performance"). Prints a table and writes the figures to
  * bench/results/bench-<date>.json (and latest.json). `--quick` shortens the load
  * phases to 3 s and training to 200 steps, for trying the bench itself;
- * `--only=compute,service,predictions,training` runs those parts alone.
+ * `--only=compute,service,…` runs those parts alone (see PARTS).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
