@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ORIGIN_PATTERN } from './http/cors';
 import { bucketNameProblem } from './storage/obs-url';
 import { ConfigError, type Env, Reader } from './config-reader';
+import { repoPath } from './paths';
 
 export { ConfigError };
 
@@ -43,6 +44,23 @@ export interface PlatformConfig {
   minFreeBytes: number;
   /** ModelArts' documented API: its project, the AK/SK pairs and IAM users it accepts. */
   modelarts: ModelArtsApiConfig;
+  /** How tfjs computes, here and in every job and service instance. */
+  compute: ComputeConfig;
+}
+
+/** tfjs backends, fastest first: our native addon, tfjs-node, WebAssembly, plain JavaScript. */
+export const BACKEND_NAMES = ['native', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface ComputeConfig {
+  /** TF_BACKEND: this backend and no other; undefined: the fastest present. */
+  backend?: BackendName;
+  /** COMPUTE_THREADS: the threads that every process computing at once shares (default: every core). */
+  threads: number;
+  /** COMPUTE_ADDON: the native addon's file, or 'off'. */
+  addon: string;
+  /** COMPUTE_SHARE_DIR: where computing processes of this machine announce themselves, to share the threads. */
+  shareDir: string;
 }
 
 export interface ModelArtsApiConfig {
@@ -115,6 +133,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     pythonWorkers: read.integer('PYTHON_WORKERS', DEFAULT_PYTHON_WORKERS, 1, MAX_PYTHON_WORKERS),
     minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     modelarts: modelartsConfig(read),
+    compute: loadComputeConfig(env),
   };
   if (config.authToken !== undefined && config.authToken.length < 8) {
     throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);
@@ -151,6 +170,37 @@ function predictLimits(read: Reader): PlatformConfig['predict'] {
     timeoutMs: read.integer('PREDICT_TIMEOUT_MS', DEFAULT_PREDICT_TIMEOUT_MS, 100, 3_600_000),
     requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1000, 3_600_000),
     deployTimeoutMs: read.integer('DEPLOY_TIMEOUT_MS', DEFAULT_DEPLOY_TIMEOUT_MS, 1000, 3_600_000),
+  };
+}
+
+export const DEFAULT_COMPUTE_ADDON = repoPath('platform', 'compute', 'native', 'build', 'Release', 'ma_native.node');
+const MAX_COMPUTE_THREADS = 1024;
+
+/**
+ * The compute settings alone: what jobs, service instances and a boot file run by hand
+ * read (the platform passes its own on to them, see computeEnv).
+ */
+export function loadComputeConfig(env: Env = process.env): ComputeConfig {
+  const read = new Reader(env);
+  const backend = read.optional('TF_BACKEND');
+  if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new ConfigError('TF_BACKEND', BACKEND_NAMES.join(', '), backend);
+  }
+  return {
+    backend: backend as BackendName | undefined,
+    threads: read.integer('COMPUTE_THREADS', os.availableParallelism(), 1, MAX_COMPUTE_THREADS),
+    addon: read.string('COMPUTE_ADDON', DEFAULT_COMPUTE_ADDON),
+    shareDir: read.string('COMPUTE_SHARE_DIR', path.join(os.tmpdir(), 'modelarts-local-compute')),
+  };
+}
+
+/** The compute settings as environment variables, for a child process to read back. */
+export function computeEnv(c: ComputeConfig): Record<string, string> {
+  return {
+    ...(c.backend ? { TF_BACKEND: c.backend } : {}),
+    COMPUTE_THREADS: String(c.threads),
+    COMPUTE_ADDON: c.addon,
+    COMPUTE_SHARE_DIR: c.shareDir,
   };
 }
 

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type Router from '@koa/router';
 import type { PlatformConfig } from '../kernel/config';
 import type { ComputeInfo, PlatformContext } from '../kernel/context';
-import { compute, nativeAvailable } from './compute/tf';
+import { compute } from './compute/tf';
 import { createApp } from './http/app';
 import { controlPlaneCors } from './http/cors-middleware';
 import { healthRoutes } from './http/routes/health';
@@ -148,7 +148,7 @@ async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
 
 async function computeInfo(): Promise<ComputeInfo> {
   const c = await compute();
-  return { backend: c.backend, native_available: nativeAvailable(), notes: c.notes };
+  return { backend: c.backend, description: c.description, notes: c.notes };
 }
 
 async function packageVersion(): Promise<string> {
