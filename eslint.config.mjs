@@ -57,7 +57,7 @@ export default tseslint.config(
   },
   {
     // Boot files, hooks and build scripts: CommonJS run by Node.
-    files: ['samples/**/code/**/*.js', '**/*.cjs', 'packages/*/build.js', 'platform/compute/native/*.js'],
+    files: ['samples/**/code/**/*.js', '**/*.cjs', 'packages/*/build.js', 'compute/native/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
     rules: sizeLimits,
   },

@@ -8,8 +8,8 @@ import http from 'node:http';
 import busboy from 'busboy';
 import { PNG } from 'pngjs';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { compute } from '../platform/compute/tf';
-import { loadModelFrom } from '../platform/compute/model-io';
+import { compute } from '../compute/tf';
+import { loadModelFrom } from '../compute/model-io';
 import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
 
 const SIDE = 28;

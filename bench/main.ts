@@ -8,9 +8,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../platform/compute/tf';
+import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../compute/tf';
 import { loadComputeConfig } from '../kernel/config';
-import { loadNativeAddon } from '../platform/compute/native-addon';
+import { loadNativeAddon } from '../compute/native-addon';
 import { distPath, repoPath } from '../kernel/paths';
 import { forkWithHandshake } from '../kernel/process/supervise';
 import type { ProbeFigures } from './compute-probe';

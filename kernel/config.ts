@@ -173,7 +173,7 @@ function predictLimits(read: Reader): PlatformConfig['predict'] {
   };
 }
 
-export const DEFAULT_COMPUTE_ADDON = repoPath('platform', 'compute', 'native', 'build', 'Release', 'ma_native.node');
+export const DEFAULT_COMPUTE_ADDON = repoPath('compute', 'native', 'build', 'Release', 'ma_native.node');
 const MAX_COMPUTE_THREADS = 1024;
 
 /**

@@ -1,7 +1,7 @@
 import type { PlatformConfig } from './config';
 import type { ObjectStore } from './storage/object-store';
 import type { Schemas } from './validation/schemas';
-import type { BackendName } from '../platform/compute/tf';
+import type { BackendName } from './config';
 
 export interface ComputeInfo {
   backend: BackendName;

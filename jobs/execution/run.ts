@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { ObjectStore } from '../../kernel/storage/object-store';
 import { childUrl, parseObsUrl } from '../../kernel/storage/obs-url';
 import { StorageError } from '../../kernel/storage/storage-error';
-import { linkRuntimeModules } from '../../platform/compute/runtime-modules';
+import { linkRuntimeModules } from '../../compute/runtime-modules';
 import { ExitInfo } from '../../kernel/process/supervise';
 import type { ComputeConfig } from '../../kernel/config';
 import { log } from '../../kernel/log';

@@ -10,9 +10,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LayersModel, Optimizer, Tensor } from '@tensorflow/tfjs';
 import { moveIntoPlace, writeFileAtomic } from '@modelarts-local/durable';
-import { compute } from '../../platform/compute/tf';
+import { compute } from '../../compute/tf';
 import { ifExists } from '../../kernel/util/drop';
-import { readModelArtifacts, saveModelTo } from '../../platform/compute/model-io';
+import { readModelArtifacts, saveModelTo } from '../../compute/model-io';
 
 export interface Checkpoint {
   dir: string;

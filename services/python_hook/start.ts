@@ -8,7 +8,7 @@ import { repoPath } from '../../kernel/paths';
 import { choosePython } from '../../kernel/process/python';
 import { log } from '../../kernel/log';
 import { loadServables, ServableSet } from '../tf_serving/servables';
-import type { Tf } from '../../platform/compute/tf';
+import type { Tf } from '../../compute/tf';
 import type { InstanceOptions } from '../instance/protocol';
 import { hookRequirements, missingMessage, requirementNotes } from './dependencies';
 import { startLoopbackTfServing } from './loopback-tf-serving';

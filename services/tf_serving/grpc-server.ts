@@ -9,7 +9,7 @@ import { ApiError } from '../../kernel/errors';
 import { grpcErrorResponse } from '../../kernel/http/render-error';
 import { APP_CODE_HEADER } from '../../kernel/http/api-names';
 import { secretMatches } from '../../kernel/util/secret';
-import type { InputValue } from '../../platform/compute/input-values';
+import type { InputValue } from '../../compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
 import type { Servable, ServableSet } from './servables';
 import { checkSignatureName, DEFAULT_SIGNATURE, signatureDef } from './signature';

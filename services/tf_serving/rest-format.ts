@@ -6,7 +6,7 @@
  * `tensor_content` does.
  */
 import { ApiError } from '../../kernel/errors';
-import type { InputValue, NestedNumbers, TensorSpec } from '../../platform/compute/input-values';
+import type { InputValue, NestedNumbers, TensorSpec } from '../../compute/input-values';
 import { checkSignatureName } from './signature';
 
 export type RestFormat = 'row' | 'columnar';

@@ -3,7 +3,7 @@
  * method `tensorflow/serving/predict`, tensors with `DT_*` dtypes and `-1` for any size.
  */
 import { ApiError } from '../../kernel/errors';
-import type { TensorSpec } from '../../platform/compute/input-values';
+import type { TensorSpec } from '../../compute/input-values';
 
 export const DEFAULT_SIGNATURE = 'serving_default';
 export const PREDICT_METHOD = 'tensorflow/serving/predict';

@@ -5,7 +5,7 @@
  * sends them.
  */
 import { ApiError } from '../../kernel/errors';
-import type { InputValue, NestedNumbers, TensorSpec } from '../../platform/compute/input-values';
+import type { InputValue, NestedNumbers, TensorSpec } from '../../compute/input-values';
 import { dataTypeName } from './signature';
 
 export interface TensorProtoObject {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ACTIVE_MS, BEAT_MS, ThreadShare } from '../../platform/compute/thread-share';
+import { ACTIVE_MS, BEAT_MS, ThreadShare } from '../../compute/thread-share';
 import { distPath } from '../../kernel/paths';
 import { nativeUnavailable } from './helpers/native';
 
@@ -70,7 +70,7 @@ describe('compute threads shared among the processes computing at once', functio
     // Products until a deadline common to the processes started together; the threads the
     // addon was set to a second before it, when all of them have computed for a while.
     const code = `
-      const { startNativeBackend } = require(${JSON.stringify(distPath('platform/compute/native-backend.js'))});
+      const { startNativeBackend } = require(${JSON.stringify(distPath('compute/native-backend.js'))});
       const { loadComputeConfig } = require(${JSON.stringify(distPath('kernel/config.js'))});
       (async () => {
         const tf = require('@tensorflow/tfjs');

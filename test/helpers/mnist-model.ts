@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { linkRuntimeModules, prepareRuntimeModules } from '../../platform/compute/runtime-modules';
+import { linkRuntimeModules, prepareRuntimeModules } from '../../compute/runtime-modules';
 import { repoPath } from '../../kernel/paths';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { ObjectStore } from '../../kernel/storage/object-store';

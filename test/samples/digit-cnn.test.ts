@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { compute } from '../../platform/compute/tf';
+import { compute } from '../../compute/tf';
 import { repoPath } from '../../kernel/paths';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';

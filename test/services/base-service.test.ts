@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiError } from '../../kernel/errors';
-import { compute } from '../../platform/compute/tf';
+import { compute } from '../../compute/tf';
 import {
   BaseService,
   HookStageError,

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { Tensor } from '@tensorflow/tfjs';
 import { loadComputeConfig } from '../../../kernel/config';
-import { startNativeBackend } from '../../../platform/compute/native-backend';
-import { loadNativeAddon } from '../../../platform/compute/native-addon';
-import { compute, type Tf } from '../../../platform/compute/tf';
+import { startNativeBackend } from '../../../compute/native-backend';
+import { loadNativeAddon } from '../../../compute/native-addon';
+import { compute, type Tf } from '../../../compute/tf';
 import { on, relativeError } from './backends';
 
 /** Where Debian's packages put the headers the addon is built from. */

@@ -8,14 +8,14 @@
  * This is the one place that choice is made: boot files (`loadTf()`), service
  * instances and the bench all come here.
  */
-import type * as TfModule from '@tensorflow/tfjs';
-import { BACKEND_NAMES, loadComputeConfig, type BackendName, type ComputeConfig } from '../../kernel/config';
+import { BACKEND_NAMES, loadComputeConfig, type BackendName, type ComputeConfig } from '../kernel/config';
 import { installConvGradients } from './conv-kernels';
 import { startNativeBackend } from './native-backend';
 import { installWasmMatMul } from './wasm-matmul';
 import { installWasmMaxPoolGrad } from './wasm-maxpool';
+import type { Tf } from './tf-module';
 
-export type Tf = typeof TfModule;
+export type { Tf };
 export { BACKEND_NAMES, type BackendName };
 
 export interface Compute {

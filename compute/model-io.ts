@@ -12,8 +12,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { writeFileAtomic } from '@modelarts-local/durable';
-import type { Tf } from './tf';
-import { ApiError } from '../../kernel/errors';
+import type { Tf } from './tf-module';
+import { ApiError } from '../kernel/errors';
 import { wrapModel, type LoadedModel } from './loaded-model';
 
 export const MODEL_JSON = 'model.json';

@@ -9,7 +9,7 @@
  */
 import type { KernelConfig, Tensor, Tensor4D, TensorInfo } from '@tensorflow/tfjs';
 import { padOrCrop } from './tensor-edges';
-import type { Tf } from './tf';
+import type { Tf } from './tf-module';
 import { overrideKernel } from './kernel-override';
 
 const KERNEL = 'MaxPoolGrad';

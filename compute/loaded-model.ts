@@ -3,8 +3,8 @@
  * by input name and gives plain arrays by output name, and owns every tensor it makes.
  */
 import type { GraphModel, LayersModel, Tensor, io } from '@tensorflow/tfjs';
-import type { Tf } from './tf';
-import { ApiError } from '../../kernel/errors';
+import type { Tf } from './tf-module';
+import { ApiError } from '../kernel/errors';
 import { describeSpecs, toInputData, type InputValue, type NestedNumbers, type TensorSpec } from './input-values';
 
 export type { TensorSpec, InputValue, NestedNumbers } from './input-values';

@@ -3,7 +3,7 @@
  * buffer and shape of one model input, checking everything before any tensor exists,
  * so a bad request costs no tfjs memory and gets a message that names the input.
  */
-import { ApiError } from '../../kernel/errors';
+import { ApiError } from '../kernel/errors';
 
 /** One input or output of a model as clients see it; `null` dims take any size. */
 export interface TensorSpec {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@modelarts-local/durable';
-import { distPath, REPO_ROOT } from '../../kernel/paths';
+import { distPath, REPO_ROOT } from '../kernel/paths';
 
 /**
  * The packages that user code (boot files, inference hooks) may import without

@@ -7,7 +7,7 @@
  */
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, Tensor4D, TensorInfo } from '@tensorflow/tfjs';
 import { conv2dFilterGradient, conv2dInputGradient, type ConvAttrs } from './conv-gradients';
-import type { Tf } from './tf';
+import type { Tf } from './tf-module';
 import { replaceKernel } from './kernel-override';
 
 const CONV = 'Conv2D';

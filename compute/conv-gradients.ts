@@ -5,7 +5,7 @@
  * many times slower than its own forward convolution.
  */
 import type { Tensor4D } from '@tensorflow/tfjs';
-import type { Tf } from './tf';
+import type { Tf } from './tf-module';
 import { padOrCrop } from './tensor-edges';
 
 export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];

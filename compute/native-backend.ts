@@ -6,7 +6,7 @@
  * backend's own code, so every model that runs on cpu runs here.
  */
 import type { KernelConfig } from '@tensorflow/tfjs';
-import type { ComputeConfig } from '../../kernel/config';
+import type { ComputeConfig } from '../kernel/config';
 import { installConvGradients, useBackpropKernelsInGradient } from './conv-kernels';
 import { replaceKernel } from './kernel-override';
 import { loadNativeAddon, type NativeAddon } from './native-addon';
@@ -22,7 +22,7 @@ import { activationGradKernels, installActivationGradients } from './native-kern
 import { concatKernel, splitVKernel } from './native-kernels/split';
 import { UNARY_KERNELS, unaryKernel } from './native-kernels/unary';
 import { ThreadShare } from './thread-share';
-import type { Tf } from './tf';
+import type { Tf } from './tf-module';
 
 export const NATIVE = 'native';
 

@@ -1,11 +1,11 @@
 /**
- * Loads the native compute addon (platform/compute/native: oneDNN and OpenBLAS behind
+ * Loads the native compute addon (compute/native: oneDNN and OpenBLAS behind
  * N-API), or says in one line why it cannot: switched off, never built (and why the
  * build at `npm ci` gave up), or a library missing at run time.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ComputeConfig } from '../../kernel/config';
+import type { ComputeConfig } from '../kernel/config';
 
 /** The addon's functions; every array is a backend's own Float32Array, written in place. */
 export interface NativeAddon {

@@ -1,5 +1,5 @@
 import type { Tensor4D } from '@tensorflow/tfjs';
-import type { Tf } from './tf';
+import type { Tf } from './tf-module';
 
 /**
  * Pads (positive counts) or cuts (negative counts) rows and columns on each side of an

@@ -6,7 +6,7 @@
  * the fewest copied floats: C = A·B, or C = (Bᵀ·Aᵀ)ᵀ when A is the small side.
  */
 import type { KernelConfig, KernelFunc, Tensor, Tensor2D, TensorInfo } from '@tensorflow/tfjs';
-import type { Tf } from './tf';
+import type { Tf } from './tf-module';
 import { overrideKernel } from './kernel-override';
 
 const KERNEL = 'BatchMatMul';

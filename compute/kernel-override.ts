@@ -1,5 +1,5 @@
 import type { KernelConfig } from '@tensorflow/tfjs';
-import type { Tf } from './tf';
+import type { Tf } from './tf-module';
 
 const overridden = new Set<string>();
 

@@ -15,7 +15,7 @@
  */
 import type { NamedTensorMap, Tensor, Variable } from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { Tf } from '../tf';
+import type { Tf } from '../tf-module';
 import { floats, type NativeContext } from './kernel';
 
 type Gradients = NamedTensorMap | { name: string; tensor: Tensor }[];

@@ -6,7 +6,7 @@
  */
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from '../native-addon';
-import type { Tf } from '../tf';
+import type { Tf } from '../tf-module';
 import { allocate, floats, nativeKernel, output, type NativeContext } from './kernel';
 
 interface ActivationGrad {

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { log } from '../../kernel/log';
+import { log } from '../kernel/log';
 
 /** How often a computing process renews its file and recounts the others. */
 export const BEAT_MS = 500;
