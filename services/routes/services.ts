@@ -1,7 +1,7 @@
 import Router from '@koa/router';
-import type { ServiceManager } from '../../../services/manager/service-manager';
-import { readJson } from '../../../kernel/http/body';
-import { stringQuery } from '../../../kernel/http/query';
+import type { ServiceManager } from '../manager/service-manager';
+import { readJson } from '../../kernel/http/body';
+import { stringQuery } from '../../kernel/http/query';
 
 export function serviceRoutes(services: ServiceManager): Router {
   const router = new Router({ prefix: '/services' });

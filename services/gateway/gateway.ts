@@ -2,7 +2,7 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../kernel/errors';
 import { RETRYABLE_HEADER, sendError, type ErrorDialect } from '../../kernel/http/render-error';
 import { finishReading, readBody } from '../../kernel/http/read-body';
-import { tfServingName } from '../../services/tf_serving/rest-api';
+import { tfServingName } from '../tf_serving/rest-api';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
 const MAX_ATTEMPTS = 2;

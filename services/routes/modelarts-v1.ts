@@ -1,12 +1,12 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { ServiceManager } from '../../../../services/manager/service-manager';
-import type { PlatformContext } from '../../../../kernel/context';
-import { ApiError } from '../../../../kernel/errors';
-import { readJson } from '../../../../kernel/http/body';
-import { intQuery, stringQuery } from '../../../../kernel/http/query';
-import { parseServiceBody, platformServiceBody, serviceV1Detail, serviceV1Summary, trafficOf } from '../../../modelarts/service-v1';
-import { projectRouter } from '../../../../kernel/http/project-router';
+import type { ServiceManager } from '../manager/service-manager';
+import type { PlatformContext } from '../../kernel/context';
+import { ApiError } from '../../kernel/errors';
+import { readJson } from '../../kernel/http/body';
+import { intQuery, stringQuery } from '../../kernel/http/query';
+import { parseServiceBody, platformServiceBody, serviceV1Detail, serviceV1Summary, trafficOf } from '../modelarts/service-v1';
+import { projectRouter } from '../../kernel/http/project-router';
 
 /** ModelArts' service API v1 (real-time services) on the platform's service records. */
 export function servicesV1Routes(services: ServiceManager, p: PlatformContext): Router {

@@ -1,6 +1,6 @@
 import type { Schemas } from '../../kernel/validation/schemas';
 import { ApiError } from '../../kernel/errors';
-import { ServiceRecord, sharesOf } from '../../services/service-record';
+import { ServiceRecord, sharesOf } from '../service-record';
 
 /** ModelArts v1 service words ↔ the platform's service records. */
 
