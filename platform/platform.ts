@@ -1,46 +1,11 @@
 import fsp from 'node:fs/promises';
-import path from 'node:path';
-import http from 'node:http';
-import type Router from '@koa/router';
 import type { PlatformConfig } from '../kernel/config';
-import type { ComputeInfo, PlatformContext } from '../kernel/context';
-import { compute } from '../compute/tf';
-import { createApp } from './http/app';
-import { controlPlaneCors } from './http/cors-middleware';
-import { healthRoutes } from './http/routes/health';
+import type { PlatformContext } from '../kernel/context';
 import { log } from '../kernel/log';
-import { EmbeddedStore } from '../storage/embedded-store';
-import { ObjectStore } from '../kernel/storage/object-store';
-import { Schemas } from '../kernel/validation/schemas';
-import { repoPath } from '../kernel/paths';
-import { prepareRuntimeModules } from '../compute/runtime-modules';
-import { JobService } from '../jobs/job-service';
-import { trainingJobRoutes } from '../jobs/routes/training-jobs';
-import { ModelService } from '../models/model-service';
-import { modelRoutes } from '../models/routes/models';
-import { ServiceManager } from '../services/manager/service-manager';
-import { serviceRoutes } from '../services/routes/services';
-import { createGateway, createTfServingGateway, Authorizer } from '../services/gateway/gateway';
-import { authenticate } from './http/auth';
-import { APP_CODE_HEADER, GATEWAY_PREFIX, TF_SERVING_PREFIX, TOKEN_HEADER } from '../kernel/http/api-names';
-import { secretMatches } from '../kernel/util/secret';
-import { Credentials } from './auth/credentials';
-import { IamTokens } from './auth/iam-tokens';
-import { iamRoutes, isIamPublic } from './http/routes/iam';
-import { trainingJobsV2Routes } from '../jobs/routes/modelarts-v2';
-import { modelsV1Routes } from '../models/routes/modelarts-v1';
-import { servicesV1Routes } from '../services/routes/modelarts-v1';
-import { ApiError } from '../kernel/errors';
-import { bucketRoutes } from '../storage/routes/buckets';
-import { consoleRoutes, isConsoleFile } from './http/routes/console';
-import { ObjectBrowser } from '../storage/object-browser';
-
-/** A part of the platform (jobs, models, services) with its routes and lifecycle. */
-export interface Area {
-  routes(): Router[];
-  start?(): Promise<void>;
-  stop?(): Promise<void>;
-}
+import type { EmbeddedStore } from '../storage/embedded-store';
+import { buildAreas } from './areas';
+import { createContext, type Cleanups } from './context-setup';
+import { closeServer, createFrontServer, listen } from './front-server';
 
 export interface Platform {
   url: string;
@@ -51,124 +16,36 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/**
+ * The composition root: the context (object store, compute), the areas built and
+ * started on it, and the one HTTP server in front. What started is stopped in reverse
+ * order on close, or at once when a later step of the start-up fails.
+ */
 export async function startPlatform(config: PlatformConfig): Promise<Platform> {
   await fsp.mkdir(config.dataDir, { recursive: true });
-  let embedded: EmbeddedStore | undefined;
-  const cleanups: (() => Promise<void>)[] = [];
+  const cleanups: Cleanups = [];
   try {
-    if (!config.obs.endpoint) {
-      embedded = await EmbeddedStore.start({
-        host: config.host === '0.0.0.0' || config.host === '::' ? config.host : '127.0.0.1',
-        port: config.obs.embeddedPort,
-        dataDir: config.dataDir,
-        accessKeyId: config.obs.accessKeyId,
-        secretAccessKey: config.obs.secretAccessKey,
-        region: config.obs.region,
-      });
-      cleanups.push(() => embedded!.close());
-    }
-    const storageEndpoint = config.obs.endpoint ?? embedded!.endpoint;
-    const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint });
-    cleanups.push(async () => store.destroy());
-    const context: PlatformContext = {
-      config,
-      version: await packageVersion(),
-      store,
-      storageEndpoint,
-      embeddedStore: !!embedded,
-      compute: await computeInfo(),
-      schemas: new Schemas(),
-    };
-    const runtimeModules = await prepareRuntimeModules(config.dataDir);
-    const jobs = new JobService(context, runtimeModules);
-    // Models ask the services which of them run a model; `services` exists by the time they ask.
-    const models: ModelService = new ModelService(context, jobs, (id) => services.modelUsers(id));
-    const services = new ServiceManager(context, models);
-    const tokens = new IamTokens(path.join(config.dataDir, 'meta'), config.modelarts.tokenTtlSeconds);
-    const credentials = new Credentials(config.modelarts, config.authToken, tokens);
-    const areas: Area[] = [
-      { routes: () => [consoleRoutes(), bucketRoutes(new ObjectBrowser(context))] },
-      { routes: () => [iamRoutes(context, credentials)], start: () => tokens.start() },
-      { routes: () => [trainingJobRoutes(jobs), trainingJobsV2Routes(jobs, context)], start: () => jobs.start(), stop: () => jobs.shutdown() },
-      { routes: () => [modelRoutes(models), modelsV1Routes(models, context)], start: () => models.start() },
-      { routes: () => [serviceRoutes(services), servicesV1Routes(services, context)], start: () => services.start(), stop: () => services.shutdown() },
-    ];
-    for (const area of areas) {
+    const { context, embedded } = await createContext(config, cleanups);
+    const wired = await buildAreas(context);
+    for (const area of wired.areas) {
       await area.start?.();
       cleanups.push(async () => area.stop?.());
     }
-    // Preflights carry no token, so CORS answers them before credentials are checked.
-    const isPublic = (ctx: Parameters<typeof isConsoleFile>[0]) => isConsoleFile(ctx) || isIamPublic(ctx.method, ctx.path);
-    const before = [controlPlaneCors(config.corsAllowOrigins), authenticate(credentials, isPublic)];
-    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], before);
-    const koa = app.callback();
-    const authorize = credentials.required ? gatewayAuthorizer(credentials, services) : undefined;
-    const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, authorize);
-    const tfServing = createTfServingGateway((name) => services.idByName(name), (id) => services.route(id), config.predict.maxBodyBytes, authorize);
-    // Predictions skip Koa: the gateways are on the hot path and need none of it.
-    const server = http.createServer((req, res) => {
-      if (req.url?.startsWith(GATEWAY_PREFIX)) gateway(req, res);
-      else if (req.url?.startsWith(TF_SERVING_PREFIX)) tfServing(req, res);
-      else void koa(req, res);
-    });
+    const server = createFrontServer(context, wired);
     await listen(server, config.port, config.host);
     cleanups.push(() => closeServer(server));
     const port = (server.address() as { port: number }).port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return {
-      url: `http://${shownHost}:${port}`,
-      port,
-      context,
-      embedded,
-      close: () => runCleanups(cleanups),
-    };
+    return { url: `http://${shownHost}:${port}`, port, context, embedded, close: () => runCleanups(cleanups) };
   } catch (err) {
     await runCleanups(cleanups);
     throw err;
   }
 }
 
-/** Predictions through the gateway need a token (the platform's or an IAM user's), or the service's own app code when it has one. */
-function gatewayAuthorizer(credentials: Credentials, services: ServiceManager): Authorizer {
-  return (id, req) => {
-    const appCode = services.appCode(id);
-    if (appCode && secretMatches(req.headers[APP_CODE_HEADER], appCode)) return;
-    const token = req.headers[TOKEN_HEADER];
-    if (typeof token === 'string' && token !== '') return void credentials.checkToken(token);
-    throw new ApiError('unauthorized', 'predictions need a token in X-Auth-Token (the platform\'s, or one from POST /v3/auth/tokens) or the service\'s app code (X-Apig-AppCode)');
-  };
-}
-
-async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
+async function runCleanups(cleanups: Cleanups): Promise<void> {
   for (const fn of cleanups.reverse()) {
     await fn().catch((err) => log.warn('error while shutting down', err));
   }
   cleanups.length = 0;
-}
-
-async function computeInfo(): Promise<ComputeInfo> {
-  const c = await compute();
-  return { backend: c.backend, description: c.description, notes: c.notes };
-}
-
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await fsp.readFile(repoPath('package.json'), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
