@@ -8,6 +8,9 @@ import { compute, nativeAvailable } from './compute/tf';
 import { createApp } from './http/app';
 import { controlPlaneCors } from './http/cors-middleware';
 import { healthRoutes } from './http/routes/health';
+import { metricsRoutes } from './http/routes/metrics';
+import { controlPlaneDocument } from './http/openapi/control-plane-document';
+import { openApiRoutes } from './http/routes/openapi';
 import { log } from './log';
 import { EmbeddedStore } from './storage/embedded-store';
 import { ObjectStore } from './storage/object-store';
@@ -29,6 +32,7 @@ import { trainingJobsV2Routes } from './http/routes/modelarts/training-jobs-v2';
 import { modelsV1Routes } from './http/routes/modelarts/models-v1';
 import { servicesV1Routes } from './http/routes/modelarts/services-v1';
 import { ApiError } from './errors';
+import { PlatformMetrics } from './metrics/platform-metrics';
 import { bucketRoutes } from './http/routes/buckets';
 import { consoleRoutes, isConsoleFile } from './http/routes/console';
 import { ObjectBrowser } from './storage/object-browser';
@@ -67,7 +71,8 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       cleanups.push(() => embedded!.close());
     }
     const storageEndpoint = config.obs.endpoint ?? embedded!.endpoint;
-    const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint });
+    const metrics = new PlatformMetrics();
+    const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint, onFailure: (what, reason) => metrics.storeFailed(what, reason) });
     cleanups.push(async () => store.destroy());
     const context: PlatformContext = {
       config,
@@ -77,6 +82,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       embeddedStore: !!embedded,
       compute: await computeInfo(),
       schemas: new Schemas(),
+      metrics,
     };
     const runtimeModules = await prepareRuntimeModules(config.dataDir);
     const jobs = new JobService(context, runtimeModules);
@@ -102,7 +108,9 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     // Preflights carry no token, so CORS answers them before credentials are checked.
     const isPublic = (ctx: Parameters<typeof isConsoleFile>[0]) => isConsoleFile(ctx) || isIamPublic(ctx.method, ctx.path);
     const before = [controlPlaneCors(config.corsAllowOrigins), authenticate(credentials, isPublic)];
-    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], before);
+    const routers = [healthRoutes(context), metricsRoutes(context, () => services.metricsRegistry()), ...areas.flatMap((a) => a.routes())];
+    routers.push(openApiRoutes(controlPlaneDocument(routers, context)));
+    const app = createApp(routers, before);
     const koa = app.callback();
     const authorize = credentials.required ? gatewayAuthorizer(credentials, services) : undefined;
     const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, authorize);

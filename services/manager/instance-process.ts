@@ -2,7 +2,8 @@ import { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { distPath } from '../../platform/paths';
 import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../platform/process/supervise';
-import type { ConnectionKind, InstanceMessage, InstanceOptions, InstanceReady } from '../instance/protocol';
+import type { ConnectionKind, InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from '../instance/protocol';
+import type { MetricsJson } from '../metrics/instance-metrics';
 
 export interface InstanceCallbacks {
   onMessage(message: InstanceMessage): void;
@@ -11,6 +12,7 @@ export interface InstanceCallbacks {
 }
 
 const KILL_GRACE_MS = 3000;
+const METRICS_TIMEOUT_MS = 2000;
 
 /**
  * The platform's handle on one instance process: start with a handshake, hand it
@@ -19,6 +21,8 @@ const KILL_GRACE_MS = 3000;
 export class InstanceProcess {
   private child?: ChildProcess;
   private leaving = false;
+  private metricsRequests = 0;
+  private readonly pendingMetrics = new Map<number, (metrics: MetricsJson | undefined) => void>();
   ready?: InstanceReady;
 
   constructor(
@@ -41,7 +45,10 @@ export class InstanceProcess {
     });
     this.child = child;
     this.ready = info;
-    child.on('message', (m: InstanceMessage) => callbacks.onMessage(m));
+    child.on('message', (m: InstanceMessage) => {
+      if (m?.type === 'metrics') this.pendingMetrics.get(m.id)?.(m.metrics);
+      else callbacks.onMessage(m);
+    });
     void waitForExit(child).then((exit) => {
       if (!this.leaving) callbacks.onCrash(exit);
     });
@@ -54,6 +61,30 @@ export class InstanceProcess {
     if (!child?.connected || this.leaving) return false;
     // The handle now lives in the child; the parent's socket object only needs releasing.
     child.send({ type: kind }, socket, { keepOpen: false }, () => socket.destroy());
+    return true;
+  }
+
+  /** The instance's own metrics (prom-client JSON); undefined when it cannot say in time. */
+  metrics(timeoutMs = METRICS_TIMEOUT_MS): Promise<MetricsJson | undefined> {
+    const child = this.child;
+    if (!child?.connected) return Promise.resolve(undefined);
+    const id = ++this.metricsRequests;
+    return new Promise((resolve) => {
+      const done = (metrics: MetricsJson | undefined) => {
+        clearTimeout(timer);
+        this.pendingMetrics.delete(id);
+        resolve(metrics);
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      this.pendingMetrics.set(id, done);
+      child.send({ type: 'metrics', id } satisfies ParentMessage);
+    });
+  }
+
+  /** Sends the instance a message of the protocol (an answer to its request); false when it is gone. */
+  tell(message: ParentMessage): boolean {
+    if (!this.child?.connected) return false;
+    this.child.send(message);
     return true;
   }
 
