@@ -78,6 +78,9 @@ function drain(srv: InstanceServer, grpc: GrpcEndpoint, sockets: Set<Socket>, gr
   grpc.drain(graceMs);
   // http.Server#close would also cut idle keep-alive connections; only stop listening.
   net.Server.prototype.close.call(srv.server);
+  // This instance's copy of the service's socket closes; the others (and their queue) go on.
+  shared?.close();
+  shared = undefined;
   const started = Date.now();
   const timer = setInterval(() => {
     const waited = Date.now() - started;
@@ -93,6 +96,17 @@ function drain(srv: InstanceServer, grpc: GrpcEndpoint, sockets: Set<Socket>, gr
 function flushStats(srv: InstanceServer): void {
   const stats = srv.stats.take();
   if (stats) send({ type: 'stats', ...stats });
+}
+
+/** The service's listening socket, when the platform shares it with this instance. */
+let shared: net.Server | undefined;
+
+/** Accepts connections from the service's own socket, for the HTTP server, as if they came to its port. */
+function acceptShared(srv: InstanceServer, handle: object): void {
+  if (shared) return;
+  shared = net.createServer({ noDelay: true }, (socket) => srv.server.emit('connection', socket));
+  shared.on('error', (err) => send({ type: 'event', level: 'error', message: `the service port failed in this instance: ${err.message}` }));
+  shared.listen(handle);
 }
 
 const pendingMetrics = new Map<number, (answer: { contentType: string; text: string }) => void>();
@@ -147,6 +161,12 @@ async function main(): Promise<void> {
       handle.resume();
     } else if (m?.type === 'drain') {
       drain(srv, grpc, sockets, m.graceMs, serving.close);
+    } else if (m?.type === 'listen' && handle) {
+      acceptShared(srv, handle);
+    } else if (m?.type === 'spare') {
+      const own = (shared as unknown as { _handle?: object } | undefined)?._handle;
+      if (own) process.send?.({ type: 'spare', id: m.id } satisfies InstanceMessage, own as never);
+      else send({ type: 'spare', id: m.id });
     } else if (m?.type === 'metrics') {
       void metrics.json().then((json) => send({ type: 'metrics', id: m.id, metrics: json }));
     } else if (m?.type === 'service-metrics') {

@@ -59,7 +59,9 @@ export type InstanceMessage =
   /** This instance's metrics, asked for by the platform. */
   | { type: 'metrics'; id: number; metrics: MetricsJson }
   /** A GET /metrics on the service address: the instance asks for the whole service's. */
-  | { type: 'service-metrics'; id: number };
+  | { type: 'service-metrics'; id: number }
+  /** A copy of the service's listening socket, sent with this message. */
+  | { type: 'spare'; id: number };
 
 /** Parent → child: a connection accepted on the service's HTTP or gRPC port, or the order to drain and exit. */
 export type ParentMessage =
@@ -67,6 +69,10 @@ export type ParentMessage =
   | { type: 'grpc-connection' }
   | { type: 'drain'; graceMs: number }
   | { type: 'metrics'; id: number }
-  | { type: 'service-metrics'; id: number; contentType: string; text: string };
+  | { type: 'service-metrics'; id: number; contentType: string; text: string }
+  /** The service's listening socket (sent with it): accept from it from now on. */
+  | { type: 'listen' }
+  /** Send a copy of that socket back. */
+  | { type: 'spare'; id: number };
 
 export type ConnectionKind = 'connection' | 'grpc-connection';

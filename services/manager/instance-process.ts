@@ -12,7 +12,11 @@ export interface InstanceCallbacks {
 }
 
 const KILL_GRACE_MS = 3000;
-const METRICS_TIMEOUT_MS = 2000;
+/** How long an instance may take to answer the platform's questions (metrics, a socket copy). */
+const ANSWER_TIMEOUT_MS = 2000;
+
+/** A listening TCP socket as Node passes it between processes (a TCPWrap). */
+export type ListenHandle = object;
 
 /**
  * The platform's handle on one instance process: start with a handshake, hand it
@@ -21,8 +25,9 @@ const METRICS_TIMEOUT_MS = 2000;
 export class InstanceProcess {
   private child?: ChildProcess;
   private leaving = false;
-  private metricsRequests = 0;
+  private requests = 0;
   private readonly pendingMetrics = new Map<number, (metrics: MetricsJson | undefined) => void>();
+  private readonly pendingSpares = new Map<number, (handle: ListenHandle | undefined) => void>();
   ready?: InstanceReady;
 
   constructor(
@@ -45,8 +50,9 @@ export class InstanceProcess {
     });
     this.child = child;
     this.ready = info;
-    child.on('message', (m: InstanceMessage) => {
+    child.on('message', (m: InstanceMessage, handle?: ListenHandle) => {
       if (m?.type === 'metrics') this.pendingMetrics.get(m.id)?.(m.metrics);
+      else if (m?.type === 'spare') this.pendingSpares.get(m.id)?.(handle);
       else callbacks.onMessage(m);
     });
     void waitForExit(child).then((exit) => {
@@ -65,19 +71,37 @@ export class InstanceProcess {
   }
 
   /** The instance's own metrics (prom-client JSON); undefined when it cannot say in time. */
-  metrics(timeoutMs = METRICS_TIMEOUT_MS): Promise<MetricsJson | undefined> {
+  metrics(): Promise<MetricsJson | undefined> {
+    return this.ask(this.pendingMetrics, (id) => ({ type: 'metrics', id }));
+  }
+
+  /** Gives the instance the service's listening socket to accept from itself; false when it is gone. */
+  shareListener(handle: ListenHandle): boolean {
+    const child = this.child;
+    if (!child?.connected || this.leaving) return false;
+    child.send({ type: 'listen' } satisfies ParentMessage, handle as never);
+    return true;
+  }
+
+  /** A copy of the service's listening socket sent back by the instance (the platform cannot duplicate one itself). */
+  spareListener(): Promise<ListenHandle | undefined> {
+    return this.ask(this.pendingSpares, (id) => ({ type: 'spare', id }));
+  }
+
+  /** Sends a request and waits for the answer with its id; undefined when the instance does not answer in time. */
+  private ask<T>(pending: Map<number, (answer: T | undefined) => void>, request: (id: number) => ParentMessage): Promise<T | undefined> {
     const child = this.child;
     if (!child?.connected) return Promise.resolve(undefined);
-    const id = ++this.metricsRequests;
+    const id = ++this.requests;
     return new Promise((resolve) => {
-      const done = (metrics: MetricsJson | undefined) => {
+      const done = (answer: T | undefined) => {
         clearTimeout(timer);
-        this.pendingMetrics.delete(id);
-        resolve(metrics);
+        pending.delete(id);
+        resolve(answer);
       };
-      const timer = setTimeout(() => done(undefined), timeoutMs);
-      this.pendingMetrics.set(id, done);
-      child.send({ type: 'metrics', id } satisfies ParentMessage);
+      const timer = setTimeout(() => done(undefined), ANSWER_TIMEOUT_MS);
+      pending.set(id, done);
+      child.send(request(id));
     });
   }
 
