@@ -9,7 +9,7 @@ import { createApp } from './http/app';
 import { controlPlaneCors } from './http/cors-middleware';
 import { healthRoutes } from './http/routes/health';
 import { metricsRoutes } from './http/routes/metrics';
-import { controlPlaneDocument } from './http/openapi/control-plane-document';
+import { controlPlaneDocument, routesOf, type RouteEntry } from './http/openapi/control-plane-document';
 import { openApiRoutes } from './http/routes/openapi';
 import { log } from './log';
 import { EmbeddedStore } from './storage/embedded-store';
@@ -51,6 +51,8 @@ export interface Platform {
   context: PlatformContext;
   /** The embedded object store, when no OBS_ENDPOINT is set. */
   embedded?: EmbeddedStore;
+  /** Every method and path the control plane's routers answer (the gateways aside). */
+  routes: RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       port,
       context,
       embedded,
+      routes: routesOf(routers),
       close: () => runCleanups(cleanups),
     };
   } catch (err) {
