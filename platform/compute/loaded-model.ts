@@ -59,7 +59,8 @@ async function runModel(tf: Tf, outputs: TensorSpec[], run: Runner, data: InputD
     const results = await run(tensors);
     try {
       const out: Record<string, NestedNumbers> = {};
-      for (const [i, spec] of outputs.entries()) out[spec.name] = (await results[i].array()) as NestedNumbers;
+      // The backends here (native, wasm, cpu) compute synchronously: reading is no wait, and a promise per output would be.
+      for (const [i, spec] of outputs.entries()) out[spec.name] = results[i].arraySync() as NestedNumbers;
       return out;
     } finally {
       tf.dispose(results);

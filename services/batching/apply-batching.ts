@@ -2,7 +2,7 @@
  * Puts an instance's models behind batching: the models of its JavaScript inference
  * code (`this.model`, `this.models`) and the ones TF Serving's and the V2 API serve,
  * the same queue where they are the same model. In auto mode each model is timed on
- * one row of zeros first and batched only when that takes AUTO_MIN_PREDICT_MS or more.
+ * one row of zeros first, and the time sets how long a batch waits (batching-config.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { InputData, LoadedModel } from '../../platform/compute/loaded-model';
@@ -46,20 +46,22 @@ export async function applyBatching(config: BatchingConfig, targets: BatchingTar
 }
 
 async function decide(model: LoadedModel, name: string, config: BatchingConfig, onBatch: (report: BatchReport) => void): Promise<{ model: LoadedModel; note: string }> {
-  const why = unbatchable(model);
-  if (why) return { model, note: `batching off for ${name}: ${why}` };
+  const unfit = unbatchable(model);
+  if (unfit) return { model, note: `batching off for ${name}: ${unfit}` };
   if (config.mode === 'on') {
     return { model: batchedModel(model, queueSettings(config), onBatch), note: `batching on for ${name}: up to ${config.max_batch_size} rows, batch_timeout_micros ${config.batch_timeout_micros}` };
   }
   const ms = await probe(model);
-  if (ms === undefined) return { model, note: `batching off for ${name} (auto): its inputs have sizes that vary, so one prediction cannot be timed` };
-  if (ms < AUTO_MIN_PREDICT_MS) {
-    return { model, note: `batching off for ${name} (auto): one prediction takes ${ms.toFixed(2)} ms, under ${AUTO_MIN_PREDICT_MS} ms, where waiting for other requests costs more than it saves` };
-  }
-  const timeout = autoTimeoutMicros(ms);
+  const timeout = ms === undefined ? 0 : autoTimeoutMicros(ms);
+  const reason =
+    ms === undefined
+      ? 'its input sizes vary, so one prediction cannot be timed; no wait'
+      : ms < AUTO_MIN_PREDICT_MS
+        ? `one prediction takes ${ms.toFixed(2)} ms, under ${AUTO_MIN_PREDICT_MS} ms: no wait, requests that arrive together share a call`
+        : `one prediction takes ${ms.toFixed(1)} ms`;
   return {
     model: batchedModel(model, queueSettings(config, timeout), onBatch),
-    note: `batching on for ${name} (auto): one prediction takes ${ms.toFixed(1)} ms; up to ${config.max_batch_size} rows, batch_timeout_micros ${timeout}`,
+    note: `batching on for ${name} (auto, ${reason}): up to ${config.max_batch_size} rows, batch_timeout_micros ${timeout}`,
   };
 }
 

@@ -1,8 +1,12 @@
 /**
  * A service's batching settings, in TF Serving's words (`max_batch_size`,
- * `batch_timeout_micros`, `max_enqueued_batches`). `mode: 'auto'` (the default) turns
- * batching on for a model only when one prediction of it takes long enough that
- * stacking requests pays: a tiny model answers faster alone than after any wait.
+ * `batch_timeout_micros`, `max_enqueued_batches`). `mode: 'auto'` (the default) batches
+ * every model that has a batch dimension and picks the wait from one timed prediction:
+ * a model that answers within AUTO_MIN_PREDICT_MS gets no wait at all (requests that
+ * arrive while it computes, or in the same turn of the event loop, share its next
+ * call; a lone request runs at once), a slower one waits a tenth of its prediction
+ * time for company. Measured in bench/: the no-wait batching costs a tiny model nothing
+ * at concurrency 1 and saves most of its per-call cost at 32.
  */
 import type { QueueSettings } from './batch-queue';
 
@@ -22,7 +26,7 @@ export const DEFAULT_MAX_BATCH_SIZE = 32;
 export const DEFAULT_MAX_ENQUEUED_BATCHES = 64;
 /** With mode 'on' and no timeout given: batches close at the end of the event loop turn that opened them. */
 export const DEFAULT_BATCH_TIMEOUT_MICROS = 0;
-/** Auto turns batching on for models whose single prediction takes at least this long. */
+/** Auto lets batches wait for more requests only for models whose single prediction takes at least this long. */
 export const AUTO_MIN_PREDICT_MS = 2;
 /** Auto waits this share of a single prediction's time for more requests … */
 export const AUTO_TIMEOUT_SHARE = 0.1;
@@ -50,5 +54,6 @@ export function queueSettings(config: BatchingConfig, timeoutMicros = config.bat
 
 /** The wait auto mode uses for a model whose single prediction takes `predictMs`. */
 export function autoTimeoutMicros(predictMs: number): number {
+  if (predictMs < AUTO_MIN_PREDICT_MS) return 0;
   return Math.min(AUTO_MAX_TIMEOUT_MICROS, Math.round(predictMs * 1000 * AUTO_TIMEOUT_SHARE));
 }

@@ -25,6 +25,9 @@ export class InstanceMetrics {
   private readonly duration: Histogram<'api' | 'code'>;
   private readonly stages: Histogram<'stage'>;
   private readonly batches: Histogram<string>;
+  /** Label sets resolved once: every request observes three stages and its own series. */
+  private readonly requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+  private readonly stageSeries = new Map<string, { observe(v: number): void }>();
 
   constructor(labels: { service: string; model: string }) {
     this.registry.setDefaultLabels(labels);
@@ -48,13 +51,24 @@ export class InstanceMetrics {
   }
 
   request(api: ApiLabel, code: number, ms: number): void {
-    const labels = { api, code: String(code) };
-    this.requests.inc(labels);
-    this.duration.observe(labels, ms / 1000);
+    const key = `${api} ${code}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const labels = { api, code: String(code) };
+      series = { count: this.requests.labels(labels), duration: this.duration.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(ms / 1000);
   }
 
   stage(stage: StageLabel, ms: number): void {
-    this.stages.observe({ stage }, ms / 1000);
+    let series = this.stageSeries.get(stage);
+    if (!series) {
+      series = this.stages.labels({ stage });
+      this.stageSeries.set(stage, series);
+    }
+    series.observe(ms / 1000);
   }
 
   batch(report: BatchReport): void {
