@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import http from 'node:http';
+import type net from 'node:net';
 import type Router from '@koa/router';
 import type { PlatformConfig } from './config';
 import type { ComputeInfo, PlatformContext } from './context';
@@ -24,6 +25,7 @@ import { modelRoutes } from './http/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from './http/routes/services';
 import { createGateway, createTfServingGateway, GATEWAY_PREFIX, TF_SERVING_PREFIX, Authorizer } from './http/gateway';
+import { listenWithHandOff, type GatewayHandOff } from './http/gateway-handoff';
 import { APP_CODE_HEADER, authenticate, secretMatches, TOKEN_HEADER } from './http/auth';
 import { Credentials } from './auth/credentials';
 import { IamTokens } from './auth/iam-tokens';
@@ -123,9 +125,13 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       else if (req.url?.startsWith(TF_SERVING_PREFIX)) tfServing(req, res);
       else void koa(req, res);
     });
-    await listen(server, config.port, config.host);
-    cleanups.push(() => closeServer(server));
-    const port = (server.address() as { port: number }).port;
+    // Without credentials to check, a prediction's connection can go to the instance itself.
+    const handOff: GatewayHandOff = (id, socket, head) => !credentials.required && services.handOffGateway(id, socket, head);
+    const front = await listenWithHandOff(server, config.port, config.host, handOff);
+    // The HTTP server gets its connections from the front: 'listening' starts its timeouts' bookkeeping.
+    server.emit('listening');
+    cleanups.push(() => closeServer(front, server));
+    const port = (front.address() as { port: number }).port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
     return {
       url: `http://${shownHost}:${port}`,
@@ -169,19 +175,13 @@ async function packageVersion(): Promise<string> {
   return pkg.version;
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/**
+ * Stops listening and closes the control plane's connections. The front's own close
+ * callback is not waited for: it would wait for the connections passed on to
+ * instances, which end when the instances do, later in the shutdown.
+ */
+function closeServer(front: net.Server, server: http.Server): Promise<void> {
+  front.close();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -12,6 +12,7 @@ import { createGrpcEndpoint, GrpcEndpoint } from '../tf_serving/grpc-server';
 import type { InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from './protocol';
 import { isPythonHook, startPythonHook } from '../python_hook/start';
 import { InstanceMetrics } from '../metrics/instance-metrics';
+import { acceptGatewayConnection } from './gateway-connections';
 import { applyBatching } from '../batching/apply-batching';
 import type { BatchReport } from '../batching/batch-queue';
 
@@ -156,6 +157,8 @@ async function main(): Promise<void> {
     if (m?.type === 'connection' && handle) {
       srv.server.emit('connection', handle);
       handle.resume();
+    } else if (m?.type === 'gateway-connection' && handle) {
+      acceptGatewayConnection(srv.server, handle, m);
     } else if (m?.type === 'grpc-connection' && handle) {
       grpc.inject(handle);
       handle.resume();

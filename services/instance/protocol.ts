@@ -64,9 +64,18 @@ export type InstanceMessage =
   | { type: 'spare'; id: number };
 
 /** Parent → child: a connection accepted on the service's HTTP or gRPC port, or the order to drain and exit. */
-export type ParentMessage =
+/**
+ * A connection passed with the message: accepted on the service's HTTP or gRPC port, or
+ * on the control plane's, whose first request (`head`, the bytes read so far) came to
+ * the gateway at `prefix` (`/v1/infers/<id>`); what else comes on it goes back to `platform`.
+ */
+export type ConnectionMessage =
   | { type: 'connection' }
   | { type: 'grpc-connection' }
+  | { type: 'gateway-connection'; prefix: string; head: string; platform: string };
+
+export type ParentMessage =
+  | ConnectionMessage
   | { type: 'drain'; graceMs: number }
   | { type: 'metrics'; id: number }
   | { type: 'service-metrics'; id: number; contentType: string; text: string }

@@ -11,6 +11,7 @@ import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readR
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { Stats } from './stats';
+import { ownRequest } from './gateway-connections';
 import { answerV2, isV2Path } from '../v2/v2-api';
 import type { InstanceMetrics, StageLabel } from '../metrics/instance-metrics';
 import type { InstanceOptions } from './protocol';
@@ -111,6 +112,7 @@ export function createInstanceServer(
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!ownRequest(req, res)) return;
     const start = performance.now();
     if (draining) res.setHeader('Connection', 'close');
     if (applyCors(req, res, opts.allowOrigins)) return;

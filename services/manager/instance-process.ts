@@ -2,7 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { distPath } from '../../platform/paths';
 import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../platform/process/supervise';
-import type { ConnectionKind, InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from '../instance/protocol';
+import type { ConnectionMessage, InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from '../instance/protocol';
 import type { MetricsJson } from '../metrics/instance-metrics';
 
 export interface InstanceCallbacks {
@@ -61,12 +61,12 @@ export class InstanceProcess {
     return info;
   }
 
-  /** Passes a connection accepted on a service port; false when the instance cannot take it. */
-  handOff(socket: Socket, kind: ConnectionKind = 'connection'): boolean {
+  /** Passes a connection accepted on a service port (or the gateway's); false when the instance cannot take it. */
+  handOff(socket: Socket, message: ConnectionMessage): boolean {
     const child = this.child;
     if (!child?.connected || this.leaving) return false;
     // The handle now lives in the child; the parent's socket object only needs releasing.
-    child.send({ type: kind }, socket, { keepOpen: false }, () => socket.destroy());
+    child.send(message, socket, { keepOpen: false }, () => socket.destroy());
     return true;
   }
 

@@ -10,6 +10,7 @@ import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRe
 import { Deployer } from './deployer';
 import { ServiceMetrics } from './service-metrics';
 import type { Registry } from 'prom-client';
+import type { Socket } from 'node:net';
 import { batchingFrom, DEFAULT_BATCHING } from '../batching/batching-config';
 import { ServiceRuntime } from './service-runtime';
 
@@ -185,6 +186,11 @@ export class ServiceManager {
   /** Every running instance's series, summed per service (for the control plane's /metrics). */
   metricsRegistry(): Promise<Registry> {
     return this.metrics.instances([...this.runtimes.values()].flatMap((r) => [...r.instances]));
+  }
+
+  /** Passes a gateway connection for service `id` to one of its instances; false when none can take it. */
+  handOffGateway(id: string, socket: Socket, head: Buffer): boolean {
+    return this.runtimes.get(id)?.handOffGateway(id, socket, head) ?? false;
   }
 
   /** The id of the service named `name` (names are unique), for TF Serving's by-name API. */

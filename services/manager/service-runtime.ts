@@ -8,6 +8,7 @@ import { unavailableGrpc } from './grpc-unavailable';
 import { TrafficSplit } from './traffic-split';
 import { openListener, SharedPort } from './shared-port';
 import { log } from '../../platform/log';
+import { GATEWAY_PREFIX } from '../../platform/http/gateway';
 
 /** Which model's instances take how much of the traffic, and which model an instance serves. */
 export interface TrafficPlan {
@@ -69,7 +70,7 @@ export class ServiceRuntime {
     } else {
       for (let tries = 0; tries < this.serving.length; tries++) {
         const instance = this.serving[this.next++ % this.serving.length];
-        if (instance.handOff(socket, kind)) return;
+        if (instance.handOff(socket, { type: kind })) return;
       }
     }
     if (kind === 'grpc-connection') this.grpcUnavailable.inject(socket);
@@ -82,7 +83,7 @@ export class ServiceRuntime {
     let candidates = this.serving;
     while (candidates.length) {
       const instance = this.pickWeighted(candidates)!;
-      if (instance.handOff(socket, kind)) return true;
+      if (instance.handOff(socket, { type: kind })) return true;
       candidates = candidates.filter((i) => i !== instance);
     }
     return false;
@@ -96,6 +97,20 @@ export class ServiceRuntime {
     const turn = turns.get(model!) ?? 0;
     turns.set(model!, turn + 1);
     return group[turn % group.length];
+  }
+
+  /**
+   * A connection whose first request came to the gateway for this service, passed with
+   * the bytes read from it to an instance in turn. Not for services whose traffic is
+   * split by weight: their requests are split one by one, through the gateway's proxy.
+   */
+  handOffGateway(id: string, socket: net.Socket, head: Buffer): boolean {
+    if (this.split) return false;
+    const message = { type: 'gateway-connection' as const, prefix: `${GATEWAY_PREFIX}${encodeURIComponent(id)}`, head: head.toString('latin1'), platform: hostPort(socket.localAddress ?? '127.0.0.1', socket.localPort ?? 0) };
+    for (let tries = 0; tries < this.serving.length; tries++) {
+      if (this.serving[this.next++ % this.serving.length].handOff(socket, message)) return true;
+    }
+    return false;
   }
 
   /** The instances that take new traffic from now on; with a plan, split among models by weight. */
@@ -136,4 +151,9 @@ export class ServiceRuntime {
     this.unavailable.closeAllConnections();
     this.grpcUnavailable.close();
   }
+}
+
+function hostPort(address: string, port: number): string {
+  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
