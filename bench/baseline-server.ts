@@ -15,18 +15,11 @@ import { compute, type BackendName } from '../platform/compute/tf';
 import { decodeGrayPng } from '../services/model_service/image/png-gray';
 import { loadModelFrom } from '../platform/compute/model-io';
 import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
+import type { BaselineReady, Decoder } from './baseline-options';
 
 const SIDE = 28;
 const TOP_K = 5;
 
-export const DECODERS = ['pngjs', 'direct'] as const;
-export type Decoder = (typeof DECODERS)[number];
-
-export interface BaselineReady {
-  port: number;
-  backend: string;
-  decoder: Decoder;
-}
 
 /** White-on-black gray pixels / 255, as the sample's hook reads them (alpha on black, ITU-R 601 luma). */
 function pixelsViaRgba(png: Buffer): Float32Array {

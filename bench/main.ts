@@ -14,10 +14,11 @@ import type { ProbeFigures } from './compute-probe';
 import { benchPredictions } from './predictions';
 import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
-import { backendRows, formatTable, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
+import { backendRows, baselineVariantRows, digitBatchingRows, formatTable, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
+import { benchDigitBatching } from './digit-batching';
 
 const quick = process.argv.includes('--quick');
-/** `--only=python-hook` (or predictions, training, backends) runs that part alone. */
+/** `--only=python-hook` (or predictions, digit-batching, training, backends) runs that part alone. */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const runs = (part: string) => !only || only === part;
 const SECONDS = quick ? 3 : 10;
@@ -57,11 +58,14 @@ async function main(): Promise<void> {
   const backends = BACKEND_NAMES.filter((b) => b !== 'tensorflow' || nativeAvailable());
   if (runs('backends')) for (const backend of backends) figures.backends.push(await probe(backend));
   if (runs('predictions')) figures.predictions = await benchPredictions(SECONDS, say);
+  if (runs('digit-batching')) figures.digit_batching = await benchDigitBatching(SECONDS, say);
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}\n`);
   const tables = [
     figures.predictions && predictionRows(figures.predictions),
+    figures.predictions && baselineVariantRows(figures.predictions),
+    figures.digit_batching && digitBatchingRows(figures.digit_batching),
     figures.python_hook && pythonHookRows(figures.python_hook),
     figures.training && trainingRows(figures.training),
     figures.backends.length ? backendRows(figures.backends) : undefined,

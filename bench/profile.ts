@@ -4,7 +4,7 @@
  * process's exec arguments) write a profile when they exit; the MNIST service takes
  * `--seconds` of concurrency-32 load on its address, is stopped (its instance exits
  * cleanly), and the (first) instance's heaviest functions by self time are printed
- * (`--instances=2` deploys two). With
+ * (`--instances=2` deploys two, `--batching=off` turns batching off). With
  * `--via=gateway` the load goes through /v1/infers and the platform process (this
  * one, whose profile is written when it exits) is the one summarised.
  */
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   let pid = 0;
   try {
     const model = await importMnist(t, 'profile', 'mnist');
-    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id, instance_count: instances });
+    const batching = process.argv.includes('--batching=off') ? { batching: false } : {};
+    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id, instance_count: instances, ...batching });
     pid = viaGateway ? process.pid : service.instances[0].pid;
     const url = viaGateway ? `${t.url}/v1/infers/${service.id}/` : service.access_address;
     const own = viaGateway ? await startOwnProfile() : undefined;

@@ -126,7 +126,8 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       else void koa(req, res);
     });
     // Without credentials to check, a prediction's connection can go to the instance itself.
-    const handOff: GatewayHandOff = (id, socket, head) => !credentials.required && services.handOffGateway(id, socket, head);
+    const passes = config.gatewayMode === 'pass' && !credentials.required;
+    const handOff: GatewayHandOff = (id, socket, head) => passes && services.handOffGateway(id, socket, head);
     const front = await listenWithHandOff(server, config.port, config.host, handOff);
     // The HTTP server gets its connections from the front: 'listening' starts its timeouts' bookkeeping.
     server.emit('listening');
