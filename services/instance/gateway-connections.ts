@@ -26,6 +26,11 @@ export function acceptGatewayConnection(server: http.Server, socket: Socket, ori
   socket.resume();
 }
 
+/** Whether the request came on a connection the gateway passed on. */
+export function viaGateway(req: IncomingMessage): boolean {
+  return origins.has(req.socket);
+}
+
 /**
  * For a request on a gateway connection: its URL without the gateway's prefix; false when
  * the request is not for this service, and has been sent back to the platform.

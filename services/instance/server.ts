@@ -11,7 +11,7 @@ import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readR
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { Stats } from './stats';
-import { ownRequest } from './gateway-connections';
+import { ownRequest, viaGateway } from './gateway-connections';
 import { answerV2, isV2Path } from '../v2/v2-api';
 import type { InstanceMetrics, StageLabel } from '../metrics/instance-metrics';
 import type { InstanceOptions } from './protocol';
@@ -71,7 +71,7 @@ export function createInstanceServer(
     checkAppCode(req);
     const data = await readRequestData(req, opts.maxBodyBytes);
     if (isMultipart(req)) checkFileFields(data as MultipartData, fileFields);
-    const { result, timings } = await withTimeout(predictor.handle(data), opts.timeoutMs);
+    const { result, timings } = await handleOnce(req, data);
     for (const [stage, ms] of Object.entries(timings)) metrics.stage(stage as StageLabel, ms);
     const mismatch = checkResponse?.(result);
     if (mismatch) {
@@ -82,6 +82,19 @@ export function createInstanceServer(
     res.setHeader('Server-Timing', Object.entries(timings).map(([k, v]) => `${k};dur=${v.toFixed(2)}`).join(', '));
     sendJson(res, 200, result);
     return 200;
+  }
+
+  /**
+   * The gateway promises to send a request once more when what answered it went away
+   * (a Python worker killed mid-request): on a connection it passed on, that is done here.
+   */
+  async function handleOnce(req: IncomingMessage, data: unknown): Promise<{ result: unknown; timings: Record<string, number> }> {
+    try {
+      return await withTimeout(predictor.handle(data), opts.timeoutMs);
+    } catch (err) {
+      if (!viaGateway(req) || !errorResponse(err).retryable) throw err;
+      return withTimeout(predictor.handle(data), opts.timeoutMs);
+    }
   }
 
   /** TF Serving's REST API or the Open Inference Protocol, on the model itself. */
