@@ -2,7 +2,7 @@
  * `npm run bench:profile`: where an instance spends its time under load. Run with
  * `node --cpu-prof --cpu-prof-dir=<dir>`, so instance processes (forked with this
  * process's exec arguments) write a profile when they exit; the MNIST service takes
- * `--seconds` of concurrency-32 load on its address, is stopped (its instance exits
+ * `--seconds` of concurrency-32 load (`--concurrency=`) on its address, is stopped (its instance exits
  * cleanly), and the (first) instance's heaviest functions by self time are printed
  * (`--instances=2` deploys two, `--batching=off` turns batching off). With
  * `--via=gateway` the load goes through /v1/infers and the platform process (this
@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     pid = viaGateway ? process.pid : service.instances[0].pid;
     const url = viaGateway ? `${t.url}/v1/infers/${service.id}/` : service.access_address;
     const own = viaGateway ? await startOwnProfile() : undefined;
-    const figures = await loadPhase(url, digitUpload(), 32, seconds);
+    const concurrency = Number(process.argv.find((a) => a.startsWith('--concurrency='))?.split('=')[1] ?? 32);
+    const figures = await loadPhase(url, digitUpload(), concurrency, seconds);
     if (own) printTop('platform process (gateway)', await own());
     console.log(`load: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ${figures.errors + figures.non_2xx} errors`);
     await api(t.url, 'POST', `/services/${service.id}/stop`);

@@ -5,7 +5,8 @@
  * call. Every series carries the service and model; the platform sums the instances
  * of a service into one set of series (AggregatorRegistry.aggregate).
  */
-import { Counter, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { SeriesHistogram, type Series } from './series-histogram';
 import type { BatchReport } from '../batching/batch-queue';
 
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -21,59 +22,48 @@ const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 export class InstanceMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'api' | 'code'>;
-  private readonly duration: Histogram<'api' | 'code'>;
-  private readonly stages: Histogram<'stage'>;
-  private readonly batches: Histogram<string>;
-  /** Label sets resolved once: every request observes three stages and its own series. */
-  private readonly requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
-  private readonly stageSeries = new Map<string, { observe(v: number): void }>();
+  private readonly duration: SeriesHistogram;
+  private readonly stages: SeriesHistogram;
+  private readonly batches: SeriesHistogram;
+  /** Series resolved once per label set: every request observes its own and three stages. */
+  private readonly requestSeries = new Map<string, Series>();
+  private readonly stageSeries = new Map<string, Series>();
+  private readonly batchSeries: Series;
 
   constructor(labels: { service: string; model: string }) {
     this.registry.setDefaultLabels(labels);
-    const registers = [this.registry];
-    this.requests = new Counter({ name: 'modelarts_service_requests_total', help: 'Requests answered by the service, by API and HTTP status code', labelNames: ['service', 'model', 'api', 'code'], registers });
-    this.duration = new Histogram({
-      name: 'modelarts_service_request_duration_seconds',
-      help: 'Time from a request arriving at an instance to its answer, by API and HTTP status code',
-      labelNames: ['service', 'model', 'api', 'code'],
-      buckets: LATENCY_BUCKETS,
-      registers,
+    const r = this.registry;
+    this.duration = new SeriesHistogram('modelarts_service_request_duration_seconds', 'Time from a request arriving at an instance to its answer, by API and HTTP status code', LATENCY_BUCKETS, r, {
+      name: 'modelarts_service_requests_total',
+      help: 'Requests answered by the service, by API and HTTP status code',
     });
-    this.stages = new Histogram({
-      name: 'modelarts_service_stage_duration_seconds',
-      help: 'Time of each stage of a prediction: preprocess, inference, postprocess, and batch_wait (queued for a batch)',
-      labelNames: ['service', 'model', 'stage'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.batches = new Histogram({ name: 'modelarts_service_batch_size', help: 'Rows in each batched model call', labelNames: ['service', 'model'], buckets: BATCH_BUCKETS, registers });
+    this.stages = new SeriesHistogram('modelarts_service_stage_duration_seconds', 'Time of each stage of a prediction: preprocess, inference, postprocess, and batch_wait (queued for a batch)', LATENCY_BUCKETS, r);
+    this.batches = new SeriesHistogram('modelarts_service_batch_size', 'Rows in each batched model call', BATCH_BUCKETS, r);
+    this.batchSeries = this.batches.of({});
   }
 
   request(api: ApiLabel, code: number, ms: number): void {
     const key = `${api} ${code}`;
     let series = this.requestSeries.get(key);
     if (!series) {
-      const labels = { api, code: String(code) };
-      series = { count: this.requests.labels(labels), duration: this.duration.labels(labels) };
+      series = this.duration.of({ api, code: String(code) });
       this.requestSeries.set(key, series);
     }
-    series.count.inc();
-    series.duration.observe(ms / 1000);
+    series.observe(ms / 1000);
   }
 
   stage(stage: StageLabel, ms: number): void {
     let series = this.stageSeries.get(stage);
     if (!series) {
-      series = this.stages.labels({ stage });
+      series = this.stages.of({ stage });
       this.stageSeries.set(stage, series);
     }
     series.observe(ms / 1000);
   }
 
   batch(report: BatchReport): void {
-    this.batches.observe(report.rows);
-    for (const wait of report.waitsMs) this.stages.observe({ stage: 'batch_wait' }, wait / 1000);
+    this.batchSeries.observe(report.rows);
+    for (const wait of report.waitsMs) this.stage('batch_wait', wait);
   }
 
   json(): Promise<MetricsJson> {
