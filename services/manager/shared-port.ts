@@ -22,6 +22,8 @@ export class SharedPort {
   /** An unpolled copy of the socket, kept while instances accept. */
   private spare?: ListenHandle;
   private readonly given = new WeakSet<InstanceProcess>();
+  /** Counts take-backs, so that a hand-over that waited for a spare knows it was overtaken. */
+  private turn = 0;
 
   constructor(private readonly onConnection: (socket: net.Socket) => void) {}
 
@@ -42,9 +44,12 @@ export class SharedPort {
       if (!this.given.has(i) && i.shareListener(handle)) this.given.add(i);
     }
     if (!this.polling) return;
+    const turn = this.turn;
     for (const i of instances) {
       const spare = await i.spareListener();
       if (!spare) continue;
+      // Taken back meanwhile (the instances left): the platform must go on accepting.
+      if (turn !== this.turn) return closeHandle(spare);
       this.spare = spare;
       this.stopPolling();
       return;
@@ -54,6 +59,7 @@ export class SharedPort {
 
   /** The platform accepts again (the instances are leaving, or traffic is split by weight). */
   takeBack(): void {
+    this.turn++;
     if (this.polling || !this.spare) return;
     const server = pausedServer(this.onConnection);
     server.listen(this.spare);
@@ -63,7 +69,7 @@ export class SharedPort {
 
   close(): void {
     this.stopPolling();
-    (this.spare as { close?: () => void } | undefined)?.close?.();
+    if (this.spare) closeHandle(this.spare);
     this.spare = undefined;
   }
 
@@ -76,6 +82,10 @@ export class SharedPort {
     this.polling?.close();
     this.polling = undefined;
   }
+}
+
+function closeHandle(handle: ListenHandle): void {
+  (handle as { close?: () => void }).close?.();
 }
 
 /** A listening port whose connections wait paused for `onConnection`; a taken old port is replaced by a new one. */
