@@ -26,6 +26,8 @@ export class InstanceProcess {
   private child?: ChildProcess;
   private leaving = false;
   private requests = 0;
+  /** Connections sent to the child whose sending has not finished. */
+  private readonly passing = new Set<Socket>();
   private readonly pendingMetrics = new Map<number, (metrics: MetricsJson | undefined) => void>();
   private readonly pendingSpares = new Map<number, (handle: ListenHandle | undefined) => void>();
   ready?: InstanceReady;
@@ -56,6 +58,9 @@ export class InstanceProcess {
       else callbacks.onMessage(m);
     });
     void waitForExit(child).then((exit) => {
+      // Sockets queued behind a handle the child never acknowledged would wait forever: their clients are let go.
+      for (const socket of this.passing) socket.destroy();
+      this.passing.clear();
       if (!this.leaving) callbacks.onCrash(exit);
     });
     return info;
@@ -66,7 +71,11 @@ export class InstanceProcess {
     const child = this.child;
     if (!child?.connected || this.leaving) return false;
     // The handle now lives in the child; the parent's socket object only needs releasing.
-    child.send(message, socket, { keepOpen: false }, () => socket.destroy());
+    this.passing.add(socket);
+    child.send(message, socket, { keepOpen: false }, () => {
+      this.passing.delete(socket);
+      socket.destroy();
+    });
     return true;
   }
 
