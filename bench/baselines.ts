@@ -4,7 +4,9 @@
  * concurrency is the baseline the platform is measured against in the rounds.
  */
 import type { ChildProcess } from 'node:child_process';
-import { BACKEND_NAMES, nativeAvailable } from '../platform/compute/tf';
+import { loadNativeAddon } from '../platform/compute/native-addon';
+import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../platform/compute/tf';
+import { loadComputeConfig } from '../platform/config';
 import { distPath } from '../platform/paths';
 import { forkWithHandshake, terminate } from '../platform/process/supervise';
 import { DECODERS, type BaselineReady } from './baseline-options';
@@ -23,8 +25,15 @@ export interface VariantFigures {
   figures: Record<string, LoadFigures>;
 }
 
+/** Backends this machine can start: tfjs-node where it installed, ours where its addon built. */
+function installed(backend: BackendName): boolean {
+  if (backend === 'tensorflow') return tfjsNodeInstalled();
+  if (backend === 'native') return Boolean(loadNativeAddon(loadComputeConfig()).addon);
+  return true;
+}
+
 export async function startBaselines(modelDir: string, say: (line: string) => void): Promise<Baseline[]> {
-  const backends = BACKEND_NAMES.filter((b) => b !== 'tensorflow' || nativeAvailable());
+  const backends = BACKEND_NAMES.filter(installed);
   const started: Baseline[] = [];
   for (const backend of backends) {
     for (const decoder of DECODERS) {

@@ -1,7 +1,9 @@
 /**
  * Child-process entry: the figures of one backend (env MA_PROBE_BACKEND), which needs a
  * process of its own since tfjs computes on one backend per process. Reports the
- * matmul rate, the cost of denormal floats, and each workload's training samples/s.
+ * matmul rate, the cost of denormal floats, and each workload's samples/s; with
+ * MA_PROBE_ONLY (the PyTorch peer's names of workloads, comma-separated) only those
+ * workloads' samples/s.
  */
 import { performance } from 'node:perf_hooks';
 import type { Tensor } from '@tensorflow/tfjs';
@@ -18,6 +20,8 @@ const SMALLEST_NORMAL = 1.1754944e-38;
 
 export interface WorkloadFigures {
   name: string;
+  /** The same workload's name in the PyTorch peer. */
+  peer?: string;
   /** Why it could not run (a kernel the backend lacks …). */
   error?: string;
   batch: number;
@@ -29,9 +33,12 @@ export interface WorkloadFigures {
 
 export interface ProbeFigures {
   backend: BackendName;
-  matmul_gflops: number;
+  /** What computes, as /health says it. */
+  description: string;
+  /** Not measured when only some workloads were asked for. */
+  matmul_gflops?: number;
   /** 50x784 · 784x10 with weights ~1e-39, as a multiple of the same with normal weights. */
-  denormal_matmul_slowdown: number;
+  denormal_matmul_slowdown?: number;
   workloads: WorkloadFigures[];
 }
 
@@ -73,9 +80,9 @@ function denormalSlowdown(tf: Tf): number {
 
 async function trainingRate(tf: Tf, workload: Workload): Promise<WorkloadFigures> {
   try {
-    return await measure(tf, workload);
+    return { ...(await measure(tf, workload)), peer: workload.peer };
   } catch (err) {
-    return { name: workload.name, batch: workload.batch, samples_per_s: 0, steps_timed: 0, denormal_values: 0, error: (err as Error).message.split('\n')[0] };
+    return { name: workload.name, peer: workload.peer, batch: workload.batch, samples_per_s: 0, steps_timed: 0, denormal_values: 0, error: (err as Error).message.split('\n')[0] };
   }
 }
 
@@ -106,9 +113,22 @@ function countDenormals(values: Float32Array): number {
 
 async function main(): Promise<void> {
   exitWithParent();
-  const { tf, backend } = await compute({ backend: process.env.MA_PROBE_BACKEND as BackendName });
-  const figures: ProbeFigures = { backend, matmul_gflops: matmulGflops(tf), denormal_matmul_slowdown: denormalSlowdown(tf), workloads: [] };
-  for (const workload of WORKLOADS) figures.workloads.push(await trainingRate(tf, workload));
+  const { tf, backend, description } = await compute({ backend: process.env.MA_PROBE_BACKEND as BackendName });
+  const only = process.env.MA_PROBE_ONLY?.split(',');
+  const figures: ProbeFigures = { backend, description, workloads: [] };
+  if (!only) {
+    figures.matmul_gflops = matmulGflops(tf);
+    figures.denormal_matmul_slowdown = denormalSlowdown(tf);
+  }
+  for (const workload of WORKLOADS) {
+    if (only && !(workload.peer && only.includes(workload.peer))) continue;
+    if (workload.skipOn?.includes(backend)) {
+      figures.workloads.push({ name: workload.name, peer: workload.peer, batch: workload.batch, samples_per_s: 0, steps_timed: 0, denormal_values: 0, error: 'not run: a step takes minutes here' });
+      continue;
+    }
+    figures.workloads.push(await trainingRate(tf, workload));
+  }
+  if (only) return sendReady(figures);
   for (const workload of WITH_BUILTIN_CONV_GRADIENTS) {
     const builtin = { ...workload, name: `${workload.name}, tfjs' own conv gradients` };
     const restore = useBuiltinConvGradients(tf);

@@ -1,6 +1,8 @@
 /** The benchmark's figures as one table for the terminal, and the targets they are read against. */
 import type { ProbeFigures } from './compute-probe';
+import type { DigitServiceFigures } from './digit-service';
 import type { LoadFigures } from './load';
+import type { PeerComparison } from './peer-comparison';
 import type { PredictionFigures } from './predictions';
 import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
@@ -15,7 +17,16 @@ export interface BenchFigures {
   digit_batching?: DigitBatchingFigures;
   training?: TrainingFigures;
   backends: (ProbeFigures | { backend: string; error: string })[];
+  peers?: PeerComparison;
+  digit_service?: DigitServiceFigures[];
 }
+
+/** What each compared workload is read against: native/PyTorch and native/wasm. */
+const PEER_TARGETS: Record<string, { pytorch: number; wasm?: number }> = {
+  'digit-train': { pytorch: 1.5, wasm: 6 },
+  'digit-forward': { pytorch: 1.5 },
+  'mlp-train': { pytorch: 0.5 },
+};
 
 const min = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -110,8 +121,8 @@ export function backendRows(backends: BenchFigures['backends']): string[][] {
     b.workloads.forEach((w, i) =>
       rows.push([
         i ? '' : b.backend,
-        i ? '' : b.matmul_gflops.toFixed(2),
-        i ? '' : `${b.denormal_matmul_slowdown.toFixed(1)}x slower`,
+        i ? '' : (b.matmul_gflops?.toFixed(2) ?? ''),
+        i ? '' : b.denormal_matmul_slowdown === undefined ? '' : `${b.denormal_matmul_slowdown.toFixed(1)}x slower`,
         w.name,
         w.error ? cannotTrain(w.error) : w.samples_per_s.toFixed(1),
         w.error ? '' : String(w.denormal_values),
@@ -121,7 +132,41 @@ export function backendRows(backends: BenchFigures['backends']): string[][] {
   return rows;
 }
 
+const met = (ratio: number, target: number) => `${ratio >= target ? 'met' : 'MISSED'}: ≥${target.toFixed(2)}x`;
+
+/** native, PyTorch and wasm side by side, with the ratios and their targets. */
+export function peerRows(c: PeerComparison, backends: BenchFigures['backends']): string[][] {
+  const header = [`native against PyTorch ${c.torch ?? ''} and wasm (${c.threads} threads each; best of ${c.rounds.native.length}, ${c.rounds.pytorch.length} and ${c.rounds.wasm.length} rounds)`, 'batch', 'native/s', 'PyTorch/s', 'native/PyTorch', 'target', 'wasm/s', 'native/wasm', 'target'];
+  if (c.unavailable) return [header, [`  not measured: ${c.unavailable}`, '', '', '', '', '', '', '', '']];
+  const native = backends.find((b): b is ProbeFigures => b.backend === 'native' && !('error' in b));
+  const rows = [header];
+  for (const w of native?.workloads.filter((x) => x.peer && PEER_TARGETS[x.peer]) ?? []) {
+    const peer = w.peer!;
+    const target = PEER_TARGETS[peer];
+    const [n, t] = [c.native[peer], c.pytorch[peer]];
+    const onWasm = c.wasm[peer];
+    rows.push([
+      `  ${w.name}`, String(w.batch), n?.toFixed(1) ?? '', t?.toFixed(1) ?? '', n && t ? x(n / t) : '', n && t ? met(n / t, target.pytorch) : '',
+      onWasm?.toFixed(1) ?? '', n && onWasm ? x(n / onWasm) : '', target.wasm && n && onWasm ? met(n / onWasm, target.wasm) : '',
+    ]);
+  }
+  return rows;
+}
+
+export function digitServiceRows(figures: DigitServiceFigures[]): string[][] {
+  const rows = [['DigitClassifier through a service (the sample\'s hook, one instance)', 'ms per image, batch 1', 'p99 ms', 'images/s, concurrency 32', 'p99 ms']];
+  for (const f of figures) {
+    if (f.error || !f.c1 || !f.c32) {
+      rows.push([`  ${f.backend}`, `failed: ${f.error ?? 'no figures'}`, '', '', '']);
+      continue;
+    }
+    rows.push([`  ${f.backend}`, (1000 / f.c1.rps).toFixed(2), f.c1.p99_ms.toFixed(2), f.c32.rps.toFixed(0), f.c32.p99_ms.toFixed(2)]);
+  }
+  return rows;
+}
+
 function cannotTrain(error: string): string {
+  if (error.startsWith('not run')) return error;
   const kernel = /Kernel '(\w+)' not registered/.exec(error)?.[1];
   return `cannot train: ${kernel ? `no ${kernel} kernel` : error.slice(0, 60)}`;
 }

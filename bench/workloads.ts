@@ -1,8 +1,10 @@
 /**
- * The training workloads measured per backend, each one step of its real training loop
- * on real MNIST digits: the tutorial's softmax regression (the MNIST sample's boot
- * file) and a CNN of the DigitClassifier layout (two branches of 3x3 convolutions and
- * pooling, then dense layers; 25,927,246 parameters).
+ * The workloads measured per backend, each one step of its real loop on real MNIST
+ * digits: the tutorial's softmax regression (the MNIST sample's boot file), a small
+ * CNN, a CNN of the DigitClassifier layout (two branches of 3x3 convolutions and
+ * pooling, then dense layers; 25,927,246 parameters) training and predicting, and the
+ * MLP sample's 784-30-10 network. Those with a `peer` also run in PyTorch
+ * (bench/pytorch_peer.py, the same layout, optimizer and batch).
  */
 import type { LayersModel, Scalar, SymbolicTensor, Tensor, Variable } from '@tensorflow/tfjs';
 import type { Tf } from '../platform/compute/tf';
@@ -11,6 +13,10 @@ import { readTestDigits } from '../samples/mnist/dataset';
 export interface Workload {
   name: string;
   batch: number;
+  /** The same workload in bench/pytorch_peer.py. */
+  peer?: string;
+  /** Backends on which a step takes minutes: not run there. */
+  skipOn?: string[];
   /** Builds the model and returns one training step on `batch` samples, and a way to list its variables (optimizer state included). */
   prepare(tf: Tf): { step: () => Promise<void>; variables: () => Variable[]; dispose: () => void };
 }
@@ -44,18 +50,56 @@ export const mnistSoftmax: Workload = {
 };
 
 export const digitCnn: Workload = {
-  name: 'CNN, DigitClassifier layout (Adam)',
-  batch: 32,
+  name: 'DigitClassifier training (Adam)',
+  batch: 64,
+  peer: 'digit-train',
+  skipOn: ['cpu'],
   prepare(tf) {
     const model = digitClassifier(tf);
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-    const { x, y } = digits(tf, 32, [28, 28, 1]);
+    const { x, y } = digits(tf, 64, [28, 28, 1]);
     const step = async () => {
       await model.trainOnBatch(x, y);
     };
     // Every variable: the weights and the optimizer's (Adam's moments, where denormals could build up).
     const variables = () => Object.values(tf.engine().state.registeredVariables);
     return { step, variables, dispose: () => (model.dispose(), tf.dispose([x, y])) };
+  },
+};
+
+export const digitForward: Workload = {
+  name: 'DigitClassifier forward (prediction)',
+  batch: 64,
+  peer: 'digit-forward',
+  skipOn: ['cpu'],
+  prepare(tf) {
+    const model = digitClassifier(tf);
+    const { x } = digits(tf, 64, [28, 28, 1]);
+    const step = async () => {
+      const classes = tf.tidy(() => tf.argMax(model.predict(x) as Tensor, 1));
+      await classes.data();
+      classes.dispose();
+    };
+    return { step, variables: () => model.weights.map((w) => w.read() as Variable), dispose: () => (model.dispose(), tf.dispose([x])) };
+  },
+};
+
+/** As samples/mlp/code/train_mlp.js: 784-30-10 sigmoid, quadratic cost, SGD at 3.0, batch 10. */
+export const mlp: Workload = {
+  name: 'MLP 784-30-10 (sigmoid, SGD)',
+  batch: 10,
+  peer: 'mlp-train',
+  prepare(tf) {
+    const { x, y } = digits(tf, 10, [PIXELS]);
+    const normal = (shape: number[], std: number, seed: number) => tf.variable(tf.randomNormal(shape, 0, std, 'float32', seed));
+    const p = [normal([PIXELS, 30], 1 / 28, 1), normal([30], 1, 2), normal([30, 10], 1 / Math.sqrt(30), 3), normal([10], 1, 4)];
+    const optimizer = tf.train.sgd(3.0);
+    const forward = () => tf.sigmoid(tf.add(tf.matMul(tf.sigmoid(tf.add(tf.matMul(x, p[0]), p[1])), p[2]), p[3]));
+    const step = async () => {
+      const cost = tf.tidy(() => optimizer.minimize(() => tf.div(tf.sum(tf.square(tf.sub(forward(), y))), 20) as Scalar, true, p) as Scalar);
+      cost.dispose();
+    };
+    return { step, variables: () => p, dispose: () => tf.dispose([x, y, ...p]) };
   },
 };
 
@@ -83,7 +127,7 @@ export const smallCnn: Workload = {
   },
 };
 
-export const WORKLOADS = [mnistSoftmax, smallCnn, digitCnn];
+export const WORKLOADS = [mnistSoftmax, mlp, smallCnn, digitCnn, digitForward];
 
 /** Workloads also run with tfjs' own convolution gradients, for comparison. */
 export const WITH_BUILTIN_CONV_GRADIENTS = [smallCnn];

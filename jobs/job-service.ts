@@ -40,6 +40,7 @@ export class JobService {
       dataDir: p.config.dataDir,
       store: p.store,
       obs: { ...p.config.obs, endpoint: p.storageEndpoint },
+      compute: p.config.compute,
       maxLogBytes: p.config.maxLogBytes,
       stopGraceMs: p.config.stopGraceMs,
       runtimeModules,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ORIGIN_PATTERN } from './http/cors';
+import { repoPath } from './paths';
 
 /**
  * Everything the platform reads from the environment, read in this one place.
@@ -46,6 +47,23 @@ export interface PlatformConfig {
   minFreeBytes: number;
   /** ModelArts' documented API: its project, the AK/SK pairs and IAM users it accepts. */
   modelarts: ModelArtsApiConfig;
+  /** How tfjs computes, here and in every job and service instance. */
+  compute: ComputeConfig;
+}
+
+/** tfjs backends, fastest first: our native addon, tfjs-node, WebAssembly, plain JavaScript. */
+export const BACKEND_NAMES = ['native', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface ComputeConfig {
+  /** TF_BACKEND: this backend and no other; undefined: the fastest present. */
+  backend?: BackendName;
+  /** COMPUTE_THREADS: the threads that every process computing at once shares (default: every core). */
+  threads: number;
+  /** COMPUTE_ADDON: the native addon's file, or 'off'. */
+  addon: string;
+  /** COMPUTE_SHARE_DIR: where computing processes of this machine announce themselves, to share the threads. */
+  shareDir: string;
 }
 
 export interface ModelArtsApiConfig {
@@ -138,6 +156,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     pythonWorkers: read.integer('PYTHON_WORKERS', DEFAULT_PYTHON_WORKERS, 1, MAX_PYTHON_WORKERS),
     minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     modelarts: modelartsConfig(read),
+    compute: loadComputeConfig(env),
   };
   if (endpoint && (!config.obs.accessKeyId || !config.obs.secretAccessKey)) {
     const missing = config.obs.accessKeyId ? 'OBS_SECRET_ACCESS_KEY' : 'OBS_ACCESS_KEY_ID';
@@ -154,6 +173,37 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     );
   }
   return config;
+}
+
+export const DEFAULT_COMPUTE_ADDON = repoPath('platform', 'compute', 'native', 'build', 'Release', 'ma_native.node');
+const MAX_COMPUTE_THREADS = 1024;
+
+/**
+ * The compute settings alone: what jobs, service instances and a boot file run by hand
+ * read (the platform passes its own on to them, see computeEnv).
+ */
+export function loadComputeConfig(env: Env = process.env): ComputeConfig {
+  const read = new Reader(env);
+  const backend = read.optional('TF_BACKEND');
+  if (backend !== undefined && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
+    throw new ConfigError('TF_BACKEND', BACKEND_NAMES.join(', '), backend);
+  }
+  return {
+    backend: backend as BackendName | undefined,
+    threads: read.integer('COMPUTE_THREADS', os.availableParallelism(), 1, MAX_COMPUTE_THREADS),
+    addon: read.string('COMPUTE_ADDON', DEFAULT_COMPUTE_ADDON),
+    shareDir: read.string('COMPUTE_SHARE_DIR', path.join(os.tmpdir(), 'modelarts-local-compute')),
+  };
+}
+
+/** The compute settings as environment variables, for a child process to read back. */
+export function computeEnv(c: ComputeConfig): Record<string, string> {
+  return {
+    ...(c.backend ? { TF_BACKEND: c.backend } : {}),
+    COMPUTE_THREADS: String(c.threads),
+    COMPUTE_ADDON: c.addon,
+    COMPUTE_SHARE_DIR: c.shareDir,
+  };
 }
 
 function modelartsConfig(read: Reader): ModelArtsApiConfig {

@@ -6,8 +6,9 @@ import type { PlatformMetrics } from './metrics/platform-metrics';
 
 export interface ComputeInfo {
   backend: BackendName;
-  /** True when @tensorflow/tfjs-node is installed (it may still have failed to load). */
-  native_available: boolean;
+  /** What computes, e.g. "native (oneDNN 2.6.3, OpenBLAS 0.3.21; up to 2 threads)". */
+  description: string;
+  /** Why faster backends were not used (e.g. the native addon was not built, and why). */
   notes: string[];
 }
 

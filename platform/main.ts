@@ -19,9 +19,7 @@ async function main(): Promise<void> {
   const keys = c.embeddedStore
     ? ` (embedded; access key ${config.obs.accessKeyId}, secret ${config.obs.secretAccessKey}, region ${config.obs.region}, path-style)`
     : ' (external)';
-  const computeNote = c.compute.backend === 'tensorflow'
-    ? 'tensorflow (native, @tensorflow/tfjs-node)'
-    : `${c.compute.backend} (tfjs ${c.compute.backend === 'wasm' ? 'WebAssembly' : 'JavaScript'} backend; @tensorflow/tfjs-node is ${c.compute.native_available ? 'installed but failed to load' : 'not installed'}, so native TensorFlow is not used)`;
+  const computeNote = [c.compute.description, ...c.compute.notes.map((note) => `  not ${note}`)].join('\n                  ');
   process.stdout.write(
     [
       `ModelArts Local ${c.version}`,

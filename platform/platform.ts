@@ -5,7 +5,7 @@ import type net from 'node:net';
 import type Router from '@koa/router';
 import type { PlatformConfig } from './config';
 import type { ComputeInfo, PlatformContext } from './context';
-import { compute, nativeAvailable } from './compute/tf';
+import { compute } from './compute/tf';
 import { createApp } from './http/app';
 import { controlPlaneCors } from './http/cors-middleware';
 import { healthRoutes } from './http/routes/health';
@@ -168,7 +168,7 @@ async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
 
 async function computeInfo(): Promise<ComputeInfo> {
   const c = await compute();
-  return { backend: c.backend, native_available: nativeAvailable(), notes: c.notes };
+  return { backend: c.backend, description: c.description, notes: c.notes };
 }
 
 async function packageVersion(): Promise<string> {

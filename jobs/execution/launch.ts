@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { describeExit, ExitInfo } from '../../platform/process/supervise';
 import { repoPath } from '../../platform/paths';
+import { computeEnv, type ComputeConfig } from '../../platform/config';
 import { JobRecord, JobVersion } from '../job-record';
 import { LogBook } from './log-book';
 import { MetricsSink } from './metrics';
@@ -16,6 +17,8 @@ export interface LaunchSpec {
   ws: Workspace;
   /** What a job gets to reach OBS itself, as ModelArts gives jobs temporary credentials. */
   obs: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+  /** How the boot file's tfjs computes (loadTf() reads it back). */
+  compute: ComputeConfig;
   /** The interpreter of a `python` engine job (platform/process/python.ts chose it). */
   python?: string;
 }
@@ -80,8 +83,9 @@ function commandLine(spec: LaunchSpec): { command: string; args: string[] } {
 }
 
 /**
- * What a boot file's process receives: the ModelArts variables, OBS access, and a
- * minimal base (PATH, locale). Nothing else of the platform's own environment.
+ * What a boot file's process receives: the ModelArts variables, OBS access, the
+ * compute settings and a minimal base (PATH, locale). Nothing else of the platform's
+ * own environment.
  */
 function environment(spec: LaunchSpec, index: number): NodeJS.ProcessEnv {
   const { job, version, ws, obs } = spec;
@@ -118,6 +122,7 @@ function environment(spec: LaunchSpec, index: number): NodeJS.ProcessEnv {
     PYTHONUNBUFFERED: '1',
     PYTHONPATH: repoPath('jobs', 'runtime', 'python'),
     PYTHONDONTWRITEBYTECODE: '1',
+    ...computeEnv(spec.compute),
   };
 }
 

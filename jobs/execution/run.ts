@@ -5,6 +5,7 @@ import { childUrl, parseObsUrl } from '../../platform/storage/obs-url';
 import { StorageError } from '../../platform/storage/storage-error';
 import { linkRuntimeModules } from '../../platform/compute/runtime-modules';
 import { ExitInfo } from '../../platform/process/supervise';
+import type { ComputeConfig } from '../../platform/config';
 import { log } from '../../platform/log';
 import { endLine, JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
 import { durationUntil } from '../state-machine';
@@ -27,6 +28,8 @@ export interface RunDeps {
   dataDir: string;
   store: ObjectStore;
   obs: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+  /** The platform's compute settings, which boot files use too. */
+  compute: ComputeConfig;
   maxLogBytes: number;
   stopGraceMs: number;
   runtimeModules: string;
@@ -123,7 +126,7 @@ export class Run {
   private async runProcesses(): Promise<ExitInfo> {
     const version = this.currentVersion();
     const python = this.job.algorithm.engine === 'python' ? await this.python() : undefined;
-    const launched = launch({ job: this.job, version, ws: this.ws, obs: this.deps.obs, python }, this.logs, this.metrics);
+    const launched = launch({ job: this.job, version, ws: this.ws, obs: this.deps.obs, compute: this.deps.compute, python }, this.logs, this.metrics);
     this.launched = launched;
     await this.deps.update(this.job.id, this.version, {
       mutate: (v) => {

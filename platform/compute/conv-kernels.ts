@@ -7,7 +7,7 @@
  */
 import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, Tensor4D, TensorInfo } from '@tensorflow/tfjs';
 import { conv2dFilterGradient, conv2dInputGradient, type ConvAttrs } from './conv-gradients';
-import type { BackendName, Tf } from './tf';
+import type { Tf } from './tf';
 import { replaceKernel } from './kernel-override';
 
 const CONV = 'Conv2D';
@@ -24,7 +24,7 @@ interface Builtins {
 let builtins: Builtins | undefined;
 
 /** Installs our Conv2D gradient and backprop kernels for `backend` (idempotent). */
-export function installConvGradients(tf: Tf, backend: BackendName): void {
+export function installConvGradients(tf: Tf, backend: string): void {
   if (backend === 'tensorflow') return;
   if (!builtins) {
     builtins = { gradient: tf.getGradient(CONV), kernels: new Map() };
@@ -73,6 +73,19 @@ function splitKey(key: string): [string, string] {
   return [name, backend];
 }
 
+/** Backends whose backprop kernels take dilations (the native one): the gradient calls their kernels. */
+const kernelGradientBackends = new Set<string>();
+
+/** Makes the Conv2D gradient run `backend`'s own backprop kernels, passing the dilations along. */
+export function useBackpropKernelsInGradient(backend: string): void {
+  kernelGradientBackends.add(backend);
+}
+
+/**
+ * The Conv2D gradient, dilated convolutions included (tfjs' own refuses them): the
+ * backend's two backprop kernels where they take dilations, else the convolutions of
+ * conv-gradients.ts (whatever backprop kernels the backend has).
+ */
 function conv2dGradient(tf: Tf): GradConfig {
   return {
     kernelName: CONV,
@@ -80,9 +93,17 @@ function conv2dGradient(tf: Tf): GradConfig {
     gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
       const [x, filter] = saved as Tensor4D[];
       const conv = attrs as unknown as ConvAttrs;
+      if (!kernelGradientBackends.has(tf.getBackend())) {
+        return {
+          x: () => conv2dInputGradient(tf, x.shape, dy as Tensor4D, filter, conv),
+          filter: () => conv2dFilterGradient(tf, x, dy as Tensor4D, filter.shape, conv),
+        };
+      }
+      const { strides, pad, dataFormat, dimRoundingMode, dilations } = conv;
+      const common = { strides, pad, dataFormat, dimRoundingMode, dilations } as unknown as NamedAttrMap;
       return {
-        x: () => conv2dInputGradient(tf, x.shape, dy as Tensor4D, filter, conv),
-        filter: () => conv2dFilterGradient(tf, x, dy as Tensor4D, filter.shape, conv),
+        x: () => tf.engine().runKernel(INPUT_KERNEL, { dy: dy as Tensor, filter }, { ...common, inputShape: x.shape }) as Tensor4D,
+        filter: () => tf.engine().runKernel(FILTER_KERNEL, { x, dy: dy as Tensor }, { ...common, filterShape: filter.shape }) as Tensor4D,
       };
     },
   };

@@ -1,24 +1,29 @@
 /**
- * Picks the compute backend once per process: TensorFlow's native library through
- * @tensorflow/tfjs-node when it installed, otherwise pure tfjs on WebAssembly (SIMD),
- * otherwise tfjs' plain JavaScript kernels — the fastest first, for every workload
- * measured here (bench/). A workload that needs kernels a backend lacks (wasm has no
- * UnsortedSegmentSum, so embeddings cannot train there) says so with `needs`, and gets
- * the fastest backend that has them all. `TF_BACKEND` forces one.
+ * Picks the compute backend once per process, the fastest first (bench/): our native
+ * addon (oneDNN + OpenBLAS, built at install where the libraries are), TensorFlow's
+ * library through @tensorflow/tfjs-node where that installed, pure tfjs on WebAssembly
+ * (SIMD), tfjs' plain JavaScript kernels. A workload that needs kernels a backend lacks
+ * (wasm has no UnsortedSegmentSum, so embeddings cannot train there) says so with
+ * `needs`, and gets the fastest backend that has them all. `TF_BACKEND` forces one.
+ * This is the one place that choice is made: boot files (`loadTf()`), service
+ * instances and the bench all come here.
  */
 import type * as TfModule from '@tensorflow/tfjs';
+import { BACKEND_NAMES, loadComputeConfig, type BackendName, type ComputeConfig } from '../config';
 import { installConvGradients } from './conv-kernels';
+import { startNativeBackend } from './native-backend';
 import { installWasmMatMul } from './wasm-matmul';
 import { installWasmMaxPoolGrad } from './wasm-maxpool';
 
 export type Tf = typeof TfModule;
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export { BACKEND_NAMES, type BackendName };
 
 export interface Compute {
   tf: Tf;
   backend: BackendName;
-  /** Why a faster backend was not used, for the start-up banner. */
+  /** What computes, for people: "native (oneDNN 2.6.3, OpenBLAS 0.3.21; 2 threads)", "wasm (…)". */
+  description: string;
+  /** Why a faster backend was not used, for the start-up banner and /health. */
   notes: string[];
 }
 
@@ -38,7 +43,7 @@ let current: Promise<Compute> | undefined;
  */
 export async function compute(choice: ComputeOptions | BackendName = {}): Promise<Compute> {
   const options = typeof choice === 'string' ? { backend: choice } : choice;
-  current ??= initialise(envPreference() ?? options.backend, options.needs ?? []);
+  current ??= initialise(loadComputeConfig(), options.backend, options.needs ?? []);
   const chosen = await current;
   const missing = lacking(chosen.tf, chosen.backend, options.needs ?? []);
   if (missing.length) {
@@ -49,23 +54,16 @@ export async function compute(choice: ComputeOptions | BackendName = {}): Promis
   return chosen;
 }
 
-function envPreference(): BackendName | undefined {
-  const raw = process.env.TF_BACKEND;
-  if (!raw) return undefined;
-  if (!(BACKEND_NAMES as readonly string[]).includes(raw)) {
-    throw new Error(`TF_BACKEND=${JSON.stringify(raw)} is not valid: TF_BACKEND accepts ${BACKEND_NAMES.join(', ')}`);
-  }
-  return raw as BackendName;
-}
-
-async function initialise(prefer: BackendName | undefined, needs: readonly string[]): Promise<Compute> {
+async function initialise(config: ComputeConfig, asked: BackendName | undefined, needs: readonly string[]): Promise<Compute> {
   const notes: string[] = [];
-  const order = prefer ? [prefer] : BACKEND_NAMES;
+  const prefer = config.backend ?? asked;
+  // tfjs-node cannot install anywhere now: it is tried only where it did.
+  const order = prefer ? [prefer] : BACKEND_NAMES.filter((b) => b !== 'tensorflow' || tfjsNodeInstalled());
   for (const name of order) {
     try {
-      const tf = await tryBackend(name);
-      const missing = tf ? lacking(tf, name, needs) : [];
-      if (tf && (!missing.length || prefer)) return { tf, backend: name, notes };
+      const started = await tryBackend(name, config);
+      const missing = started ? lacking(started.tf, name, needs) : [];
+      if (started && (!missing.length || prefer)) return { tf: started.tf, backend: name, description: started.description, notes };
       if (missing.length) notes.push(`${name}: has no ${missing.join(', ')} kernel`);
     } catch (err) {
       notes.push(`${name}: ${firstLine(err)}`);
@@ -78,17 +76,29 @@ function lacking(tf: Tf, backend: BackendName, needs: readonly string[]): string
   return needs.filter((kernel) => !tf.getKernel(kernel, backend));
 }
 
-async function tryBackend(name: BackendName): Promise<Tf | undefined> {
+const DESCRIPTIONS: Record<BackendName, string> = {
+  native: 'native',
+  tensorflow: 'tensorflow (native TensorFlow, @tensorflow/tfjs-node)',
+  wasm: 'wasm (tfjs WebAssembly backend, one thread)',
+  cpu: 'cpu (tfjs plain JavaScript backend)',
+};
+
+async function tryBackend(name: BackendName, config: ComputeConfig): Promise<{ tf: Tf; description: string } | undefined> {
   if (name === 'tensorflow') {
     // tfjs-node registers the 'tensorflow' backend and re-exports tfjs.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const tf = require('@tensorflow/tfjs-node') as Tf;
     quiet(tf);
-    return (await tf.setBackend('tensorflow')) ? tf : undefined;
+    return (await tf.setBackend('tensorflow')) ? { tf, description: DESCRIPTIONS.tensorflow } : undefined;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs') as Tf;
   quiet(tf);
+  let description = DESCRIPTIONS[name];
+  if (name === 'native') {
+    const native = startNativeBackend(tf, config);
+    description = `native (${native.libraries}; up to ${config.threads} threads)`;
+  }
   const before = processListeners();
   if (name === 'wasm') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -100,12 +110,12 @@ async function tryBackend(name: BackendName): Promise<Tf | undefined> {
   } finally {
     restoreListeners(before);
   }
-  installConvGradients(tf, name);
+  if (name !== 'native') installConvGradients(tf, name);
   if (name === 'wasm') {
     installWasmMatMul(tf);
     installWasmMaxPoolGrad(tf);
   }
-  return tf;
+  return { tf, description };
 }
 
 type ProcessEvent = 'uncaughtException' | 'unhandledRejection';
@@ -139,8 +149,8 @@ function firstLine(err: unknown): string {
   return text.split('\n')[0];
 }
 
-/** Whether tfjs-node can be loaded here, without switching this process to it. */
-export function nativeAvailable(): boolean {
+/** Whether tfjs-node is installed here (it may still fail to load), without switching this process to it. */
+export function tfjsNodeInstalled(): boolean {
   try {
     require.resolve('@tensorflow/tfjs-node');
     return true;

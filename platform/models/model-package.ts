@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError, Problem } from '../errors';
-import { compute, nativeAvailable } from '../compute/tf';
+import { compute, tfjsNodeInstalled } from '../compute/tf';
 import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../compute/model-io';
 import { walkFiles, LocalFile } from '../storage/object-store';
 import { checkModelConfigText, ModelConfig } from './config-validator';
@@ -97,7 +97,7 @@ async function inspectModels(dir: string, files: LocalFile[], sourceLabel: strin
   if (modelJsons.length + savedModels.length > MAX_MODELS_PER_PACKAGE) {
     throw invalidPackage(`${sourceLabel} holds more than ${MAX_MODELS_PER_PACKAGE} models`);
   }
-  if (savedModels.length && !nativeAvailable()) {
+  if (savedModels.length && !tfjsNodeInstalled()) {
     throw invalidPackage(
       `${sourceLabel}${savedModels[0].relative} is a TensorFlow SavedModel; loading it needs @tensorflow/tfjs-node, which is not installed here. ` +
         'Convert it with: tensorflowjs_converter --input_format=tf_saved_model --output_format=tfjs_graph_model <saved_model_dir> <model_dir>, ' +

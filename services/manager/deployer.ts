@@ -54,6 +54,7 @@ export class Deployer {
       timeoutMs: c.predict.timeoutMs,
       requestTimeoutMs: c.predict.requestTimeoutMs,
       startTimeoutMs: c.predict.deployTimeoutMs,
+      compute: c.compute,
       python: c.python,
       pythonWorkers: c.pythonWorkers,
       platformVersion: this.p.version,

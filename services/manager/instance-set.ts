@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { computeEnv, type ComputeConfig } from '../../platform/config';
 import type { ModelRecord } from '../../platform/models/model-record';
 import type { ExitInfo } from '../../platform/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
@@ -13,6 +14,8 @@ export interface InstanceLimits {
   timeoutMs: number;
   requestTimeoutMs: number;
   startTimeoutMs: number;
+  /** The platform's compute settings, which instances use too. */
+  compute: ComputeConfig;
   /** PYTHON (unset: chosen per deploy) and PYTHON_WORKERS. */
   python?: string;
   pythonWorkers: number;
@@ -51,16 +54,16 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
 }
 
 /**
- * The environment of an instance: the service's envs and a minimal base. The
- * platform's own settings (tokens, store keys) are not passed to user code.
+ * The environment of an instance: the service's envs, the compute settings and a
+ * minimal base. The platform's own settings (tokens, store keys) are not passed to user code.
  */
-export function instanceEnv(envs: Record<string, string>): NodeJS.ProcessEnv {
+export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     LANG: process.env.LANG ?? 'C.UTF-8',
     TZ: process.env.TZ,
-    TF_BACKEND: process.env.TF_BACKEND,
     LOG_LEVEL: process.env.LOG_LEVEL,
+    ...computeEnv(compute),
     ...envs,
   };
 }
@@ -72,7 +75,7 @@ export function newInstanceId(): string {
 /** Starts one instance; resolves when it is ready, rejects with the reason it is not. */
 export async function startInstance(options: InstanceOptions, limits: InstanceLimits, events: InstanceEvents): Promise<InstanceProcess> {
   const id = newInstanceId();
-  const instance = new InstanceProcess(id, { ...options, instanceId: id }, instanceEnv(options.envs));
+  const instance = new InstanceProcess(id, { ...options, instanceId: id }, instanceEnv(options.envs, limits.compute));
   await instance.start(limits.startTimeoutMs, {
     onMessage: (m) => events.onMessage(instance, m),
     onCrash: (exit) => events.onCrash(instance, exit),

@@ -17,7 +17,8 @@ describe('the control plane', function () {
     assert.equal(res.body.storage.embedded, true);
     assert.equal(res.body.storage.reachable, true);
     assert.equal(res.body.storage.endpoint, t.platform.context.storageEndpoint);
-    assert.ok(['tensorflow', 'wasm', 'cpu'].includes(res.body.compute.backend));
+    assert.ok(['native', 'tensorflow', 'wasm', 'cpu'].includes(res.body.compute.backend));
+    assert.equal(typeof res.body.compute.description, 'string');
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -62,7 +62,7 @@ function render(root, data) {
         ['Problems', health.problems?.join(' ')],
         ['Version', health.version],
         ['Object storage', storage ? `${storage.endpoint} (${storage.embedded ? 'embedded' : 'external'}, ${storage.reachable ? 'reachable' : 'unreachable'}, region ${storage.region})` : 'unknown'],
-        ['Compute backend', health.compute?.backend],
+        ['Compute backend', health.compute?.description ?? health.compute?.backend],
         ['Compute notes', health.compute?.notes?.join(' ')],
         ['Data directory', health.data_dir],
       ]),

@@ -76,7 +76,7 @@ async function chooseTrainingBackend(tf) {
   const problem = convGradientProblem(tf);
   if (!problem) return { best, training: best };
   await tf.setBackend('cpu');
-  console.log(`backend ${best} cannot train convolutions here (${problem}); training on cpu instead, which is far slower, and evaluating on ${best}. @tensorflow/tfjs-node trains natively.`);
+  console.log(`backend ${best} cannot train convolutions here (${problem}); training on cpu instead, which is far slower, and evaluating on ${best}. The native backend (npm ci builds it where libdnnl-dev and libopenblas-dev are installed) trains convolutions at full speed.`);
   return { best, training: 'cpu' };
 }
 

@@ -43,12 +43,19 @@ export async function on(tf: Tf, backend: string, fn: () => Tensor[]): Promise<F
   return values;
 }
 
-/** Largest difference over the largest magnitude of the reference: 0 when equal. */
+/**
+ * Largest difference over the largest finite magnitude of the reference: 0 when equal.
+ * NaN and infinities must match exactly (a NaN where the reference has a number is Infinity).
+ */
 export function relativeError(actual: Float32Array, expected: Float32Array): number {
   if (actual.length !== expected.length) return Infinity;
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < expected.length; i++) {
+    if (!Number.isFinite(expected[i]) || !Number.isFinite(actual[i])) {
+      if (!Object.is(actual[i], expected[i]) && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) return Infinity;
+      continue;
+    }
     diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
     scale = Math.max(scale, Math.abs(expected[i]));
   }

@@ -1,7 +1,7 @@
-// Inference code of the DigitClassifier: each uploaded image becomes a 28x28x1 tensor
+// Inference code of the DigitClassifier: each uploaded image becomes a 28x28x1 input
 // of pixel/255 (the scaling the boot file trained with), and the answer holds every
 // class's probability, most probable first.
-const { TfServingBaseService, decodeImage, InputError } = require('model_service/tfserving_model_service');
+const { TfServingBaseService, decodeImage, toFloatVector, InputError } = require('model_service/tfserving_model_service');
 
 const SIDE = 28;
 
@@ -15,12 +15,12 @@ class DigitClassifierService extends TfServingBaseService {
         if (image.width !== SIDE || image.height !== SIDE) {
           throw new InputError(`${fileName} is ${image.width}x${image.height} pixels; this model reads 28x28 white-on-black digits`);
         }
-        const pixels = Array.from(image.data, (v) => v / 255);
-        rows.push(Array.from({ length: SIDE }, (_, y) => Array.from({ length: SIDE }, (_, x) => [pixels[y * SIDE + x]])));
+        // pixel/255 as one flat Float32Array: the platform shapes it as [1, 28, 28, 1].
+        rows.push(toFloatVector(image));
       }
     }
     if (rows.length !== 1) throw new InputError(`send exactly one image (got ${rows.length})`);
-    return { [this.inputs[0].name]: rows };
+    return { [this.inputs[0].name]: rows[0] };
   }
 
   _postprocess(data) {
