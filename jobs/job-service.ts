@@ -4,6 +4,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, notFound } from '../platform/errors';
 import type { PlatformContext } from '../platform/context';
+import { JobMetrics } from './job-metrics';
 import { DocStore } from '../platform/meta/doc-store';
 import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../platform/storage/obs-url';
 import { StorageError } from '../platform/storage/storage-error';
@@ -30,9 +31,11 @@ export const MAX_PAGE_SIZE = 100;
 export class JobService {
   readonly records: DocStore<JobRecord>;
   private readonly scheduler: Scheduler;
+  private readonly phaseMetrics: JobMetrics;
 
   constructor(private readonly p: PlatformContext, runtimeModules: string) {
     this.records = new DocStore<JobRecord>(`${p.config.dataDir}/meta`, 'training-jobs');
+    this.phaseMetrics = new JobMetrics(p.metrics.registry, () => this.records.list());
     const deps: RunDeps = {
       dataDir: p.config.dataDir,
       store: p.store,
@@ -204,7 +207,10 @@ export class JobService {
       const v = findVersion(job, version);
       if (!v) throw notFound(`version of training job ${job.name}`, version);
       change.mutate?.(v, job);
-      if (change.to && change.to !== v.status) transition(job, v, change.to, change.at);
+      if (change.to && change.to !== v.status) {
+        transition(job, v, change.to, change.at);
+        this.phaseMetrics.changed(job, v);
+      }
     });
   }
 

@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import http from 'node:http';
+import type net from 'node:net';
 import type Router from '@koa/router';
 import type { PlatformConfig } from './config';
 import type { ComputeInfo, PlatformContext } from './context';
@@ -8,6 +9,9 @@ import { compute } from './compute/tf';
 import { createApp } from './http/app';
 import { controlPlaneCors } from './http/cors-middleware';
 import { healthRoutes } from './http/routes/health';
+import { metricsRoutes } from './http/routes/metrics';
+import { controlPlaneDocument, routesOf, type RouteEntry } from './http/openapi/control-plane-document';
+import { openApiRoutes } from './http/routes/openapi';
 import { log } from './log';
 import { EmbeddedStore } from './storage/embedded-store';
 import { ObjectStore } from './storage/object-store';
@@ -21,6 +25,7 @@ import { modelRoutes } from './http/routes/models';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from './http/routes/services';
 import { createGateway, createTfServingGateway, GATEWAY_PREFIX, TF_SERVING_PREFIX, Authorizer } from './http/gateway';
+import { listenWithHandOff, type GatewayHandOff } from './http/gateway-handoff';
 import { APP_CODE_HEADER, authenticate, secretMatches, TOKEN_HEADER } from './http/auth';
 import { Credentials } from './auth/credentials';
 import { IamTokens } from './auth/iam-tokens';
@@ -29,6 +34,7 @@ import { trainingJobsV2Routes } from './http/routes/modelarts/training-jobs-v2';
 import { modelsV1Routes } from './http/routes/modelarts/models-v1';
 import { servicesV1Routes } from './http/routes/modelarts/services-v1';
 import { ApiError } from './errors';
+import { PlatformMetrics } from './metrics/platform-metrics';
 import { bucketRoutes } from './http/routes/buckets';
 import { consoleRoutes, isConsoleFile } from './http/routes/console';
 import { ObjectBrowser } from './storage/object-browser';
@@ -47,6 +53,8 @@ export interface Platform {
   context: PlatformContext;
   /** The embedded object store, when no OBS_ENDPOINT is set. */
   embedded?: EmbeddedStore;
+  /** Every method and path the control plane's routers answer (the gateways aside). */
+  routes: RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -67,7 +75,8 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       cleanups.push(() => embedded!.close());
     }
     const storageEndpoint = config.obs.endpoint ?? embedded!.endpoint;
-    const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint });
+    const metrics = new PlatformMetrics();
+    const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint, onFailure: (what, reason) => metrics.storeFailed(what, reason) });
     cleanups.push(async () => store.destroy());
     const context: PlatformContext = {
       config,
@@ -77,6 +86,7 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       embeddedStore: !!embedded,
       compute: await computeInfo(),
       schemas: new Schemas(),
+      metrics,
     };
     const runtimeModules = await prepareRuntimeModules(config.dataDir);
     const jobs = new JobService(context, runtimeModules);
@@ -102,7 +112,9 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
     // Preflights carry no token, so CORS answers them before credentials are checked.
     const isPublic = (ctx: Parameters<typeof isConsoleFile>[0]) => isConsoleFile(ctx) || isIamPublic(ctx.method, ctx.path);
     const before = [controlPlaneCors(config.corsAllowOrigins), authenticate(credentials, isPublic)];
-    const app = createApp([healthRoutes(context), ...areas.flatMap((a) => a.routes())], before);
+    const routers = [healthRoutes(context), metricsRoutes(context, () => services.metricsRegistry()), ...areas.flatMap((a) => a.routes())];
+    routers.push(openApiRoutes(controlPlaneDocument(routers, context)));
+    const app = createApp(routers, before);
     const koa = app.callback();
     const authorize = credentials.required ? gatewayAuthorizer(credentials, services) : undefined;
     const gateway = createGateway((id) => services.route(id), config.predict.maxBodyBytes, authorize);
@@ -113,15 +125,21 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       else if (req.url?.startsWith(TF_SERVING_PREFIX)) tfServing(req, res);
       else void koa(req, res);
     });
-    await listen(server, config.port, config.host);
-    cleanups.push(() => closeServer(server));
-    const port = (server.address() as { port: number }).port;
+    // Without credentials to check, a prediction's connection can go to the instance itself.
+    const passes = config.gatewayMode === 'pass' && !credentials.required;
+    const handOff: GatewayHandOff = (id, socket, head) => passes && services.handOffGateway(id, socket, head);
+    const front = await listenWithHandOff(server, config.port, config.host, handOff);
+    // The HTTP server gets its connections from the front: 'listening' starts its timeouts' bookkeeping.
+    server.emit('listening');
+    cleanups.push(() => closeServer(front, server));
+    const port = (front.address() as { port: number }).port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
     return {
       url: `http://${shownHost}:${port}`,
       port,
       context,
       embedded,
+      routes: routesOf(routers),
       close: () => runCleanups(cleanups),
     };
   } catch (err) {
@@ -158,19 +176,13 @@ async function packageVersion(): Promise<string> {
   return pkg.version;
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/**
+ * Stops listening and closes the control plane's connections. The front's own close
+ * callback is not waited for: it would wait for the connections passed on to
+ * instances, which end when the instances do, later in the shutdown.
+ */
+function closeServer(front: net.Server, server: http.Server): Promise<void> {
+  front.close();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }

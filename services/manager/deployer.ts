@@ -10,6 +10,7 @@ import { InstanceProcess } from './instance-process';
 import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
 import type { TrafficPlan } from './service-runtime';
 import { Figures } from './figures';
+import type { ServiceMetrics } from './service-metrics';
 import type { ServiceRuntime } from './service-runtime';
 
 const DRAIN_GRACE_MS = 10_000;
@@ -39,6 +40,7 @@ export class Deployer {
     private readonly models: ModelService,
     private readonly records: DocStore<ServiceRecord>,
     private readonly runtime: (id: string) => ServiceRuntime,
+    private readonly metrics: ServiceMetrics,
   ) {
     this.flusher = setInterval(() => void this.flushFigures(), FIGURES_FLUSH_MS);
     this.flusher.unref();
@@ -55,6 +57,7 @@ export class Deployer {
       compute: c.compute,
       python: c.python,
       pythonWorkers: c.pythonWorkers,
+      platformVersion: this.p.version,
     };
   }
 
@@ -215,7 +218,18 @@ export class Deployer {
 
   private onMessage(id: string, instance: InstanceProcess, m: InstanceMessage): void {
     if (m.type === 'stats') this.figuresOf(id).update(instance.id, m);
+    else if (m.type === 'service-metrics') void this.answerMetrics(id, instance, m.id);
     else if (m.type === 'event') void this.update(id, (s) => addEvent(s, m.level, `instance ${instance.id}: ${m.message}`)).catch(() => undefined);
+  }
+
+  /** An instance was asked for its service's metrics (a GET /metrics on the service address). */
+  private async answerMetrics(id: string, instance: InstanceProcess, request: number): Promise<void> {
+    const name = this.records.get(id)?.name ?? id;
+    const answer = await this.metrics.serviceText(name, this.runtime(id).instances).catch((err) => {
+      log.warn(`metrics of service ${name} could not be gathered`, err);
+      return { contentType: 'text/plain', text: '' };
+    });
+    instance.tell({ type: 'service-metrics', id: request, ...answer });
   }
 
   /** A serving instance died: the others go on, and it is restarted with backoff. */
@@ -224,6 +238,7 @@ export class Deployer {
     if (!this.current(id, g) || !runtime.instances.includes(instance)) return;
     runtime.serve(runtime.instances.filter((i) => i !== instance));
     this.figuresOf(id).retire(instance.id);
+    this.metrics.restarted(this.records.get(id)?.name ?? id);
     await this.update(id, (s) => {
       addEvent(s, 'error', `instance ${instance.id} ${exit.reason}; restarting it`);
       const info = s.instances.find((i) => i.id === instance.id);
