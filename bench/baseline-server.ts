@@ -1,27 +1,28 @@
 /**
  * The bare minimum that answers what the MNIST service answers, for the benchmark's
- * ratios: Node's http, busboy for the multipart body, pngjs for the PNG, the same
- * model on the same backend (compute()), the same JSON. No hook, no checks, no stats.
- * Run as a child process: env MA_BASELINE_MODEL is the model folder; it reports its port when ready.
+ * ratios: Node's http, busboy for the multipart body, a PNG decoder, the same model,
+ * the same JSON. No hook, no checks, no stats. The bench runs one per backend and
+ * decoder and keeps the fastest. Run as a child process: env MA_BASELINE_MODEL is the
+ * model folder, MA_BASELINE_BACKEND the compute backend, MA_BASELINE_DECODER `pngjs`
+ * (any PNG, through RGBA) or `direct` (8-bit gray straight to bytes); it reports its
+ * port when ready.
  */
 import http from 'node:http';
 import busboy from 'busboy';
 import { PNG } from 'pngjs';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { compute } from '../compute/tf';
+import { compute, type BackendName } from '../compute/tf';
+import { decodeGrayPng } from '../kernel/image/png-gray';
 import { loadModelFrom } from '../compute/model-io';
 import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
+import type { BaselineReady, Decoder } from './baseline-options';
 
 const SIDE = 28;
 const TOP_K = 5;
 
-export interface BaselineReady {
-  port: number;
-  backend: string;
-}
 
 /** White-on-black gray pixels / 255, as the sample's hook reads them (alpha on black, ITU-R 601 luma). */
-function pixels(png: Buffer): Float32Array {
+function pixelsViaRgba(png: Buffer): Float32Array {
   const { data, width, height } = PNG.sync.read(png);
   if (width !== SIDE || height !== SIDE) throw new Error(`a ${width}x${height} image`);
   const out = new Float32Array(SIDE * SIDE);
@@ -30,6 +31,14 @@ function pixels(png: Buffer): Float32Array {
     const [r, g, b] = [data[i * 4], data[i * 4 + 1], data[i * 4 + 2]].map((v) => (k === 1 ? v : Math.round(v * k)));
     out[i] = Math.round(0.299 * r + 0.587 * g + 0.114 * b) / 255;
   }
+  return out;
+}
+
+function pixelsDirect(png: Buffer): Float32Array {
+  const gray = decodeGrayPng(png);
+  if (!gray || gray.length !== SIDE * SIDE) throw new Error('not a 28x28 8-bit gray PNG');
+  const out = new Float32Array(gray.length);
+  for (let i = 0; i < out.length; i++) out[i] = gray[i] / 255;
   return out;
 }
 
@@ -57,7 +66,9 @@ function readFile(req: http.IncomingMessage): Promise<Buffer> {
 
 async function main(): Promise<void> {
   exitWithParent();
-  const { tf, backend } = await compute();
+  const { tf, backend } = await compute((process.env.MA_BASELINE_BACKEND || undefined) as BackendName | undefined);
+  const decoder = (process.env.MA_BASELINE_DECODER ?? 'pngjs') as Decoder;
+  const pixels = decoder === 'direct' ? pixelsDirect : pixelsViaRgba;
   const model = (await loadModelFrom(process.env.MA_BASELINE_MODEL ?? '', tf)).model as LayersModel;
   const server = http.createServer((req, res) => {
     readFile(req)
@@ -75,7 +86,7 @@ async function main(): Promise<void> {
         res.end(err.message);
       });
   });
-  server.listen(0, '127.0.0.1', () => sendReady<BaselineReady>({ port: (server.address() as { port: number }).port, backend }));
+  server.listen(0, '127.0.0.1', () => sendReady<BaselineReady>({ port: (server.address() as { port: number }).port, backend, decoder }));
 }
 
 main().catch(sendFatal);

@@ -19,11 +19,12 @@ import { comparePeers } from './peer-comparison';
 import { benchPredictions } from './predictions';
 import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
-import { backendRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
+import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
+import { benchDigitBatching } from './digit-batching';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'python-hook', 'training'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
     figures.digit_service = await benchDigitService(nativeThere ? ['native', 'wasm'] : ['wasm'], SECONDS, say);
   }
   if (runs('predictions')) figures.predictions = await benchPredictions(SECONDS, say);
+  if (runs('digit-batching')) figures.digit_batching = await benchDigitBatching(SECONDS, say);
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
@@ -86,6 +88,8 @@ async function main(): Promise<void> {
     figures.peers && peerRows(figures.peers, figures.backends),
     figures.digit_service && digitServiceRows(figures.digit_service),
     figures.predictions && predictionRows(figures.predictions),
+    figures.predictions && baselineVariantRows(figures.predictions),
+    figures.digit_batching && digitBatchingRows(figures.digit_batching),
     figures.python_hook && pythonHookRows(figures.python_hook),
     figures.training && trainingRows(figures.training),
     figures.backends.length ? backendRows(figures.backends) : undefined,

@@ -1,27 +1,27 @@
 /**
- * Prediction figures: the MNIST service through its access address and through the
- * gateway against the baseline server, each at concurrency 1 and 32, and a second
- * service of the same model on two instances at concurrency 32. The phases run in
- * rounds, interleaved, so that a change in the machine's load hits all sides alike;
- * each side's figure is its best round (the one least disturbed by other work).
- * Then the time a deploy takes.
+ * Prediction figures: the MNIST service through its access address (batching as it
+ * comes, auto, and off) and through the gateway, against the fastest minimal server
+ * (each backend and PNG decoder tried first, bench/baselines.ts), each at concurrency 1
+ * and 32, and a second service of the same model on two instances at concurrency 32.
+ * The phases run in rounds, interleaved, so that a change in the machine's load hits
+ * all sides alike; each side's figure is its best round (the one least disturbed by
+ * other work). Then the time a deploy takes.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ChildProcess } from 'node:child_process';
-import { distPath } from '../kernel/paths';
-import { forkWithHandshake, terminate } from '../kernel/process/supervise';
 import { startTestPlatform, type TestPlatform } from '../test/helpers/platform';
 import { api } from '../test/helpers/http';
 import { testDigits, trainedMnistPackage } from '../test/helpers/mnist-model';
 import { deployService, importMnist, waitForService } from '../test/helpers/services';
-import type { BaselineReady } from './baseline-server';
 import { loadFromAnotherProcess, loadPhase, multipart, round, type LoadFigures, type Upload } from './load';
+import { pickBaselines, startBaselines, stopBaselines, type VariantFigures } from './baselines';
 
 export const CONCURRENCIES = [1, 32] as const;
 const LOAD_ROUNDS = 2;
 const DEPLOY_ROUNDS = 3;
 const POLL_MS = 5;
+/** Seconds of each baseline variant's phase, before the rounds. */
+const VARIANT_SECONDS = 4;
 
 export interface Side {
   c1: LoadFigures;
@@ -29,21 +29,29 @@ export interface Side {
 }
 
 export interface PredictionFigures {
-  backend: string;
+  /** Every minimal-server variant (backend+decoder) at each concurrency, before the rounds. */
+  baseline_variants: VariantFigures[];
+  /** The variant taken as the baseline at each concurrency. */
+  baseline_choice: { c1: string; c32: string };
+  /** What the service's deploy said about batching its model. */
+  batching_note?: string;
   rounds: number;
   /** Best round of each side. */
   baseline: Side;
   instance: Side;
+  instance_unbatched: Side;
   gateway: Side;
+  /** Two instances, batching off, against instance_unbatched.c32. */
   two_instances_c32: LoadFigures;
   /** Every round of every phase, in the order run. */
   runs: (LoadFigures & { side: string })[];
   deploy: { to_running_ms: number[]; to_first_prediction_ms: number[] };
 }
 
-type Phase = { side: 'baseline' | 'instance' | 'gateway' | 'two'; c: 1 | 32 };
+type SideName = 'baseline' | 'instance' | 'instance_unbatched' | 'gateway' | 'two';
+type Phase = { side: SideName; c: 1 | 32 };
 const PHASES: Phase[] = [
-  ...CONCURRENCIES.flatMap((c) => (['baseline', 'instance', 'gateway'] as const).map((side) => ({ side, c }))),
+  ...CONCURRENCIES.flatMap((c) => (['baseline', 'instance', 'instance_unbatched', 'gateway'] as const).map((side) => ({ side, c }))),
   { side: 'two', c: 32 },
 ];
 
@@ -54,56 +62,66 @@ export function digitUpload(): Upload {
 
 export async function benchPredictions(seconds: number, say: (line: string) => void): Promise<PredictionFigures> {
   const pkg = await trainedMnistPackage();
-  const baseline = await startBaseline(path.join(pkg, 'model'));
+  const baselines = await startBaselines(path.join(pkg, 'model'), say);
   const t = await startTestPlatform();
   try {
-    const model = await importMnist(t, 'bench', 'mnist');
-    const service = await deployService(t.url, { name: 'mnist-bench', model_id: model.id, instance_count: 1 });
-    if (service.status !== 'running') throw new Error(`the service did not deploy: ${JSON.stringify(service.events)}`);
-    const two = await deployService(t.url, { name: 'mnist-bench-two', model_id: model.id, instance_count: 2 });
-    if (two.status !== 'running') throw new Error(`the two-instance service did not deploy: ${JSON.stringify(two.events)}`);
-    const urls = { baseline: baseline.url, instance: service.access_address as string, gateway: `${t.url}/v1/infers/${service.id}/`, two: two.access_address as string };
-    // The platform (this process) hands connections over or proxies them; it counts unless autocannon runs in it too.
-    const platformPid = loadFromAnotherProcess() ? [process.pid] : [];
-    const instancePids = (s: { instances: { pid: number }[] }) => [...s.instances.map((i) => i.pid), ...platformPid];
-    const pids = { baseline: [baseline.child.pid!], instance: instancePids(service), gateway: instancePids(service), two: instancePids(two) };
     const upload = digitUpload();
-    const runs: PredictionFigures['runs'] = [];
-    for (let r = 1; r <= LOAD_ROUNDS; r++) {
-      for (const { side, c } of PHASES) {
-        say(`load round ${r} of ${LOAD_ROUNDS}: ${side === 'two' ? 'two instances' : side}, concurrency ${c}, ${seconds} s`);
-        runs.push({ side, ...(await loadPhase(urls[side], upload, c, seconds, pids[side])) });
-      }
-    }
+    const picked = await pickBaselines(baselines, upload, CONCURRENCIES, VARIANT_SECONDS, say);
+    const model = await importMnist(t, 'bench', 'mnist');
+    const deploy = async (name: string, body: Record<string, unknown>) => {
+      const s = await deployService(t.url, { name, model_id: model.id, ...body });
+      if (s.status !== 'running') throw new Error(`${name} did not deploy: ${JSON.stringify(s.events)}`);
+      return s;
+    };
+    const service = await deploy('mnist-bench', { instance_count: 1 });
+    const unbatched = await deploy('mnist-bench-unbatched', { instance_count: 1, batching: false });
+    const two = await deploy('mnist-bench-two', { instance_count: 2, batching: false });
+    // The platform (this process) hands connections over; it counts unless autocannon runs in it too.
+    const platformPid = loadFromAnotherProcess() ? [process.pid] : [];
+    const pidsOf = (s: { instances: { pid: number }[] }) => [...s.instances.map((i) => i.pid), ...platformPid];
+    const target = (side: SideName, c: number): { url: string; pids: number[] } => {
+      if (side === 'baseline') return { url: picked.best[c].url, pids: [picked.best[c].child.pid!] };
+      if (side === 'instance_unbatched') return { url: unbatched.access_address, pids: pidsOf(unbatched) };
+      if (side === 'two') return { url: two.access_address, pids: pidsOf(two) };
+      return { url: side === 'gateway' ? `${t.url}/v1/infers/${service.id}/` : service.access_address, pids: pidsOf(service) };
+    };
+    const runs = await loadRounds(target, upload, seconds, say);
     await api(t.url, 'DELETE', `/services/${two.id}`);
-    const best = (side: Phase['side'], c: number) => runs.filter((f) => f.side === side && f.connections === c).sort((a, b) => b.rps - a.rps)[0];
-    const sideOf = (side: Phase['side']): Side => ({ c1: best(side, 1), c32: best(side, 32) });
+    await api(t.url, 'DELETE', `/services/${unbatched.id}`);
+    const best = (side: SideName, c: number) => runs.filter((f) => f.side === side && f.connections === c).sort((a, b) => b.rps - a.rps)[0];
+    const sideOf = (side: SideName): Side => ({ c1: best(side, 1), c32: best(side, 32) });
     say('deploy: stop, then time deploy → running and → first answered prediction');
-    const deploy = await deployTimes(t, service.id, urls.instance, upload);
+    const deployTimesMs = await deployTimes(t, service.id, service.access_address, upload);
     return {
-      backend: baseline.backend,
+      baseline_variants: picked.variants,
+      baseline_choice: { c1: picked.best[1].name, c32: picked.best[32].name },
+      batching_note: (service.events as { message: string }[]).find((e) => /^instance .*batching/.test(e.message) || /^batching/.test(e.message))?.message,
       rounds: LOAD_ROUNDS,
       baseline: sideOf('baseline'),
       instance: sideOf('instance'),
+      instance_unbatched: sideOf('instance_unbatched'),
       gateway: sideOf('gateway'),
       two_instances_c32: best('two', 32),
       runs,
-      deploy,
+      deploy: deployTimesMs,
     };
   } finally {
     await t.close();
-    await terminate(baseline.child, 2000);
+    await stopBaselines(baselines);
   }
 }
 
-async function startBaseline(modelDir: string): Promise<{ child: ChildProcess; url: string; backend: string }> {
-  const { child, info } = await forkWithHandshake<BaselineReady>(distPath('bench/baseline-server.js'), {
-    label: 'baseline server',
-    startTimeoutMs: 60_000,
-    env: { ...process.env, MA_BASELINE_MODEL: modelDir },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return { child, url: `http://127.0.0.1:${info.port}/`, backend: info.backend };
+/** Every phase, LOAD_ROUNDS times over, the sides interleaved so that a noisy moment of the machine hits them alike. */
+async function loadRounds(target: (side: SideName, c: number) => { url: string; pids: number[] }, upload: Upload, seconds: number, say: (line: string) => void): Promise<PredictionFigures['runs']> {
+  const runs: PredictionFigures['runs'] = [];
+  for (let r = 1; r <= LOAD_ROUNDS; r++) {
+    for (const { side, c } of PHASES) {
+      say(`load round ${r} of ${LOAD_ROUNDS}: ${side}, concurrency ${c}, ${seconds} s`);
+      const { url, pids } = target(side, c);
+      runs.push({ side, ...(await loadPhase(url, upload, c, seconds, pids)) });
+    }
+  }
+  return runs;
 }
 
 /** Each round: stop the service, then time a deploy to `running` and to a 200 from its address. */

@@ -2,9 +2,9 @@
  * `npm run bench:profile`: where an instance spends its time under load. Run with
  * `node --cpu-prof --cpu-prof-dir=<dir>`, so instance processes (forked with this
  * process's exec arguments) write a profile when they exit; the MNIST service takes
- * `--seconds` of concurrency-32 load on its address, is stopped (its instance exits
+ * `--seconds` of concurrency-32 load (`--concurrency=`) on its address, is stopped (its instance exits
  * cleanly), and the (first) instance's heaviest functions by self time are printed
- * (`--instances=2` deploys two). With
+ * (`--instances=2` deploys two, `--batching=off` turns batching off). With
  * `--via=gateway` the load goes through /v1/infers and the platform process (this
  * one, whose profile is written when it exits) is the one summarised.
  */
@@ -55,11 +55,13 @@ async function main(): Promise<void> {
   let pid = 0;
   try {
     const model = await importMnist(t, 'profile', 'mnist');
-    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id, instance_count: instances });
+    const batching = process.argv.includes('--batching=off') ? { batching: false } : {};
+    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id, instance_count: instances, ...batching });
     pid = viaGateway ? process.pid : service.instances[0].pid;
     const url = viaGateway ? `${t.url}/v1/infers/${service.id}/` : service.access_address;
     const own = viaGateway ? await startOwnProfile() : undefined;
-    const figures = await loadPhase(url, digitUpload(), 32, seconds);
+    const concurrency = Number(process.argv.find((a) => a.startsWith('--concurrency='))?.split('=')[1] ?? 32);
+    const figures = await loadPhase(url, digitUpload(), concurrency, seconds);
     if (own) printTop('platform process (gateway)', await own());
     console.log(`load: ${figures.rps} req/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ${figures.errors + figures.non_2xx} errors`);
     await api(t.url, 'POST', `/services/${service.id}/stop`);

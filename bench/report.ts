@@ -6,6 +6,7 @@ import type { PeerComparison } from './peer-comparison';
 import type { PredictionFigures } from './predictions';
 import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
+import type { DigitBatchingFigures } from './digit-batching';
 
 export interface BenchFigures {
   date: string;
@@ -13,6 +14,7 @@ export interface BenchFigures {
   seconds_per_phase: number;
   predictions?: PredictionFigures;
   python_hook?: PythonHookFigures;
+  digit_batching?: DigitBatchingFigures;
   training?: TrainingFigures;
   backends: (ProbeFigures | { backend: string; error: string })[];
   peers?: PeerComparison;
@@ -45,25 +47,47 @@ export function predictionRows(p: PredictionFigures): string[][] {
   const rows: string[][] = [[`prediction, MNIST multipart PNG (${tool}, best of ${p.rounds})`, 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs base', 'p99 vs base', 'CPU ms/req (vs base)', 'target']];
   for (const c of ['c1', 'c32'] as const) {
     const base = p.baseline[c];
-    rows.push(loadRow(`baseline server, concurrency ${base.connections}`, base, base));
-    rows.push(loadRow(`  instance address, concurrency ${base.connections}`, p.instance[c], base, c === 'c1' ? '≥0.80x' : '≥0.80x, p99 ≤1.50x'));
-    rows.push(loadRow(`  gateway /v1/infers, concurrency ${base.connections}`, p.gateway[c], base, '≥0.60x'));
+    rows.push(loadRow(`fastest minimal server (${p.baseline_choice[c]}), concurrency ${base.connections}`, base, base));
+    rows.push(loadRow(`  instance address, concurrency ${base.connections}`, p.instance[c], base, c === 'c1' ? '≥1.00x' : '≥1.00x, p99 ≤1.00x'));
+    rows.push(loadRow(`  instance address, batching off, concurrency ${base.connections}`, p.instance_unbatched[c], base));
+    rows.push(loadRow(`  gateway /v1/infers, concurrency ${base.connections}`, p.gateway[c], base, '≥0.90x'));
   }
   const two = p.two_instances_c32;
+  const one = p.instance_unbatched.c32;
   rows.push([
-    'instance_count 2, concurrency 32',
+    'instance_count 2 (batching off), concurrency 32',
     two.rps.toFixed(0),
     two.p50_ms.toFixed(2),
     two.p99_ms.toFixed(2),
     String(two.errors + two.non_2xx),
-    `${x(two.rps / p.instance.c32.rps)} of 1 instance`,
+    `${x(two.rps / one.rps)} of 1 instance`,
     '',
-    cpu(two, p.instance.c32),
-    '≥1.60x',
+    cpu(two, one),
+    '≥1.80x',
   ]);
   rows.push(['deploy → running (median of 3)', '', `${median(p.deploy.to_running_ms)} ms`, '', '', '', '', '', '']);
   rows.push(['deploy → first answered prediction (median of 3)', '', `${median(p.deploy.to_first_prediction_ms)} ms`, '', '', '', '', '', '≤1500 ms']);
   return rows;
+}
+
+/** Every minimal-server variant tried before the rounds: the fastest at each concurrency is the baseline. */
+export function baselineVariantRows(p: PredictionFigures): string[][] {
+  const rows: string[][] = [['minimal server variants (backend+decoder)', 'req/s c1', 'CPU ms/req c1', 'req/s c32', 'CPU ms/req c32']];
+  for (const v of p.baseline_variants) {
+    const [c1, c32] = [v.figures.c1, v.figures.c32];
+    rows.push([`  ${v.name}`, c1?.rps.toFixed(0) ?? '', c1 ? cpu(c1) : '', c32?.rps.toFixed(0) ?? '', c32 ? cpu(c32) : '']);
+  }
+  return rows;
+}
+
+export function digitBatchingRows(d: DigitBatchingFigures): string[][] {
+  const tool = d.batched.tool;
+  return [
+    [`DigitClassifier service, concurrency ${d.batched.connections} (${tool}, best of ${d.rounds})`, 'images/s', 'p50 ms', 'p99 ms', 'errors', 'vs batching off', 'target'],
+    ['  batching off', d.unbatched.rps.toFixed(1), d.unbatched.p50_ms.toFixed(1), d.unbatched.p99_ms.toFixed(1), String(d.unbatched.errors + d.unbatched.non_2xx), '', ''],
+    [`  batching auto (${d.batching})`, d.batched.rps.toFixed(1), d.batched.p50_ms.toFixed(1), d.batched.p99_ms.toFixed(1), String(d.batched.errors + d.batched.non_2xx), x(d.batched.rps / d.unbatched.rps), '≥5.00x'],
+    [`  one model call: batch 1 ${d.model_ms.batch1.toFixed(1)} ms, batch ${d.model_ms.batch} ${d.model_ms.batched.toFixed(1)} ms (${(d.model_ms.batched / d.model_ms.batch).toFixed(2)} ms an image)`, '', '', '', '', x((d.model_ms.batch1 * d.model_ms.batch) / d.model_ms.batched), 'the ceiling'],
+  ];
 }
 
 export function pythonHookRows(p: PythonHookFigures): string[][] {

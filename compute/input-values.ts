@@ -116,6 +116,8 @@ function isList(value: unknown): value is ArrayLike<unknown> {
 }
 
 function convert(flat: TypedNumbers, dtype: InputData['dtype'], bad: (why: string) => ApiError): InputData['values'] {
+  // The usual case (a hook's toFloatVector): checked in one tight pass and used as it is.
+  if (dtype === 'float32' && flat instanceof Float32Array && allFinite(flat)) return flat;
   const out = allocate(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) out[i] = checked(flat[i], dtype, bad);
   return out;
@@ -131,6 +133,11 @@ function checked(value: unknown, dtype: InputData['dtype'], bad: (why: string) =
   if (!Number.isFinite(v)) throw bad(`holds ${value}, which is not a finite number`);
   if (dtype !== 'float32' && !Number.isInteger(v)) throw bad(`holds ${v}, which is not an integer (${dtype})`);
   return v;
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
 }
 
 function isTypedArray(value: unknown): value is TypedNumbers {

@@ -5,9 +5,9 @@
 import type { GraphModel, LayersModel, Tensor, io } from '@tensorflow/tfjs';
 import type { Tf } from './tf-module';
 import { ApiError } from '../kernel/errors';
-import { describeSpecs, toInputData, type InputValue, type NestedNumbers, type TensorSpec } from './input-values';
+import { describeSpecs, toInputData, type InputData, type InputValue, type NestedNumbers, type TensorSpec } from './input-values';
 
-export type { TensorSpec, InputValue, NestedNumbers } from './input-values';
+export type { TensorSpec, InputValue, InputData, NestedNumbers } from './input-values';
 
 export type ModelOfKind = { kind: 'layers'; model: LayersModel } | { kind: 'graph'; model: GraphModel };
 
@@ -18,42 +18,49 @@ export interface LoadedModel {
   outputs: TensorSpec[];
   /** Runs the model on `{ inputName: values }`; resolves to `{ outputName: nested arrays }`. */
   predict(inputsByName: Record<string, InputValue>): Promise<Record<string, NestedNumbers>>;
+  /** Checks `{ inputName: values }` and turns it into one buffer per input (in `inputs` order), without running anything. */
+  prepare(inputsByName: Record<string, InputValue>): InputData[];
+  /** Runs the model on buffers from `prepare` (or several stacked along their first dimension). */
+  run(data: InputData[]): Promise<Record<string, NestedNumbers>>;
   dispose(): void;
 }
 
 export function wrapModel(tf: Tf, loaded: ModelOfKind, artifacts?: io.ModelArtifacts): LoadedModel {
   const { inputs, outputs } = loaded.kind === 'layers' ? layersSpecs(loaded.model) : graphSpecs(loaded.model, artifacts);
   const run = loaded.kind === 'layers' ? layersRunner(tf, loaded.model) : graphRunner(tf, loaded.model, outputs);
+  const prepareInputs = (values: Record<string, InputValue>) => prepare(inputs, values);
+  const runPrepared = (data: InputData[]) => runModel(tf, outputs, run, data);
   return {
     kind: loaded.kind,
     model: loaded.model,
     inputs,
     outputs,
-    predict: (values) => predict(tf, inputs, outputs, run, values),
+    prepare: prepareInputs,
+    run: runPrepared,
+    predict: async (values) => runPrepared(prepareInputs(values)),
     dispose: () => loaded.model.dispose(),
   };
 }
 
 type Runner = (tensors: Tensor[]) => Promise<Tensor[]>;
 
-async function predict(
-  tf: Tf,
-  inputs: TensorSpec[],
-  outputs: TensorSpec[],
-  run: Runner,
-  values: Record<string, InputValue>,
-): Promise<Record<string, NestedNumbers>> {
+function prepare(inputs: TensorSpec[], values: Record<string, InputValue>): InputData[] {
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
     throw new ApiError('predict_bad_input', `the model takes an object of input name → values; it expects ${describeSpecs(inputs)}`);
   }
   const data = inputs.map((spec) => toInputData(spec, pick(values, spec, inputs), inputs));
   if (Object.keys(values).length !== inputs.length) refuseUnknown(values, inputs);
+  return data;
+}
+
+async function runModel(tf: Tf, outputs: TensorSpec[], run: Runner, data: InputData[]): Promise<Record<string, NestedNumbers>> {
   const tensors = data.map((d) => tf.tensor(d.values, d.shape, d.dtype));
   try {
     const results = await run(tensors);
     try {
       const out: Record<string, NestedNumbers> = {};
-      for (const [i, spec] of outputs.entries()) out[spec.name] = (await results[i].array()) as NestedNumbers;
+      // The backends here (native, wasm, cpu) compute synchronously: reading is no wait, and a promise per output would be.
+      for (const [i, spec] of outputs.entries()) out[spec.name] = results[i].arraySync() as NestedNumbers;
       return out;
     } finally {
       tf.dispose(results);

@@ -8,6 +8,7 @@ import { log } from '../kernel/log';
 import type { PlatformContext } from '../kernel/context';
 import { DocStore } from '../kernel/records/doc-store';
 import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../kernel/storage/obs-url';
+import { JobMetrics } from './job-metrics';
 import { findVersion, JobRecord, JobVersion, latestVersion, Parameter, versionName } from './job-record';
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
 import { ACTIVE, isTerminal, transition, withTerminal } from './state-machine';
@@ -30,9 +31,11 @@ export const MAX_PAGE_SIZE = 100;
 export class JobService {
   readonly records: DocStore<JobRecord>;
   private readonly scheduler: Scheduler;
+  private readonly phaseMetrics: JobMetrics;
 
   constructor(private readonly p: PlatformContext, runtimeModules: string) {
     this.records = new DocStore<JobRecord>(`${p.config.dataDir}/meta`, 'training-jobs');
+    this.phaseMetrics = new JobMetrics(p.metrics.registry, () => this.records.list());
     const deps: RunDeps = {
       dataDir: p.config.dataDir,
       store: p.store,
@@ -199,7 +202,10 @@ export class JobService {
       const v = findVersion(job, version);
       if (!v) throw notFound(`version of training job ${job.name}`, version);
       change.mutate?.(v, job);
-      if (change.to && change.to !== v.status) transition(job, v, change.to, change.at);
+      if (change.to && change.to !== v.status) {
+        transition(job, v, change.to, change.at);
+        this.phaseMetrics.changed(job, v);
+      }
     });
   }
 

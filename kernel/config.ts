@@ -28,6 +28,13 @@ export interface PlatformConfig {
   allowInsecureHost: boolean;
   /** Instance-side limits for real-time services. */
   predict: { maxBodyBytes: number; timeoutMs: number; requestTimeoutMs: number; deployTimeoutMs: number };
+  /**
+   * How /v1/infers/ reaches instances: `pass` hands a prediction's connection to an
+   * instance (no second hop; an instance that dies cuts its connections, as on the
+   * service's own address); `proxy` relays every request (a second hop; a request whose
+   * instance goes away is sent once more to another).
+   */
+  gatewayMode: 'pass' | 'proxy';
   /** Grace period between SIGTERM and SIGKILL when stopping a job. */
   stopGraceMs: number;
   /** Cap on the bytes of one job log kept on disk (head + tail). */
@@ -125,6 +132,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     authToken: read.optional('AUTH_TOKEN'),
     allowInsecureHost: read.boolean('ALLOW_INSECURE_HOST', false),
     predict: predictLimits(read),
+    gatewayMode: read.pattern('GATEWAY_MODE', 'pass', /^(pass|proxy)$/, 'pass (connections handed to instances) or proxy (every request relayed)') as PlatformConfig['gatewayMode'],
     stopGraceMs: read.integer('STOP_GRACE_MS', DEFAULT_STOP_GRACE_MS, 0, 600_000),
     maxLogBytes: read.integer('MAX_LOG_BYTES', DEFAULT_MAX_LOG_BYTES, 64 * 1024, 1024 ** 3),
     corsAllowOrigins: read.list('CORS_ALLOW_ORIGINS', ORIGIN_PATTERN, '"*", "localhost" (any localhost port) or origins such as http://example.com:8000, separated by commas'),

@@ -2,6 +2,7 @@ import type { PlatformConfig } from './config';
 import type { ObjectStore } from './storage/object-store';
 import type { Schemas } from './validation/schemas';
 import type { BackendName } from './config';
+import type { PlatformMetrics } from './metrics/platform-metrics';
 
 export interface ComputeInfo {
   backend: BackendName;
@@ -20,4 +21,6 @@ export interface PlatformContext {
   embeddedStore: boolean;
   compute: ComputeInfo;
   schemas: Schemas;
+  /** The control plane's Prometheus registry, where areas add their metrics. */
+  metrics: PlatformMetrics;
 }

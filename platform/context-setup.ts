@@ -4,6 +4,7 @@ import type { ComputeInfo, PlatformContext } from '../kernel/context';
 import { repoPath } from '../kernel/paths';
 import { ObjectStore } from '../kernel/storage/object-store';
 import { Schemas } from '../kernel/validation/schemas';
+import { PlatformMetrics } from '../kernel/metrics/platform-metrics';
 import { compute } from '../compute/tf';
 import { EmbeddedStore } from '../storage/embedded-store';
 
@@ -11,14 +12,15 @@ export type Cleanups = (() => Promise<void>)[];
 
 /**
  * What every area is built with: the object store (the embedded one started first when
- * no OBS_ENDPOINT is set), the compute backend, the schemas. Each part started is
+ * no OBS_ENDPOINT is set), the compute backend, the schemas, the metrics registry. Each part started is
  * pushed on `cleanups`, so a failure later in the start-up still stops it.
  */
 export async function createContext(config: PlatformConfig, cleanups: Cleanups): Promise<{ context: PlatformContext; embedded?: EmbeddedStore }> {
   const embedded = config.obs.endpoint ? undefined : await startEmbeddedStore(config);
   if (embedded) cleanups.push(() => embedded.close());
   const storageEndpoint = config.obs.endpoint ?? embedded!.endpoint;
-  const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint });
+  const metrics = new PlatformMetrics();
+  const store = new ObjectStore({ ...config.obs, endpoint: storageEndpoint, onFailure: (what, reason) => metrics.storeFailed(what, reason) });
   cleanups.push(async () => store.destroy());
   const context: PlatformContext = {
     config,
@@ -28,6 +30,7 @@ export async function createContext(config: PlatformConfig, cleanups: Cleanups):
     embeddedStore: !!embedded,
     compute: await computeInfo(),
     schemas: new Schemas(),
+    metrics,
   };
   return { context, embedded };
 }

@@ -5,7 +5,8 @@ import { log } from '../kernel/log';
 import type { EmbeddedStore } from '../storage/embedded-store';
 import { buildAreas } from './areas';
 import { createContext, type Cleanups } from './context-setup';
-import { closeServer, createFrontServer, listen } from './front-server';
+import { closeServer, createFrontServer, listenInFront } from './front-server';
+import type { RouteEntry } from './http/openapi/control-plane-document';
 
 export interface Platform {
   url: string;
@@ -13,6 +14,8 @@ export interface Platform {
   context: PlatformContext;
   /** The embedded object store, when no OBS_ENDPOINT is set. */
   embedded?: EmbeddedStore;
+  /** Every method and path the control plane's routers answer (the gateways aside). */
+  routes: RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -31,12 +34,12 @@ export async function startPlatform(config: PlatformConfig): Promise<Platform> {
       await area.start?.();
       cleanups.push(async () => area.stop?.());
     }
-    const server = createFrontServer(context, wired);
-    await listen(server, config.port, config.host);
-    cleanups.push(() => closeServer(server));
-    const port = (server.address() as { port: number }).port;
+    const { server, routes } = createFrontServer(context, wired);
+    const front = await listenInFront(server, context, wired);
+    cleanups.push(() => closeServer(front, server));
+    const port = (front.address() as { port: number }).port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return { url: `http://${shownHost}:${port}`, port, context, embedded, close: () => runCleanups(cleanups) };
+    return { url: `http://${shownHost}:${port}`, port, context, embedded, routes, close: () => runCleanups(cleanups) };
   } catch (err) {
     await runCleanups(cleanups);
     throw err;

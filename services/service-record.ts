@@ -1,4 +1,5 @@
 import { ApiError } from '../kernel/errors';
+import type { BatchingConfig } from './batching/batching-config';
 
 export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
@@ -61,6 +62,8 @@ export interface ServiceRecord {
   cors: CorsSettings;
   /** When set, prediction requests need `X-Apig-AppCode: <app_code>`. */
   app_code?: string;
+  /** Dynamic batching of concurrent requests' model calls (absent in records made before it: auto). */
+  batching?: BatchingConfig;
   status: ServiceStatus;
   reason?: string;
   /** Where `POST /` is answered for the whole service (stable across redeploys). */

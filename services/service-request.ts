@@ -1,6 +1,7 @@
 import { ApiError } from '../kernel/errors';
 import type { Schemas } from '../kernel/validation/schemas';
 import type { CorsSettings } from './service-record';
+import type { BatchingRequest } from './batching/batching-config';
 
 /** A model's share of a service's traffic, as requested. */
 export interface TrafficRequest {
@@ -22,6 +23,7 @@ export interface CreateServiceRequest {
   envs?: Record<string, string>;
   cors?: CorsSettings;
   app_code?: string;
+  batching?: BatchingRequest;
 }
 
 export interface DeployServiceRequest {
@@ -31,6 +33,7 @@ export interface DeployServiceRequest {
   envs?: Record<string, string>;
   cors?: CorsSettings;
   app_code?: string | null;
+  batching?: BatchingRequest;
 }
 
 export function parseCreateService(body: unknown, schemas: Schemas): CreateServiceRequest {

@@ -8,6 +8,7 @@ import jpeg from 'jpeg-js';
 import { ApiError } from '../errors';
 import { decodeBmp, readBmpHeader } from './bmp';
 import { CorruptImageError, readHeader, type ImageHeader } from './sniff';
+import { decodeGrayPng } from './png-gray';
 
 /** The most pixels an uploaded image may declare (about 6300x6300). */
 export const MAX_IMAGE_PIXELS = 40e6;
@@ -48,8 +49,16 @@ export function decodeImage(bytes: ArrayBufferView | ArrayBuffer, options: Decod
       `${what} is a ${header.width}x${header.height} image; at most ${limit} pixels are accepted`,
     );
   }
+  const gray = header.format === 'png' ? guard(what, () => decodeGrayPng(input), header.format) : undefined;
+  if (gray) return { width: header.width, height: header.height, channels, data: channels === 1 ? gray : grayToRgb(gray) };
   const rgba = guard(what, () => decodeRgba(input, header, limit), header.format);
   return { width: header.width, height: header.height, channels, data: fromRgba(rgba, channels) };
+}
+
+function grayToRgb(gray: Uint8Array): Uint8Array {
+  const out = new Uint8Array(gray.length * 3);
+  for (let i = 0; i < gray.length; i++) out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = gray[i];
+  return out;
 }
 
 function decodeRgba(input: Uint8Array, header: ImageHeader, limit: number): Uint8Array {

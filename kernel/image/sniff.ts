@@ -14,6 +14,8 @@ export interface ImageHeader {
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** 'IHDR' as a big-endian 32-bit number, as chunk types are compared. */
+const IHDR = 0x49484452;
 
 export function detectFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
@@ -43,8 +45,7 @@ function pngSize(bytes: Uint8Array): { width: number; height: number } {
   // Signature, then the IHDR chunk must come first: length 13, type, width, height …
   if (bytes.length < 33) throw new CorruptImageError('png', 'the file ends inside the header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = String.fromCharCode(...bytes.subarray(12, 16));
-  if (view.getUint32(8) !== 13 || type !== 'IHDR') throw new CorruptImageError('png', 'the first chunk is not IHDR');
+  if (view.getUint32(8) !== 13 || view.getUint32(12) !== IHDR) throw new CorruptImageError('png', 'the first chunk is not IHDR');
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 

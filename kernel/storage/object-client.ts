@@ -38,6 +38,8 @@ export interface StoreOptions {
   region: string;
   /** Waits between attempts on an unreachable store; [] turns retries off. */
   retryDelaysMs?: readonly number[];
+  /** Told of every failed attempt (for the metrics): what was called, and why it failed. */
+  onFailure?: (what: string, reason: string) => void;
 }
 
 export interface ObjectInfo {
@@ -86,6 +88,7 @@ export class ObjectClient {
         return await fn();
       } catch (err) {
         const failure = toStorageError(err, what);
+        this.options.onFailure?.(what, failure.reason);
         if (failure.reason !== 'unavailable' || attempt >= delays.length) throw failure;
         await sleep(delays[attempt]);
       }

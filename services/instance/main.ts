@@ -11,9 +11,14 @@ import { loadServables, ServableSet } from '../tf_serving/servables';
 import { createGrpcEndpoint, GrpcEndpoint } from '../tf_serving/grpc-server';
 import type { InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from './protocol';
 import { isPythonHook, startPythonHook } from '../python_hook/start';
+import { InstanceMetrics } from '../metrics/instance-metrics';
+import { acceptGatewayConnection } from './gateway-connections';
+import { applyBatching } from '../batching/apply-batching';
+import type { BatchReport } from '../batching/batch-queue';
 
 const STATS_INTERVAL_MS = 1000;
 const DRAIN_POLL_MS = 50;
+const METRICS_TIMEOUT_MS = 5000;
 
 function send(message: InstanceMessage): void {
   if (process.connected) process.send?.(message);
@@ -40,13 +45,21 @@ async function loadTfServing(opts: InstanceOptions, service: BaseService): Promi
   return loadServables(opts.serviceName, opts.modelDir, tf, byHook);
 }
 
-/** What answers `POST /` and what TF Serving's API serves: a JavaScript hook in this process, or Python workers beside it. */
-async function loadServing(opts: InstanceOptions): Promise<{ predictor: Predictor; servables: ServableSet; hook: string; notes?: string[]; close?: () => Promise<void> }> {
+/**
+ * What answers `POST /` and what TF Serving's and the V2 API serve: a JavaScript hook in
+ * this process, or Python workers beside it; their models batched as the service says.
+ */
+async function loadServing(opts: InstanceOptions, metrics: InstanceMetrics): Promise<{ predictor: Predictor; servables: ServableSet; hook: string; notes: string[]; close?: () => Promise<void> }> {
+  const onBatch = (report: BatchReport) => metrics.batch(report);
   if (isPythonHook(opts.hookFile)) {
-    return startPythonHook(opts, await initRuntime(), (level, message) => send({ type: 'event', level, message }));
+    const python = await startPythonHook(opts, await initRuntime(), (level, message) => send({ type: 'event', level, message }));
+    const batching = await applyBatching(opts.batching, { servables: python.servables }, onBatch);
+    return { ...python, notes: [...python.notes, ...batching] };
   }
   const { service, hook } = await loadPredictor(opts);
-  return { predictor: service, servables: await loadTfServing(opts, service), hook };
+  const servables = await loadTfServing(opts, service);
+  const notes = await applyBatching(opts.batching, { service, servables }, onBatch);
+  return { predictor: service, servables, hook, notes };
 }
 
 function listen(srv: InstanceServer, opts: InstanceOptions): Promise<number> {
@@ -66,6 +79,9 @@ function drain(srv: InstanceServer, grpc: GrpcEndpoint, sockets: Set<Socket>, gr
   grpc.drain(graceMs);
   // http.Server#close would also cut idle keep-alive connections; only stop listening.
   net.Server.prototype.close.call(srv.server);
+  // This instance's copy of the service's socket closes; the others (and their queue) go on.
+  shared?.close();
+  shared = undefined;
   const started = Date.now();
   const timer = setInterval(() => {
     const waited = Date.now() - started;
@@ -83,15 +99,48 @@ function flushStats(srv: InstanceServer): void {
   if (stats) send({ type: 'stats', ...stats });
 }
 
+/** The service's listening socket, when the platform shares it with this instance. */
+let shared: net.Server | undefined;
+
+/** Accepts connections from the service's own socket, for the HTTP server, as if they came to its port. */
+function acceptShared(srv: InstanceServer, handle: object): void {
+  if (shared) return;
+  shared = net.createServer({ noDelay: true }, (socket) => srv.server.emit('connection', socket));
+  shared.on('error', (err) => send({ type: 'event', level: 'error', message: `the service port failed in this instance: ${err.message}` }));
+  shared.listen(handle);
+}
+
+const pendingMetrics = new Map<number, (answer: { contentType: string; text: string }) => void>();
+let metricsRequests = 0;
+
+/** The service's metrics as the platform sums them over its instances. */
+function askServiceMetrics(): Promise<{ contentType: string; text: string }> {
+  const id = ++metricsRequests;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pendingMetrics.delete(id);
+      reject(new Error('the platform did not answer with the service\'s metrics'));
+    }, METRICS_TIMEOUT_MS);
+    pendingMetrics.set(id, (answer) => {
+      clearTimeout(timer);
+      pendingMetrics.delete(id);
+      resolve(answer);
+    });
+    send({ type: 'service-metrics', id });
+  });
+}
+
 async function main(): Promise<void> {
   const opts = JSON.parse(process.env.MA_INSTANCE ?? '{}') as InstanceOptions;
   delete process.env.MA_INSTANCE;
   const started = performance.now();
   // Python workers end by themselves when this process goes: their protocol socket closes.
   exitWithParent();
-  const serving = await loadServing(opts);
+  const metrics = new InstanceMetrics({ service: opts.serviceName, model: opts.modelName });
+  const serving = await loadServing(opts, metrics);
   const { predictor, servables, hook, notes } = serving;
-  const srv = createInstanceServer(opts, predictor, (level, message) => send({ type: 'event', level, message }), servables);
+  const extras = { metrics, serviceMetrics: askServiceMetrics, openapi: opts.openapi, version: opts.platformVersion };
+  const srv = createInstanceServer(opts, predictor, (level, message) => send({ type: 'event', level, message }), servables, extras);
   const sockets = new Set<Socket>();
   srv.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -100,6 +149,7 @@ async function main(): Promise<void> {
   const grpc = createGrpcEndpoint(servables, {
     appCode: opts.appCode,
     track: (work) => srv.track(work),
+    onDone: (code, ms) => metrics.request('tfserving_grpc', code, ms),
     onUnexpected: (err) => send({ type: 'event', level: 'error', message: `a gRPC call failed unexpectedly: ${(err as Error)?.stack ?? String(err)}` }),
   });
   const port = await listen(srv, opts);
@@ -107,11 +157,23 @@ async function main(): Promise<void> {
     if (m?.type === 'connection' && handle) {
       srv.server.emit('connection', handle);
       handle.resume();
+    } else if (m?.type === 'gateway-connection' && handle) {
+      acceptGatewayConnection(srv.server, handle, m);
     } else if (m?.type === 'grpc-connection' && handle) {
       grpc.inject(handle);
       handle.resume();
     } else if (m?.type === 'drain') {
       drain(srv, grpc, sockets, m.graceMs, serving.close);
+    } else if (m?.type === 'listen' && handle) {
+      acceptShared(srv, handle);
+    } else if (m?.type === 'spare') {
+      const own = (shared as unknown as { _handle?: object } | undefined)?._handle;
+      if (own) process.send?.({ type: 'spare', id: m.id } satisfies InstanceMessage, own as never);
+      else send({ type: 'spare', id: m.id });
+    } else if (m?.type === 'metrics') {
+      void metrics.json().then((json) => send({ type: 'metrics', id: m.id, metrics: json }));
+    } else if (m?.type === 'service-metrics') {
+      pendingMetrics.get(m.id)?.(m);
     }
   });
   setInterval(() => flushStats(srv), STATS_INTERVAL_MS).unref();

@@ -1,3 +1,6 @@
+import type { BatchingConfig } from '../batching/batching-config';
+import type { MetricsJson } from '../metrics/instance-metrics';
+
 /** What the platform tells an instance process at start (env MA_INSTANCE), and what they say to each other. */
 export interface InstanceOptions {
   serviceId: string;
@@ -25,6 +28,12 @@ export interface InstanceOptions {
   envs: Record<string, string>;
   /** For a customize_service.py hook: the PYTHON setting, workers per instance, config.json dependencies. */
   python?: { setting?: string; workers: number; dependencies: unknown[] };
+  /** Dynamic batching of the model calls of concurrent requests. */
+  batching: BatchingConfig;
+  /** The service's OpenAPI document (GET /openapi.json), made from config.json's apis. */
+  openapi?: unknown;
+  /** The platform's version, for the Open Inference Protocol's server metadata. */
+  platformVersion: string;
 }
 
 export interface InstanceReady {
@@ -46,9 +55,33 @@ export interface LatencySummary {
 export type InstanceMessage =
   | { type: 'stats'; requests: number; failures: number; mismatches: number; latency?: LatencySummary }
   | { type: 'event'; level: 'info' | 'warning' | 'error'; message: string }
-  | { type: 'drained' };
+  | { type: 'drained' }
+  /** This instance's metrics, asked for by the platform. */
+  | { type: 'metrics'; id: number; metrics: MetricsJson }
+  /** A GET /metrics on the service address: the instance asks for the whole service's. */
+  | { type: 'service-metrics'; id: number }
+  /** A copy of the service's listening socket, sent with this message. */
+  | { type: 'spare'; id: number };
 
 /** Parent → child: a connection accepted on the service's HTTP or gRPC port, or the order to drain and exit. */
-export type ParentMessage = { type: 'connection' } | { type: 'grpc-connection' } | { type: 'drain'; graceMs: number };
+/**
+ * A connection passed with the message: accepted on the service's HTTP or gRPC port, or
+ * on the control plane's, whose first request (`head`, the bytes read so far) came to
+ * the gateway at `prefix` (`/v1/infers/<id>`); what else comes on it goes back to `platform`.
+ */
+export type ConnectionMessage =
+  | { type: 'connection' }
+  | { type: 'grpc-connection' }
+  | { type: 'gateway-connection'; prefix: string; head: string; platform: string };
+
+export type ParentMessage =
+  | ConnectionMessage
+  | { type: 'drain'; graceMs: number }
+  | { type: 'metrics'; id: number }
+  | { type: 'service-metrics'; id: number; contentType: string; text: string }
+  /** The service's listening socket (sent with it): accept from it from now on. */
+  | { type: 'listen' }
+  /** Send a copy of that socket back. */
+  | { type: 'spare'; id: number };
 
 export type ConnectionKind = 'connection' | 'grpc-connection';

@@ -1,10 +1,11 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { ApiError } from '../../kernel/errors';
 import { readLimited } from '../../kernel/http/read-body';
+import { boundaryOf, parseBufferedMultipart, uniqueName } from './multipart-buffered';
+import type { MultipartData } from './multipart-data';
 
-/** `{ field: { fileName: bytes } }` for files, `{ field: 'text' }` for plain fields, as ModelArts passes them. */
-export type MultipartData = Record<string, Record<string, Buffer> | string>;
+export type { MultipartData };
 
 export const MAX_FILES_PER_REQUEST = 64;
 export const MAX_FIELDS_PER_REQUEST = 256;
@@ -44,12 +45,23 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
   }
 }
 
-function readMultipart(req: IncomingMessage, maxBytes: number): Promise<MultipartData> {
+/** A multipart body read whole; the common plain form is split in place, anything else goes through busboy. */
+async function readMultipart(req: IncomingMessage, maxBytes: number): Promise<MultipartData> {
+  const body = await readLimited(req, maxBytes, () => tooLarge(maxBytes)).catch((err: Error) => {
+    throw err instanceof ApiError ? err : new ApiError('predict_bad_input', `the request broke off: ${err.message}`);
+  });
+  const boundary = boundaryOf(req.headers['content-type'] ?? '');
+  const limits = { files: MAX_FILES_PER_REQUEST, fields: MAX_FIELDS_PER_REQUEST, fieldBytes: MAX_FIELD_BYTES };
+  return (boundary !== undefined && parseBufferedMultipart(body, boundary, limits)) || readWithBusboy(req.headers, body, maxBytes);
+}
+
+/** busboy over a body in memory: every form it reads, with its limits. */
+export function readWithBusboy(headers: IncomingHttpHeaders, body: Buffer, maxBytes: number): Promise<MultipartData> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({
-        headers: req.headers,
+        headers,
         limits: { fileSize: maxBytes, files: MAX_FILES_PER_REQUEST, fields: MAX_FIELDS_PER_REQUEST, fieldSize: MAX_FIELD_BYTES },
       });
     } catch (err) {
@@ -57,18 +69,12 @@ function readMultipart(req: IncomingMessage, maxBytes: number): Promise<Multipar
       return;
     }
     const data: MultipartData = {};
-    let size = 0;
     let failed = false;
     const fail = (err: ApiError) => {
       if (failed) return;
       failed = true;
-      req.unpipe(parser);
       reject(err);
     };
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) fail(tooLarge(maxBytes));
-    });
     parser.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -89,16 +95,10 @@ function readMultipart(req: IncomingMessage, maxBytes: number): Promise<Multipar
     parser.on('close', () => {
       if (!failed) resolve(data);
     });
-    req.on('error', (err) => fail(new ApiError('predict_bad_input', `the request broke off: ${err.message}`)));
-    req.pipe(parser);
+    parser.end(body);
   });
 }
 
-function uniqueName(slot: Record<string, Buffer>, name: string): string {
-  let candidate = name;
-  for (let i = 2; candidate in slot; i++) candidate = `${name} (${i})`;
-  return candidate;
-}
 
 /**
  * The file fields the model's config.json asks for (`"type": "file"` properties of

@@ -13,10 +13,23 @@ import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readR
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { Stats } from './stats';
+import { ownRequest, viaGateway } from './gateway-connections';
+import { answerV2, isV2Path } from '../v2/v2-api';
+import type { InstanceMetrics, StageLabel } from '../metrics/instance-metrics';
 import type { InstanceOptions } from './protocol';
 
 export interface Predictor {
   handle(data: unknown): Promise<{ result: unknown; timings: Record<string, number> }>;
+}
+
+/** What an instance serves beside predictions: its metrics, the service's metrics and OpenAPI document. */
+export interface InstanceExtras {
+  metrics: InstanceMetrics;
+  /** The whole service's metrics (all its instances), in Prometheus' text format. */
+  serviceMetrics(): Promise<{ contentType: string; text: string }>;
+  /** The service's OpenAPI document, made from its model's config.json. */
+  openapi?: unknown;
+  version: string;
 }
 
 export interface InstanceServer {
@@ -40,9 +53,11 @@ export function createInstanceServer(
   opts: InstanceOptions,
   predictor: Predictor,
   onEvent: (level: 'info' | 'warning' | 'error', message: string) => void,
-  servables?: ServableSet,
+  servables: ServableSet | undefined,
+  extras: InstanceExtras,
 ): InstanceServer {
   const stats = new Stats();
+  const { metrics } = extras;
   const checkResponse = compileResponseCheck(opts.api.responseSchema);
   const fileFields = expectedFileFields(opts.api.requestSchema);
   let inFlight = 0;
@@ -58,7 +73,8 @@ export function createInstanceServer(
     checkAppCode(req);
     const data = await readRequestData(req, opts.maxBodyBytes);
     if (isMultipart(req)) checkFileFields(data as MultipartData, fileFields);
-    const { result, timings } = await withTimeout(predictor.handle(data), opts.timeoutMs);
+    const { result, timings } = await handleOnce(req, data);
+    for (const [stage, ms] of Object.entries(timings)) metrics.stage(stage as StageLabel, ms);
     const mismatch = checkResponse?.(result);
     if (mismatch) {
       stats.mismatch();
@@ -70,16 +86,48 @@ export function createInstanceServer(
     return 200;
   }
 
-  async function tfServing(req: IncomingMessage, res: ServerResponse, path: string): Promise<number> {
+  /**
+   * The gateway promises to send a request once more when what answered it went away
+   * (a Python worker killed mid-request): on a connection it passed on, that is done here.
+   */
+  async function handleOnce(req: IncomingMessage, data: unknown): Promise<{ result: unknown; timings: Record<string, number> }> {
+    try {
+      return await withTimeout(predictor.handle(data), opts.timeoutMs);
+    } catch (err) {
+      if (!viaGateway(req) || !errorResponse(err).retryable) throw err;
+      return withTimeout(predictor.handle(data), opts.timeoutMs);
+    }
+  }
+
+  /** TF Serving's REST API or the Open Inference Protocol, on the model itself. */
+  async function modelApi(req: IncomingMessage, res: ServerResponse, path: string, api: 'tfserving_rest' | 'v2'): Promise<number> {
     checkAppCode(req);
     if (!servables) throw new ApiError('predict_not_found', 'this service has no model that TF Serving\'s API can run');
-    const work = answerTfServing({ method: req.method ?? 'GET', path, body: () => readJsonBody(req, opts.maxBodyBytes) }, servables);
+    const request = { method: req.method ?? 'GET', path, body: () => readJsonBody(req, opts.maxBodyBytes) };
+    const server = { name: opts.serviceName, version: extras.version, ready: () => !draining };
+    const work = api === 'v2' ? answerV2(request, servables, server) : answerTfServing(request, servables);
     const answer = await withTimeout(work, opts.timeoutMs);
     sendJson(res, answer.status, answer.body);
     return answer.status;
   }
 
+  /** GET /metrics (the service's, in Prometheus' text format) and GET /openapi.json. */
+  async function describe(path: string, res: ServerResponse): Promise<boolean> {
+    if (path === '/metrics') {
+      const { contentType, text } = await extras.serviceMetrics();
+      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return true;
+    }
+    if (path === '/openapi.json' && extras.openapi) {
+      sendJson(res, 200, extras.openapi);
+      return true;
+    }
+    return false;
+  }
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!ownRequest(req, res)) return;
     const start = performance.now();
     if (draining) res.setHeader('Connection', 'close');
     if (applyCors(req, res, opts.allowOrigins)) return;
@@ -88,18 +136,22 @@ export function createInstanceServer(
       sendJson(res, 200, { status: draining ? 'draining' : 'ok', service_id: opts.serviceId, instance_id: opts.instanceId });
       return;
     }
+    if (req.method === 'GET' && (path === '/metrics' || path === '/openapi.json')) {
+      if (await describe(path, res).catch((err) => (onEvent('error', `${path} failed: ${(err as Error)?.message}`), false))) return;
+    }
     inFlight++;
     let status = 500;
+    const api = apiOf(path);
     try {
-      if (isTfServingPath(path)) {
-        status = await tfServing(req, res, path);
+      if (api === 'tfserving_rest' || api === 'v2') {
+        status = await modelApi(req, res, path, api);
         return;
       }
       if (path !== '/' && path !== '') throw new ApiError('predict_not_found', `no API at ${path}; predictions are POSTed to /, or to /v1/models/${opts.serviceName}:predict in TF Serving's format`);
       if (req.method !== 'POST') throw new ApiError('predict_not_found', `${req.method} is not answered here; POST the input to /`);
       status = await predict(req, res);
     } catch (err) {
-      const response = isTfServingPath(path) ? tfServingErrorResponse(err) : errorResponse(err);
+      const response = api === 'predict' ? errorResponse(err) : tfServingErrorResponse(err);
       status = response.status;
       if (!response.expected) onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
       if ('retryable' in response && response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
@@ -109,7 +161,9 @@ export function createInstanceServer(
       if (cut) res.once('finish', () => req.socket.destroySoon?.());
     } finally {
       inFlight--;
-      stats.record(performance.now() - start, status >= 400);
+      const ms = performance.now() - start;
+      stats.record(ms, status >= 400);
+      metrics.request(api, status, ms);
     }
   }
 
@@ -150,16 +204,29 @@ export function createInstanceServer(
   };
 }
 
+function apiOf(path: string): 'predict' | 'tfserving_rest' | 'v2' {
+  return isTfServingPath(path) ? 'tfserving_rest' : isV2Path(path) ? 'v2' : 'predict';
+}
+
 function isMultipart(req: IncomingMessage): boolean {
   return (req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
 }
 
+/** `work`, or a 504 after `ms`; one promise a request (this runs on every prediction). */
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ApiError('predict_timeout', `the model did not answer within ${ms} ms`)), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ApiError('predict_timeout', `the model did not answer within ${ms} ms`)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Malformed requests, oversized headers and slow clients still get a JSON answer. */

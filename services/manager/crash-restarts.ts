@@ -19,6 +19,8 @@ export interface CrashRestartDeps {
   modelOf: WeakMap<InstanceProcess, string>;
   /** Starts one instance of the service for `modelId` (with that share's envs), in generation `g`. */
   startOne: (service: ServiceRecord, modelId: string, envs: Record<string, string> | undefined, g: number) => Promise<InstanceProcess>;
+  /** Told of every crash of a serving instance (the restart counter in the metrics). */
+  crashed: (id: string) => void;
 }
 
 /**
@@ -35,6 +37,7 @@ export class CrashRestarts {
     if (!this.d.generations.current(id, g) || !runtime.instances.includes(instance)) return;
     runtime.serve(runtime.instances.filter((i) => i !== instance));
     this.d.figures.of(id).retire(instance.id);
+    this.d.crashed(id);
     await this.d.update(id, (s) => {
       addEvent(s, 'error', `instance ${instance.id} ${exit.reason}; restarting it`);
       const info = s.instances.find((i) => i.id === instance.id);

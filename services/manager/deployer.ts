@@ -11,6 +11,7 @@ import { Generations } from './generations';
 import { InstanceProcess } from './instance-process';
 import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
 import { readyInstanceInfo, recordUpdater, unlessGone, type UpdateRecord } from './record-updates';
+import type { ServiceMetrics } from './service-metrics';
 import type { ServiceRuntime, TrafficPlan } from './service-runtime';
 
 const DRAIN_GRACE_MS = 10_000;
@@ -37,6 +38,7 @@ export class Deployer {
     private readonly models: ModelService,
     private readonly records: DocStore<ServiceRecord>,
     private readonly runtime: (id: string) => ServiceRuntime,
+    private readonly metrics: ServiceMetrics,
   ) {
     this.update = recordUpdater(records);
     this.figures = new FigureBook(records, this.update);
@@ -48,6 +50,7 @@ export class Deployer {
       update: this.update,
       modelOf: this.modelOf,
       startOne: (service, modelId, envs, g) => this.startOne(service, modelId, envs, g),
+      crashed: (id) => this.metrics.restarted(this.records.get(id)?.name ?? id),
     });
   }
 
@@ -62,6 +65,7 @@ export class Deployer {
       compute: c.compute,
       python: c.python,
       pythonWorkers: c.pythonWorkers,
+      platformVersion: this.p.version,
     };
   }
 
@@ -212,7 +216,18 @@ export class Deployer {
 
   private onMessage(id: string, instance: InstanceProcess, m: InstanceMessage): void {
     if (m.type === 'stats') this.figures.of(id).update(instance.id, m);
+    else if (m.type === 'service-metrics') void this.answerMetrics(id, instance, m.id);
     else if (m.type === 'event') void this.update(id, (s) => addEvent(s, m.level, `instance ${instance.id}: ${m.message}`)).catch(unlessGone(id));
+  }
+
+  /** An instance was asked for its service's metrics (a GET /metrics on the service address). */
+  private async answerMetrics(id: string, instance: InstanceProcess, request: number): Promise<void> {
+    const name = this.records.get(id)?.name ?? id;
+    const answer = await this.metrics.serviceText(name, this.runtime(id).instances).catch((err) => {
+      log.warn(`metrics of service ${name} could not be gathered`, err);
+      return { contentType: 'text/plain', text: '' };
+    });
+    instance.tell({ type: 'service-metrics', id: request, ...answer });
   }
 
   private async startOne(service: ServiceRecord, modelId: string, envs: Record<string, string> | undefined, g: number): Promise<InstanceProcess> {

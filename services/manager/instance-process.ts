@@ -2,7 +2,8 @@ import { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { distPath } from '../../kernel/paths';
 import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../kernel/process/supervise';
-import type { ConnectionKind, InstanceMessage, InstanceOptions, InstanceReady } from '../instance/protocol';
+import type { ConnectionMessage, InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from '../instance/protocol';
+import type { MetricsJson } from '../metrics/instance-metrics';
 
 export interface InstanceCallbacks {
   onMessage(message: InstanceMessage): void;
@@ -11,6 +12,11 @@ export interface InstanceCallbacks {
 }
 
 const KILL_GRACE_MS = 3000;
+/** How long an instance may take to answer the platform's questions (metrics, a socket copy). */
+const ANSWER_TIMEOUT_MS = 2000;
+
+/** A listening TCP socket as Node passes it between processes (a TCPWrap). */
+export type ListenHandle = object;
 
 /**
  * The platform's handle on one instance process: start with a handshake, hand it
@@ -19,6 +25,11 @@ const KILL_GRACE_MS = 3000;
 export class InstanceProcess {
   private child?: ChildProcess;
   private leaving = false;
+  private requests = 0;
+  /** Connections sent to the child whose sending has not finished. */
+  private readonly passing = new Set<Socket>();
+  private readonly pendingMetrics = new Map<number, (metrics: MetricsJson | undefined) => void>();
+  private readonly pendingSpares = new Map<number, (handle: ListenHandle | undefined) => void>();
   ready?: InstanceReady;
 
   constructor(
@@ -41,19 +52,72 @@ export class InstanceProcess {
     });
     this.child = child;
     this.ready = info;
-    child.on('message', (m: InstanceMessage) => callbacks.onMessage(m));
+    child.on('message', (m: InstanceMessage, handle?: ListenHandle) => {
+      if (m?.type === 'metrics') this.pendingMetrics.get(m.id)?.(m.metrics);
+      else if (m?.type === 'spare') this.pendingSpares.get(m.id)?.(handle);
+      else callbacks.onMessage(m);
+    });
     void waitForExit(child).then((exit) => {
+      // Sockets queued behind a handle the child never acknowledged would wait forever: their clients are let go.
+      for (const socket of this.passing) socket.destroy();
+      this.passing.clear();
       if (!this.leaving) callbacks.onCrash(exit);
     });
     return info;
   }
 
-  /** Passes a connection accepted on a service port; false when the instance cannot take it. */
-  handOff(socket: Socket, kind: ConnectionKind = 'connection'): boolean {
+  /** Passes a connection accepted on a service port (or the gateway's); false when the instance cannot take it. */
+  handOff(socket: Socket, message: ConnectionMessage): boolean {
     const child = this.child;
     if (!child?.connected || this.leaving) return false;
     // The handle now lives in the child; the parent's socket object only needs releasing.
-    child.send({ type: kind }, socket, { keepOpen: false }, () => socket.destroy());
+    this.passing.add(socket);
+    child.send(message, socket, { keepOpen: false }, () => {
+      this.passing.delete(socket);
+      socket.destroy();
+    });
+    return true;
+  }
+
+  /** The instance's own metrics (prom-client JSON); undefined when it cannot say in time. */
+  metrics(): Promise<MetricsJson | undefined> {
+    return this.ask(this.pendingMetrics, (id) => ({ type: 'metrics', id }));
+  }
+
+  /** Gives the instance the service's listening socket to accept from itself; false when it is gone. */
+  shareListener(handle: ListenHandle): boolean {
+    const child = this.child;
+    if (!child?.connected || this.leaving) return false;
+    child.send({ type: 'listen' } satisfies ParentMessage, handle as never);
+    return true;
+  }
+
+  /** A copy of the service's listening socket sent back by the instance (the platform cannot duplicate one itself). */
+  spareListener(): Promise<ListenHandle | undefined> {
+    return this.ask(this.pendingSpares, (id) => ({ type: 'spare', id }));
+  }
+
+  /** Sends a request and waits for the answer with its id; undefined when the instance does not answer in time. */
+  private ask<T>(pending: Map<number, (answer: T | undefined) => void>, request: (id: number) => ParentMessage): Promise<T | undefined> {
+    const child = this.child;
+    if (!child?.connected) return Promise.resolve(undefined);
+    const id = ++this.requests;
+    return new Promise((resolve) => {
+      const done = (answer: T | undefined) => {
+        clearTimeout(timer);
+        pending.delete(id);
+        resolve(answer);
+      };
+      const timer = setTimeout(() => done(undefined), ANSWER_TIMEOUT_MS);
+      pending.set(id, done);
+      child.send(request(id));
+    });
+  }
+
+  /** Sends the instance a message of the protocol (an answer to its request); false when it is gone. */
+  tell(message: ParentMessage): boolean {
+    if (!this.child?.connected) return false;
+    this.child.send(message);
     return true;
   }
 

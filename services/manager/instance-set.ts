@@ -5,6 +5,8 @@ import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';
 import { InstanceProcess } from './instance-process';
+import { DEFAULT_BATCHING } from '../batching/batching-config';
+import { serviceDocument } from '../openapi/service-document';
 
 export interface InstanceLimits {
   host: string;
@@ -17,6 +19,7 @@ export interface InstanceLimits {
   /** PYTHON (unset: chosen per deploy) and PYTHON_WORKERS. */
   python?: string;
   pythonWorkers: number;
+  platformVersion: string;
 }
 
 export interface InstanceEvents {
@@ -44,6 +47,9 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     appCode: service.app_code,
     envs: service.envs,
     python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },
+    batching: service.batching ?? DEFAULT_BATCHING,
+    openapi: serviceDocument({ service, model }),
+    platformVersion: limits.platformVersion,
   };
 }
 

@@ -8,6 +8,10 @@ import { log } from '../../kernel/log';
 import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService, withTerminal } from '../service-record';
 import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
 import { Deployer } from './deployer';
+import { ServiceMetrics } from './service-metrics';
+import type { Registry } from 'prom-client';
+import type { Socket } from 'node:net';
+import { batchingFrom, DEFAULT_BATCHING } from '../batching/batching-config';
 import { ServiceRuntime } from './service-runtime';
 
 const ACTIVE: readonly ServiceStatus[] = ['deploying', 'running', 'concerning'];
@@ -17,13 +21,15 @@ export class ServiceManager {
   readonly records: DocStore<ServiceRecord>;
   private readonly runtimes = new Map<string, ServiceRuntime>();
   private readonly deployer: Deployer;
+  private readonly metrics: ServiceMetrics;
 
   constructor(
     private readonly p: PlatformContext,
     private readonly models: ModelService,
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
-    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id));
+    this.metrics = new ServiceMetrics(p.metrics.registry, () => this.records.list());
+    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics);
   }
 
   /** The names of the services that run a model (in any of their traffic shares). */
@@ -75,6 +81,7 @@ export class ServiceManager {
       envs: req.envs ?? {},
       cors: req.cors ?? { allow_origins: ['localhost'] },
       app_code: req.app_code,
+      batching: batchingFrom(req.batching),
       status: 'deploying',
       infer_url: `/v1/infers/${id}/`,
       instances: [],
@@ -124,6 +131,7 @@ export class ServiceManager {
       if (req.envs) s.envs = req.envs;
       if (req.cors) s.cors = req.cors;
       if (req.app_code !== undefined) s.app_code = req.app_code ?? undefined;
+      if (req.batching !== undefined) s.batching = batchingFrom(req.batching, s.batching);
       addEvent(s, 'info', `deploy requested: model ${model.name} ${model.version}, ${s.instance_count} instance(s)`);
     });
     this.deployer.deployInBackground(id, model.id);
@@ -177,6 +185,16 @@ export class ServiceManager {
     const service = this.records.peek(id);
     if (!service) throw new ApiError('predict_not_found', `service ${JSON.stringify(id)} does not exist`);
     throw new ApiError('predict_unavailable', `service ${service.name} is ${service.status}; it has no instance ready to answer`);
+  }
+
+  /** Every running instance's series, summed per service (for the control plane's /metrics). */
+  metricsRegistry(): Promise<Registry> {
+    return this.metrics.instances([...this.runtimes.values()].flatMap((r) => [...r.instances]));
+  }
+
+  /** Passes a gateway connection for service `id` to one of its instances; false when none can take it. */
+  handOffGateway(id: string, socket: Socket, head: Buffer): boolean {
+    return this.runtimes.get(id)?.handOffGateway(id, socket, head) ?? false;
   }
 
   /** The id of the service named `name` (names are unique), for TF Serving's by-name API. */
@@ -240,6 +258,7 @@ function changesSettings(s: ServiceRecord, req: DeployServiceRequest, traffic: T
     (req.envs !== undefined && !isDeepStrictEqual(req.envs, s.envs)) ||
     (req.cors !== undefined && !isDeepStrictEqual(req.cors, s.cors)) ||
     (req.app_code !== undefined && (req.app_code ?? undefined) !== s.app_code) ||
+    (req.batching !== undefined && !isDeepStrictEqual(batchingFrom(req.batching, s.batching), s.batching ?? DEFAULT_BATCHING)) ||
     (traffic !== undefined && !isDeepStrictEqual(traffic, s.traffic))
   );
 }

@@ -7,6 +7,9 @@ import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
 import { TrafficSplit } from './traffic-split';
+import { openListener, SharedPort } from './shared-port';
+import { log } from '../../kernel/log';
+import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
 /** Which model's instances take how much of the traffic, and which model an instance serves. */
 export interface TrafficPlan {
@@ -17,12 +20,15 @@ export interface TrafficPlan {
 /**
  * The live side of one service: the ports behind its access_address (HTTP) and its
  * grpc_address (TF Serving's gRPC API), and the instances that currently take its
- * traffic. Connections on either port are handed to the instances in turn; while none
- * is ready, the ports answer 503 / UNAVAILABLE themselves, so the addresses stay the
- * same across redeploys, stops and restarts.
+ * traffic. The HTTP port's socket is shared with the serving instances, which accept
+ * from it themselves (shared-port.ts); when traffic is split among models by weight,
+ * the platform accepts and hands each connection to an instance of the model whose
+ * turn it is, as it does for the gRPC port. While no instance serves, the ports
+ * answer 503 / UNAVAILABLE themselves, so the addresses stay the same across
+ * redeploys, stops and restarts.
  */
 export class ServiceRuntime {
-  private listener?: net.Server;
+  private port?: SharedPort;
   private grpcListener?: net.Server;
   private serving: InstanceProcess[] = [];
   private next = 0;
@@ -30,6 +36,7 @@ export class ServiceRuntime {
   private readonly unavailable: http.Server;
   private readonly grpcUnavailable = unavailableGrpc(() => this.unavailableMessage);
   private unavailableMessage = 'the service is not running';
+  private portNumber = 0;
 
   constructor(readonly serviceId: string) {
     this.unavailable = http.createServer((req, res) => {
@@ -44,13 +51,17 @@ export class ServiceRuntime {
 
   /** Listens on `port` (0, or the port a previous run used); returns the port it got. */
   async listen(host: string, port: number): Promise<number> {
-    this.listener ??= await openPort(host, port, (socket) => this.route(socket, 'connection'));
-    return (this.listener.address() as net.AddressInfo).port;
+    if (!this.port) {
+      const shared = new SharedPort((socket) => this.route(socket, 'connection'));
+      this.portNumber = await shared.open(host, port);
+      this.port = shared;
+    }
+    return this.portNumber;
   }
 
   /** The same for the gRPC port. */
   async listenGrpc(host: string, port: number): Promise<number> {
-    this.grpcListener ??= await openPort(host, port, (socket) => this.route(socket, 'grpc-connection'));
+    this.grpcListener ??= await openListener(host, port, (socket) => this.route(socket, 'grpc-connection'));
     return (this.grpcListener.address() as net.AddressInfo).port;
   }
 
@@ -60,7 +71,7 @@ export class ServiceRuntime {
     } else {
       for (let tries = 0; tries < this.serving.length; tries++) {
         const instance = this.serving[this.next++ % this.serving.length];
-        if (instance.handOff(socket, kind)) return;
+        if (instance.handOff(socket, { type: kind })) return;
       }
     }
     if (kind === 'grpc-connection') this.grpcUnavailable.inject(socket);
@@ -73,7 +84,7 @@ export class ServiceRuntime {
     let candidates = this.serving;
     while (candidates.length) {
       const instance = this.pickWeighted(candidates)!;
-      if (instance.handOff(socket, kind)) return true;
+      if (instance.handOff(socket, { type: kind })) return true;
       candidates = candidates.filter((i) => i !== instance);
     }
     return false;
@@ -89,6 +100,20 @@ export class ServiceRuntime {
     return group[turn % group.length];
   }
 
+  /**
+   * A connection whose first request came to the gateway for this service, passed with
+   * the bytes read from it to an instance in turn. Not for services whose traffic is
+   * split by weight: their requests are split one by one, through the gateway's proxy.
+   */
+  handOffGateway(id: string, socket: net.Socket, head: Buffer): boolean {
+    if (this.split) return false;
+    const message = { type: 'gateway-connection' as const, prefix: `${GATEWAY_PREFIX}${encodeURIComponent(id)}`, head: head.toString('latin1'), platform: hostPort(socket.localAddress ?? '127.0.0.1', socket.localPort ?? 0) };
+    for (let tries = 0; tries < this.serving.length; tries++) {
+      if (this.serving[this.next++ % this.serving.length].handOff(socket, message)) return true;
+    }
+    return false;
+  }
+
   /** The instances that take new traffic from now on; with a plan, split among models by weight. */
   serve(instances: InstanceProcess[], unavailableMessage?: string, plan?: TrafficPlan | null): void {
     this.serving = instances;
@@ -96,6 +121,8 @@ export class ServiceRuntime {
     else if (plan) this.split = { plan, models: new TrafficSplit(plan.weights), turns: new Map() };
     if (unavailableMessage) this.unavailableMessage = unavailableMessage;
     if (instances.length) this.grpcUnavailable.release();
+    if (!instances.length || this.split) this.port?.takeBack();
+    else void this.port?.handTo(instances).catch((err) => log.warn(`service ${this.serviceId}: its port could not be shared with its instances`, err));
   }
 
   get instances(): readonly InstanceProcess[] {
@@ -118,32 +145,16 @@ export class ServiceRuntime {
     this.serving = [];
     // Handed-off connections still count as the listeners', so their close callbacks
     // would wait for the instances' clients: the ports are released now instead.
-    this.listener?.close();
+    this.port?.close();
     this.grpcListener?.close();
-    this.listener = undefined;
+    this.port = undefined;
     this.grpcListener = undefined;
     this.unavailable.closeAllConnections();
     this.grpcUnavailable.close();
   }
 }
 
-/** A listening port whose connections wait paused for `onConnection`; a taken old port is replaced by a new one. */
-async function openPort(host: string, port: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
-  const tryListen = (p: number) =>
-    new Promise<net.Server>((resolve, reject) => {
-      // noDelay as an http server sets it: the socket goes on to an instance's server
-      // without passing its accept path, and Nagle's algorithm would hold back responses.
-      const server = net.createServer({ pauseOnConnect: true, noDelay: true }, onConnection);
-      server.once('error', reject);
-      server.listen(p, host, () => {
-        server.off('error', reject);
-        resolve(server);
-      });
-    });
-  try {
-    return await tryListen(port);
-  } catch (err) {
-    if (port === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    return tryListen(0);
-  }
+function hostPort(address: string, port: number): string {
+  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

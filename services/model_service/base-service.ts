@@ -59,7 +59,9 @@ export class BaseService {
     for (const stage of STAGES) {
       const start = performance.now();
       try {
-        value = await this.runStage(stage, value);
+        value = this.runStage(stage, value);
+        // A sync stage's value is used as it is: awaiting every stage would cost each request three turns.
+        if (isThenable(value)) value = await value;
       } catch (err) {
         // Errors the hook meant for the client (bad input …) pass through as they are.
         throw err instanceof ApiError ? err : new HookStageError(stage, err);
@@ -79,6 +81,10 @@ export class BaseService {
         return this._postprocess(value);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function describe(err: unknown): string {

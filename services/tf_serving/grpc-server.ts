@@ -4,6 +4,7 @@
  * port and hands each accepted connection to an instance, as it does for HTTP.
  */
 import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { ApiError } from '../../kernel/errors';
 import { grpcErrorResponse } from '../../kernel/http/render-error';
@@ -38,6 +39,8 @@ export interface GrpcOptions {
   /** Counts a call in flight for the duration of `work`. */
   track<T>(work: Promise<T>): Promise<T>;
   onUnexpected(err: unknown): void;
+  /** Each call's gRPC status code and time (ms), for the metrics. */
+  onDone?(code: number, ms: number): void;
 }
 
 export interface GrpcEndpoint {
@@ -49,15 +52,20 @@ export interface GrpcEndpoint {
 export function createGrpcEndpoint(servables: ServableSet, opts: GrpcOptions): GrpcEndpoint {
   const server = new grpc.Server();
   const unary = <Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
+    const start = performance.now();
     const work = Promise.resolve().then(() => {
       checkAppCode(call.metadata, opts.appCode);
       return handle(call.request);
     });
     opts.track(work).then(
-      (response) => callback(null, response),
+      (response) => {
+        opts.onDone?.(0, performance.now() - start);
+        callback(null, response);
+      },
       (err) => {
         const { code, details, expected } = grpcErrorResponse(err);
         if (!expected) opts.onUnexpected(err);
+        opts.onDone?.(code, performance.now() - start);
         callback({ code, details });
       },
     );

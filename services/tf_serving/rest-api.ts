@@ -83,7 +83,7 @@ function metadata(name: string, servable: Servable): unknown {
   };
 }
 
-function safeDecode(segment: string): string {
+export function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

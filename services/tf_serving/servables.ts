@@ -51,6 +51,15 @@ export class ServableSet {
     private readonly problem?: string,
   ) {}
 
+  models(): LoadedModel[] {
+    return this.servables.map((s) => s.model);
+  }
+
+  /** Every model served here, each replaced by what `change` makes of it (batching wraps them). */
+  replaceModels(change: (model: LoadedModel) => LoadedModel): void {
+    for (const s of this.servables) s.model = change(s.model);
+  }
+
   get versions(): number[] {
     return this.servables.map((s) => s.version);
   }

@@ -164,6 +164,16 @@ describe('the web console walks the MNIST tutorial', function () {
     await page.locator('.page-header [data-status="running"]').waitFor({ timeout: 60_000 });
     await page.locator('table [data-status="ready"]').waitFor();
     await snap('service');
+    for (const [name, path, type] of [[/openapi\.json/, 'openapi.json', /json/], [/Prometheus metrics/, 'metrics', /text\/plain/]] as const) {
+      const href = await page.getByRole('link', { name }).getAttribute('href');
+      assert.equal(href, `/v1/infers/${serviceId}/${path}`);
+      const res = await fetch(`${t.url}${href}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type') ?? '', type);
+    }
+    for (const [name, href] of [['API (OpenAPI)', '/openapi.json'], ['Metrics', '/metrics']]) {
+      assert.equal(await page.getByRole('link', { name, exact: true }).getAttribute('href'), href);
+    }
   });
 
   it('predicts a digit drawn on the pad, sent as a 28x28 white-on-black PNG', async () => {

@@ -43,6 +43,9 @@ function overview(s) {
           ['Model', link(`models/${s.model_id}`, `${s.model_name} ${s.model_version}`)],
           ['Address', s.access_address ? h('code', {}, s.access_address) : undefined],
           ['Through the control plane', h('code', {}, `${location.origin}${s.infer_url}`)],
+          ['API document', external(`${s.infer_url}openapi.json`, 'openapi.json (from config.json apis)')],
+          ['Metrics', external(`${s.infer_url}metrics`, 'Prometheus metrics of its instances')],
+          ['Batching', batching(s.batching)],
           ['Instances', `${s.instance_count} × ${s.specification}`],
           ['Created', formatDate(s.created_at)],
           ['Updated', formatDate(s.updated_at)],
@@ -80,4 +83,14 @@ export async function servicePage(root, { params: [id, tab], life }) {
   fill(root, top, tabs(first.id, tab === 'predict' ? 'predict' : 'overview'), body);
   if (tab === 'predict') await predictTab(body, first, life);
   await life.watch(2000, (signal) => get(path, { signal }), refresh);
+}
+
+function external(href, text) {
+  return h('a', { href, target: '_blank', rel: 'noopener' }, text);
+}
+
+function batching(b) {
+  if (!b || b.mode === 'auto') return 'auto (on for models whose one prediction takes 2 ms or more; see the events)';
+  if (b.mode === 'off') return 'off';
+  return `up to ${b.max_batch_size} rows, batch_timeout_micros ${b.batch_timeout_micros}`;
 }
