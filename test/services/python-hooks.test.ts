@@ -210,11 +210,12 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
       const events = s.events.map((e: any) => e.message).join('\n');
       assert.match(events, new RegExp(`Python worker ${before[0]} was killed by SIGKILL .*; restarting it`));
       assert.match(events, /Python worker \d+ started in place of the one that ended/);
-      // The request the killed worker held was sent again: on this connection, which the gateway
-      // passed to the instance (GATEWAY_MODE=pass), by the instance itself, so its client saw a 200
-      // (above) and nothing was answered as failed. (Through the proxy, GATEWAY_MODE=proxy, the
-      // instance answers 503 and the gateway sends it again: test/reliability/instance-faults.test.ts.)
-      assert.equal(await settledFailures(t.url, faulty.id), failuresBefore, 'no answer failed');
+      // The request the killed worker held was sent again, and its client saw a 200 (above): on a
+      // connection the gateway passed to the instance (GATEWAY_MODE=pass) by the instance itself,
+      // counting nothing as failed; on one the gateway proxied, by the gateway after the instance's
+      // 503, which counts once. Which one a connection is depends on timing; more is a lost answer.
+      const failedAnswers = (await settledFailures(t.url, faulty.id)) - failuresBefore;
+      assert.ok(failedAnswers <= 1, `${failedAnswers} answers failed; at most the one the killed worker held may`);
     });
 
     it('answers 503 MR.0113, marked as retryable, to a client of the instance itself', async () => {
