@@ -23,7 +23,7 @@ export type GatewayHandOff = (id: string, socket: net.Socket, head: Buffer) => b
 export function listenWithHandOff(server: http.Server, port: number, host: string, handOff: GatewayHandOff): Promise<net.Server> {
   const front = net.createServer({ noDelay: true }, (socket) => {
     socket.once('data', (head: Buffer) => {
-      holdReading(socket);
+      socket.pause();
       const id = candidate(head);
       if (id !== undefined && handOff(id, socket, head)) return;
       socket.unshift(head);
@@ -40,21 +40,6 @@ export function listenWithHandOff(server: http.Server, port: number, host: strin
       resolve(front);
     });
   });
-}
-
-/**
- * Stops reading from the connection at once, not only emitting: bytes that came after
- * `head` stay in the kernel, and go with the handle to the instance. (A paused socket
- * still reads into its buffer, which a handle passed to another process leaves behind:
- * a body sent after its headers would be lost.) `resume()` starts reading again.
- */
-function holdReading(socket: net.Socket): void {
-  socket.pause();
-  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?(): number } })._handle;
-  if (handle?.reading && handle.readStop) {
-    handle.reading = false;
-    handle.readStop();
-  }
 }
 
 /** The service id of a first request that is a prediction through the gateway, sent by a client (not an instance). */
