@@ -11,10 +11,10 @@ import http from 'node:http';
 import busboy from 'busboy';
 import { PNG } from 'pngjs';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { compute, type BackendName } from '../platform/compute/tf';
-import { decodeGrayPng } from '../services/model_service/image/png-gray';
-import { loadModelFrom } from '../platform/compute/model-io';
-import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
+import { compute, type BackendName } from '../compute/tf';
+import { decodeGrayPng } from '../kernel/image/png-gray';
+import { loadModelFrom } from '../compute/model-io';
+import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
 import type { BaselineReady, Decoder } from './baseline-options';
 
 const SIDE = 28;

@@ -4,11 +4,11 @@
  * concurrency is the baseline the platform is measured against in the rounds.
  */
 import type { ChildProcess } from 'node:child_process';
-import { loadNativeAddon } from '../platform/compute/native-addon';
-import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../platform/compute/tf';
-import { loadComputeConfig } from '../platform/config';
-import { distPath } from '../platform/paths';
-import { forkWithHandshake, terminate } from '../platform/process/supervise';
+import { loadNativeAddon } from '../compute/native-addon';
+import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../compute/tf';
+import { loadComputeConfig } from '../kernel/config';
+import { distPath } from '../kernel/paths';
+import { forkWithHandshake, terminate } from '../kernel/process/supervise';
 import { DECODERS, type BaselineReady } from './baseline-options';
 import { loadPhase, type LoadFigures, type Upload } from './load';
 

@@ -7,9 +7,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Tensor } from '@tensorflow/tfjs';
-import { compute, type BackendName, type Tf } from '../platform/compute/tf';
-import { exitWithParent, sendFatal, sendReady } from '../platform/process/child-side';
-import { useBuiltinConvGradients } from '../platform/compute/conv-kernels';
+import { compute, type BackendName, type Tf } from '../compute/tf';
+import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
+import { useBuiltinConvGradients } from '../compute/conv-kernels';
 import { WITH_BUILTIN_CONV_GRADIENTS, WORKLOADS, type Workload } from './workloads';
 
 /** Each timed figure runs at least this long, after a warm-up. */

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
-import { compute } from '../platform/compute/tf';
-import { saveModelTo } from '../platform/compute/model-io';
-import { repoPath } from '../platform/paths';
+import { compute } from '../compute/tf';
+import { saveModelTo } from '../compute/model-io';
+import { repoPath } from '../kernel/paths';
 import { writePackageFiles } from '../jobs/runtime/package-files';
 import { api } from '../test/helpers/http';
 import { uploadFolder } from '../test/helpers/mnist-model';

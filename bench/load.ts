@@ -7,26 +7,9 @@
 import autocannon from 'autocannon';
 import { wrkInstalled, wrkRun } from './wrk';
 import { cpuMs } from './cpu-time';
+import type { LoadFigures, Upload } from './load-figures';
 
-export interface Upload {
-  body: Buffer;
-  contentType: string;
-}
-
-export interface LoadFigures {
-  tool: 'wrk' | 'autocannon';
-  connections: number;
-  seconds: number;
-  requests: number;
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-  errors: number;
-  /** Answers other than 2xx. */
-  non_2xx: number;
-  /** CPU the serving processes used per request (Linux only). */
-  server_cpu_ms_per_request?: number;
-}
+export type { LoadFigures, Upload } from './load-figures';
 
 export const WARM_UP_SECONDS = 2;
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: how close the platform comes to the bare minimum, measured side by
- * side in one run (see README "Performance"). Prints a table and writes the figures to
+ * side in one run (see docs/performance.md). Prints a table and writes the figures to
  * bench/results/bench-<date>.json (and latest.json). `--quick` shortens the load
  * phases to 3 s and training to 200 steps, for trying the bench itself;
  * `--only=compute,service,…` runs those parts alone (see PARTS).
@@ -8,11 +8,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../platform/compute/tf';
-import { loadComputeConfig } from '../platform/config';
-import { loadNativeAddon } from '../platform/compute/native-addon';
-import { distPath, repoPath } from '../platform/paths';
-import { forkWithHandshake } from '../platform/process/supervise';
+import { BACKEND_NAMES, tfjsNodeInstalled, type BackendName } from '../compute/tf';
+import { loadComputeConfig } from '../kernel/config';
+import { loadNativeAddon } from '../compute/native-addon';
+import { distPath, repoPath } from '../kernel/paths';
+import { forkWithHandshake } from '../kernel/process/supervise';
 import type { ProbeFigures } from './compute-probe';
 import { benchDigitService } from './digit-service';
 import { comparePeers } from './peer-comparison';

@@ -85,14 +85,7 @@ export async function benchPredictions(seconds: number, say: (line: string) => v
       if (side === 'two') return { url: two.access_address, pids: pidsOf(two) };
       return { url: side === 'gateway' ? `${t.url}/v1/infers/${service.id}/` : service.access_address, pids: pidsOf(service) };
     };
-    const runs: PredictionFigures['runs'] = [];
-    for (let r = 1; r <= LOAD_ROUNDS; r++) {
-      for (const { side, c } of PHASES) {
-        say(`load round ${r} of ${LOAD_ROUNDS}: ${side}, concurrency ${c}, ${seconds} s`);
-        const { url, pids } = target(side, c);
-        runs.push({ side, ...(await loadPhase(url, upload, c, seconds, pids)) });
-      }
-    }
+    const runs = await loadRounds(target, upload, seconds, say);
     await api(t.url, 'DELETE', `/services/${two.id}`);
     await api(t.url, 'DELETE', `/services/${unbatched.id}`);
     const best = (side: SideName, c: number) => runs.filter((f) => f.side === side && f.connections === c).sort((a, b) => b.rps - a.rps)[0];
@@ -118,6 +111,18 @@ export async function benchPredictions(seconds: number, say: (line: string) => v
   }
 }
 
+/** Every phase, LOAD_ROUNDS times over, the sides interleaved so that a noisy moment of the machine hits them alike. */
+async function loadRounds(target: (side: SideName, c: number) => { url: string; pids: number[] }, upload: Upload, seconds: number, say: (line: string) => void): Promise<PredictionFigures['runs']> {
+  const runs: PredictionFigures['runs'] = [];
+  for (let r = 1; r <= LOAD_ROUNDS; r++) {
+    for (const { side, c } of PHASES) {
+      say(`load round ${r} of ${LOAD_ROUNDS}: ${side}, concurrency ${c}, ${seconds} s`);
+      const { url, pids } = target(side, c);
+      runs.push({ side, ...(await loadPhase(url, upload, c, seconds, pids)) });
+    }
+  }
+  return runs;
+}
 
 /** Each round: stop the service, then time a deploy to `running` and to a 200 from its address. */
 async function deployTimes(t: TestPlatform, id: string, url: string, upload: Upload): Promise<PredictionFigures['deploy']> {

@@ -6,7 +6,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { repoPath } from '../platform/paths';
+import { repoPath } from '../kernel/paths';
 import { MNIST_RAW_DIR } from '../samples/mnist/dataset';
 
 const run = promisify(execFile);

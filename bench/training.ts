@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { linkRuntimeModules, prepareRuntimeModules } from '../platform/compute/runtime-modules';
+import { linkRuntimeModules, prepareRuntimeModules } from '../compute/runtime-modules';
 import { startTestPlatform } from '../test/helpers/platform';
 import { createJob, waitForJob } from '../test/helpers/jobs';
 import { MNIST_BOOT, MNIST_CODE, mnistGz, uploadMnistCode, uploadMnistData } from '../test/helpers/mnist-model';

@@ -7,7 +7,7 @@
  * (bench/pytorch_peer.py, the same layout, optimizer and batch).
  */
 import type { LayersModel, Scalar, SymbolicTensor, Tensor, Variable } from '@tensorflow/tfjs';
-import type { Tf } from '../platform/compute/tf';
+import type { Tf } from '../compute/tf';
 import { readTestDigits } from '../samples/mnist/dataset';
 
 export interface Workload {

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { LoadFigures, Upload } from './load';
+import type { LoadFigures, Upload } from './load-figures';
 
 const run = promisify(execFile);
 

@@ -80,6 +80,8 @@ export interface JobVersion {
   work_dir?: string;
   log_bytes?: number;
   log_truncated_bytes?: number;
+  /** In API answers: true once the status is final (Completed, Failed, Terminated, Abnormal). */
+  terminal?: boolean;
 }
 
 export interface JobRecord {
@@ -97,6 +99,8 @@ export interface JobRecord {
   version: string;
   status: JobStatus;
   versions: JobVersion[];
+  /** In API answers: whether the newest version's status is final. */
+  terminal?: boolean;
 }
 
 export function versionName(n: number): string {
@@ -110,15 +114,4 @@ export function latestVersion(job: JobRecord): JobVersion {
 export function findVersion(job: JobRecord, name: string | undefined): JobVersion | undefined {
   if (!name) return latestVersion(job);
   return job.versions.find((v) => v.version === name || String(v.version_id) === name);
-}
-
-/**
- * How a finished version ended, in one line: `Completed in 8.4 s`, or `Failed in 2.1 s: <why>`.
- * The log's last line, the CLI and the console all say it this way. Only the reason's first
- * line is used; the rest (such as the last log lines) is already above it in the log.
- */
-export function endLine(v: Pick<JobVersion, 'status' | 'duration_ms' | 'reason'>): string {
-  const took = v.duration_ms === undefined ? '' : ` in ${(v.duration_ms / 1000).toFixed(1)} s`;
-  const why = v.reason?.split('\n')[0];
-  return `${v.status}${took}${why ? `: ${why}` : ''}`;
 }

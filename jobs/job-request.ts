@@ -1,6 +1,6 @@
-import { ApiError, Problem } from '../platform/errors';
-import { asFolder, formatObsUrl, keyProblem, parseObsUrl, ObsUrl } from '../platform/storage/obs-url';
-import type { Schemas } from '../platform/validation/schemas';
+import { ApiError, Problem } from '../kernel/errors';
+import { asFolder, formatObsUrl, keyProblem, parseObsUrl, ObsUrl } from '../kernel/storage/obs-url';
+import type { Schemas } from '../kernel/validation/schemas';
 import { Channel, Engine, JobRecord, OutputChannel, Parameter } from './job-record';
 
 export const DEFAULT_FLAVOR = 'modelarts.vm.cpu.2u';

@@ -2,16 +2,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiError, notFound } from '../platform/errors';
-import type { PlatformContext } from '../platform/context';
+import { isErrno } from '@modelarts-local/durable';
+import { ApiError, notFound } from '../kernel/errors';
+import { log } from '../kernel/log';
+import type { PlatformContext } from '../kernel/context';
+import { DocStore } from '../kernel/records/doc-store';
+import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../kernel/storage/obs-url';
 import { JobMetrics } from './job-metrics';
-import { DocStore } from '../platform/meta/doc-store';
-import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../platform/storage/obs-url';
-import { StorageError } from '../platform/storage/storage-error';
-import { storageProblem } from '../platform/storage/storage-problem';
-import { findVersion, JobRecord, JobStatus, JobVersion, latestVersion, Parameter, versionName } from './job-record';
+import { findVersion, JobRecord, JobVersion, latestVersion, Parameter, versionName } from './job-record';
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
-import { ACTIVE, isTerminal, transition } from './state-machine';
+import { ACTIVE, isTerminal, transition, withTerminal } from './state-machine';
 import { Scheduler } from './scheduler';
 import { RunDeps, VersionChange } from './execution/run';
 import { jobDir, jobFiles } from './execution/job-files';
@@ -113,7 +113,7 @@ export class JobService {
   get(id: string): JobRecord {
     const job = this.records.get(id);
     if (!job) throw notFound('training job', id);
-    return job;
+    return withTerminal(job);
   }
 
   list(query: ListQuery): { total: number; offset: number; limit: number; items: JobRecord[] } {
@@ -121,7 +121,7 @@ export class JobService {
       .list()
       .filter((j) => !query.status || j.status === query.status)
       .sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
-    return { total: all.length, offset: query.offset, limit: query.limit, items: all.slice(query.offset, query.offset + query.limit) };
+    return { total: all.length, offset: query.offset, limit: query.limit, items: all.slice(query.offset, query.offset + query.limit).map(withTerminal) };
   }
 
   /** Stops the given (default: every active) version; 409 when nothing is running. */
@@ -169,13 +169,8 @@ export class JobService {
     const job = this.get(id);
     const v = this.version(job, versionName);
     const url: ObsUrl = { bucket: this.p.config.obs.systemBucket, key: `training-logs/${id}/${v.version}/${task}.log` };
-    try {
-      await this.p.store.ensureBucket(url.bucket);
-      await this.p.store.put(url, await this.logs(id, v.version, false) as Buffer, 'text/plain; charset=utf-8');
-    } catch (err) {
-      if (err instanceof StorageError) throw storageProblem(err);
-      throw err;
-    }
+    await this.p.store.ensureBucket(url.bucket);
+    await this.p.store.put(url, (await this.logs(id, v.version, false)) as Buffer, 'text/plain; charset=utf-8');
     return url;
   }
 
@@ -184,7 +179,7 @@ export class JobService {
     const out = new PassThrough();
     void this.scheduler.started(id, version).then(async (run) => {
       // A follower that hangs up ends the pipeline early; that is theirs to do, not an error.
-      if (run) return pipeline(run.logs.follow(), out).catch(() => undefined);
+      if (run) return pipeline(run.logs.follow(), out).catch((err: unknown) => isErrno(err, 'ERR_STREAM_PREMATURE_CLOSE') || log.warn(`following the log of job ${id} ${version} failed`, err));
       out.end(await readStoredLog(jobFiles(this.p.config.dataDir, id, version).log));
     });
     return out;
@@ -219,25 +214,20 @@ export class JobService {
     const store = this.p.store;
     const codeDir = parseObsUrl(spec.algorithm.code_dir);
     const boot = childUrl(codeDir, spec.algorithm.boot_file);
-    try {
-      refuseUnsafeKeys(codeDir.key, await store.listAll(codeDir));
-      if (!(await store.head(boot))) {
-        const codeExists = await store.folderExists(parseObsUrl(spec.algorithm.code_dir));
-        throw new ApiError(
-          'source_not_found',
-          codeExists
-            ? `boot file ${spec.algorithm.boot_file} is not in ${spec.algorithm.code_dir}; upload it there or fix algorithm.boot_file`
-            : `code dir ${spec.algorithm.code_dir} is empty or does not exist; upload the training code there first`,
-        );
-      }
-      for (const input of spec.inputs) {
-        const url = parseObsUrl(input.url);
-        const found = (url.key && !url.key.endsWith('/') && (await store.head(url))) || (await store.folderExists(asFolder(url)));
-        if (!found) throw new ApiError('source_not_found', `input ${input.name} (${input.url}) is empty or does not exist; upload the data first`);
-      }
-    } catch (err) {
-      if (err instanceof StorageError) throw storageProblem(err);
-      throw err;
+    refuseUnsafeKeys(codeDir.key, await store.listAll(codeDir));
+    if (!(await store.head(boot))) {
+      const codeExists = await store.folderExists(parseObsUrl(spec.algorithm.code_dir));
+      throw new ApiError(
+        'source_not_found',
+        codeExists
+          ? `boot file ${spec.algorithm.boot_file} is not in ${spec.algorithm.code_dir}; upload it there or fix algorithm.boot_file`
+          : `code dir ${spec.algorithm.code_dir} is empty or does not exist; upload the training code there first`,
+      );
+    }
+    for (const input of spec.inputs) {
+      const url = parseObsUrl(input.url);
+      const found = (url.key && !url.key.endsWith('/') && (await store.head(url))) || (await store.folderExists(asFolder(url)));
+      if (!found) throw new ApiError('source_not_found', `input ${input.name} (${input.url}) is empty or does not exist; upload the data first`);
     }
   }
 }

@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { DocStore } from '../platform/meta/doc-store';
-import { log } from '../platform/log';
-import { endLine, JobRecord } from './job-record';
+import { moveIntoPlace } from '@modelarts-local/durable';
+import { DocStore } from '../kernel/records/doc-store';
+import { log } from '../kernel/log';
+import { JobRecord } from './job-record';
+import { endLine } from '../kernel/end-line';
 import { transition } from './state-machine';
 import { jobFiles } from './execution/job-files';
 
@@ -55,7 +57,7 @@ async function keepPartialLog(file: string, lastLine: string): Promise<void> {
   const partial = `${file}.partial`;
   try {
     await fs.appendFile(partial, `\n[modelarts-local] ${lastLine}\n`);
-    await fs.rename(partial, file);
+    await moveIntoPlace(partial, file);
   } catch {
     // no partial log: nothing was written yet
   }

@@ -1,4 +1,5 @@
 import { JobRecord } from './job-record';
+import { dropLogged } from '../kernel/util/drop';
 import { Run, RunDeps } from './execution/run';
 
 interface QueueEntry {
@@ -83,9 +84,9 @@ export class Scheduler {
     this.stopped = true;
     this.queue.length = 0;
     for (const k of [...this.waiting.keys()]) this.wake(k, undefined);
-    const all = [...this.running.values()];
-    await Promise.all(all.map((r) => r.run.requestStop('the platform was shut down').catch(() => undefined)));
-    await Promise.all(all.map((r) => r.done));
+    const all = [...this.running.entries()];
+    await Promise.all(all.map(([k, r]) => dropLogged(r.run.requestStop('the platform was shut down'), `stopping the run ${k} at shutdown`)));
+    await Promise.all(all.map(([, r]) => r.done));
   }
 }
 

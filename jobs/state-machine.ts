@@ -1,4 +1,4 @@
-import { ApiError } from '../platform/errors';
+import { ApiError } from '../kernel/errors';
 import { JobRecord, JobStatus, JobVersion } from './job-record';
 
 /**
@@ -21,6 +21,11 @@ export const ACTIVE: readonly JobStatus[] = ['Creating', 'Pending', 'Running', '
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.includes(status);
+}
+
+/** The record as the API answers it: each version and the job say whether their status is final. */
+export function withTerminal(job: JobRecord): JobRecord {
+  return { ...job, terminal: isTerminal(job.status), versions: job.versions.map((v) => ({ ...v, terminal: isTerminal(v.status) })) };
 }
 
 export function canMove(from: JobStatus, to: JobStatus): boolean {

@@ -1,7 +1,8 @@
 /** `npm start`: the platform with its embedded defaults. */
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../kernel/config';
 import { startPlatform } from './platform';
-import { log } from './log';
+import { log } from '../kernel/log';
+import { prepareSamples } from '../samples/prepare';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const platform = await startPlatform(config);
+  try {
+    await prepareSamples(platform.context);
+  } catch (err) {
+    await platform.close();
+    throw err;
+  }
   const c = platform.context;
   const keys = c.embeddedStore
     ? ` (embedded; access key ${config.obs.accessKeyId}, secret ${config.obs.secretAccessKey}, region ${config.obs.region}, path-style)`

@@ -1,4 +1,4 @@
-import { ApiError } from '../platform/errors';
+import { ApiError } from '../kernel/errors';
 import type { BatchingConfig } from './batching/batching-config';
 
 export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped'] as const;
@@ -82,6 +82,8 @@ export interface ServiceRecord {
   latency_ms?: { p50: number; p99: number; mean: number };
   created_at: string;
   updated_at: string;
+  /** In API answers: true while no deploy or stop is under way (the status changes only by a new request or a crash). */
+  terminal?: boolean;
 }
 
 export const MAX_EVENTS = 200;
@@ -94,6 +96,14 @@ const NEXT: Record<ServiceStatus, readonly ServiceStatus[]> = {
   stopping: ['stopped'],
   stopped: ['deploying'],
 };
+
+/** Statuses that a deploy or a stop is still moving away from. */
+const TRANSITIONAL: readonly ServiceStatus[] = ['deploying', 'stopping'];
+
+/** The record as the API answers it, saying whether a deploy or stop is under way. */
+export function withTerminal(service: ServiceRecord): ServiceRecord {
+  return { ...service, terminal: !TRANSITIONAL.includes(service.status) };
+}
 
 /** Every status change of a service goes through here; illegal moves are refused. */
 export function transitionService(service: ServiceRecord, to: ServiceStatus): void {

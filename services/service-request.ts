@@ -1,5 +1,5 @@
-import { ApiError } from '../platform/errors';
-import type { Schemas } from '../platform/validation/schemas';
+import { ApiError } from '../kernel/errors';
+import type { Schemas } from '../kernel/validation/schemas';
 import type { CorsSettings } from './service-record';
 import type { BatchingRequest } from './batching/batching-config';
 

@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { describeExit, ExitInfo } from '../../platform/process/supervise';
-import { repoPath } from '../../platform/paths';
-import { computeEnv, type ComputeConfig } from '../../platform/config';
+import { describeExit, ExitInfo } from '../../kernel/process/supervise';
+import { repoPath } from '../../kernel/paths';
+import { computeEnv, type ComputeConfig } from '../../kernel/config';
 import { JobRecord, JobVersion } from '../job-record';
 import { LogBook } from './log-book';
 import { MetricsSink } from './metrics';

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
+import { writeFileAtomic } from '@modelarts-local/durable';
 
 /**
  * The log of one running job version. A boot file may print gigabytes: the first
@@ -124,9 +125,7 @@ export class LogBook extends EventEmitter {
     if (this.ended) return;
     this.ended = true;
     await new Promise<void>((resolve) => this.durable.end(resolve));
-    const tmp = `${this.file}.tmp`;
-    await fsp.writeFile(tmp, this.content());
-    await fsp.rename(tmp, this.file);
+    await writeFileAtomic(this.file, this.content());
     await fsp.rm(`${this.file}.partial`, { force: true });
   }
 

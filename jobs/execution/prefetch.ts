@@ -1,5 +1,5 @@
-import { ObjectStore } from '../../platform/storage/object-store';
-import { parseObsUrl } from '../../platform/storage/obs-url';
+import { ObjectStore } from '../../kernel/storage/object-store';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { JobRecord, JobVersion, Prefetched } from '../job-record';
 import type { Workspace } from './workspace';
 

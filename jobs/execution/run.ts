@@ -1,17 +1,19 @@
 import fs from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
-import { ObjectStore } from '../../platform/storage/object-store';
-import { childUrl, parseObsUrl } from '../../platform/storage/obs-url';
-import { StorageError } from '../../platform/storage/storage-error';
-import { linkRuntimeModules } from '../../platform/compute/runtime-modules';
-import { ExitInfo } from '../../platform/process/supervise';
-import type { ComputeConfig } from '../../platform/config';
-import { log } from '../../platform/log';
-import { endLine, JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
+import { ObjectStore } from '../../kernel/storage/object-store';
+import { childUrl, parseObsUrl } from '../../kernel/storage/obs-url';
+import { StorageError } from '../../kernel/storage/storage-error';
+import { linkRuntimeModules } from '../../compute/runtime-modules';
+import { ExitInfo } from '../../kernel/process/supervise';
+import type { ComputeConfig } from '../../kernel/config';
+import { log } from '../../kernel/log';
+import { dropLogged, ifExists } from '../../kernel/util/drop';
+import { JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
+import { endLine } from '../../kernel/end-line';
 import { durationUntil } from '../state-machine';
 import { jobFiles } from './job-files';
 import { launch, Launched } from './launch';
-import { choosePython } from '../../platform/process/python';
+import { choosePython } from '../../kernel/process/python';
 import { LogBook } from './log-book';
 import { MetricsSink, MetricPoint } from './metrics';
 import { createWorkspace, downloadSources, removeWorkspace, workspaceFor, Workspace } from './workspace';
@@ -113,7 +115,7 @@ export class Run {
 
   private async checkBootFile(): Promise<void> {
     const boot = `${this.ws.code}/${this.job.algorithm.boot_file}`;
-    const stat = await fs.stat(boot).catch(() => undefined);
+    const stat = await ifExists(fs.stat(boot));
     if (!stat?.isFile()) throw new Error(`boot file ${this.job.algorithm.boot_file} is not in ${this.job.algorithm.code_dir}`);
   }
 
@@ -148,7 +150,7 @@ export class Run {
         const sent = await this.deps.store.uploadDir(this.ws.outputs[out.name], parseObsUrl(out.url));
         this.logs.note(`uploaded ${out.name}: ${sent.files} files, ${sent.bytes} bytes to ${out.url}`);
       } catch (err) {
-        throw new Error(`the outputs could not be uploaded to ${out.url}: ${failureReason(err)}`);
+        throw new Error(`the outputs could not be uploaded to ${out.url}: ${failureReason(err)}`, { cause: err });
       }
     }
   }
@@ -189,14 +191,13 @@ export class Run {
     if (!force && now - this.lastMetricSave < METRIC_SAVE_INTERVAL_MS) return;
     this.lastMetricSave = now;
     const count = this.metrics.points;
-    await this.deps
-      .update(this.job.id, this.version, {
-        mutate: (v) => {
-          v.metric_count = count;
-          if (point) v.last_metrics = point;
-        },
-      })
-      .catch(() => undefined);
+    const noted = this.deps.update(this.job.id, this.version, {
+      mutate: (v) => {
+        v.metric_count = count;
+        if (point) v.last_metrics = point;
+      },
+    });
+    await dropLogged(noted, `noting the metrics of job ${this.job.id} ${this.version}`);
   }
 
   /**
@@ -227,7 +228,7 @@ export class Run {
     } finally {
       this.logs.end();
     }
-    await removeWorkspace(this.ws).catch(() => undefined);
+    await dropLogged(removeWorkspace(this.ws), `removing the work dir of job ${this.job.id} ${this.version}`);
   }
 
   private async uploadLog(): Promise<void> {

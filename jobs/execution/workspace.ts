@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ObjectStore, TransferSummary } from '../../platform/storage/object-store';
-import { asFolder, parseObsUrl, ObsUrl } from '../../platform/storage/obs-url';
-import { localPathFor } from '../../platform/storage/safe-path';
+import { ObjectStore, TransferSummary } from '../../kernel/storage/object-store';
+import { asFolder, parseObsUrl, ObsUrl } from '../../kernel/storage/obs-url';
+import { localPathFor } from '../../kernel/storage/safe-path';
 import { Channel, JobRecord } from '../job-record';
 
 /** The local folders of one job version: code, inputs, outputs and logs. */

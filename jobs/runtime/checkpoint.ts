@@ -9,8 +9,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LayersModel, Optimizer, Tensor } from '@tensorflow/tfjs';
-import { compute } from '../../platform/compute/tf';
-import { readModelArtifacts, saveModelTo } from '../../platform/compute/model-io';
+import { moveIntoPlace, writeFileAtomic } from '@modelarts-local/durable';
+import { compute } from '../../compute/tf';
+import { ifExists } from '../../kernel/util/drop';
+import { readModelArtifacts, saveModelTo } from '../../compute/model-io';
 
 export interface Checkpoint {
   dir: string;
@@ -47,9 +49,9 @@ export async function saveCheckpoint(
   await saveModelTo(parts.model, temp);
   if (parts.optimizer) await saveOptimizer(parts.optimizer, temp);
   const info = { epoch, saved_at: new Date().toISOString(), state: parts.state ?? {} };
-  await fs.writeFile(path.join(temp, INFO), JSON.stringify(info, null, 1));
+  await writeFileAtomic(path.join(temp, INFO), JSON.stringify(info, null, 1));
   await fs.rm(final, { recursive: true, force: true });
-  await fs.rename(temp, final);
+  await moveIntoPlace(temp, final);
   await prune(root, keep);
   return final;
 }
@@ -58,7 +60,7 @@ export async function saveCheckpoint(
 export async function latestCheckpoint(root: string): Promise<Checkpoint | undefined> {
   for (const { name, epoch } of await listCheckpoints(root)) {
     const dir = path.join(root, name);
-    const info = await fs.readFile(path.join(dir, INFO), 'utf8').catch(() => undefined);
+    const info = await ifExists(fs.readFile(path.join(dir, INFO), 'utf8'));
     if (info === undefined) continue;
     const parsed = JSON.parse(info) as { state?: Record<string, unknown> };
     return { dir, epoch, state: parsed.state ?? {} };
@@ -100,12 +102,12 @@ async function saveOptimizer(optimizer: Optimizer, dir: string): Promise<void> {
     entries.push({ name, dtype, shape: tensor.shape });
     chunks.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
   }
-  await fs.writeFile(path.join(dir, OPTIMIZER_BIN), Buffer.concat(chunks));
-  await fs.writeFile(path.join(dir, OPTIMIZER_JSON), JSON.stringify({ class: optimizer.getClassName(), tensors: entries }));
+  await writeFileAtomic(path.join(dir, OPTIMIZER_BIN), Buffer.concat(chunks));
+  await writeFileAtomic(path.join(dir, OPTIMIZER_JSON), JSON.stringify({ class: optimizer.getClassName(), tensors: entries }));
 }
 
 async function restoreOptimizer(optimizer: Optimizer, dir: string): Promise<void> {
-  const text = await fs.readFile(path.join(dir, OPTIMIZER_JSON), 'utf8').catch(() => undefined);
+  const text = await ifExists(fs.readFile(path.join(dir, OPTIMIZER_JSON), 'utf8'));
   if (text === undefined) return;
   const meta = JSON.parse(text) as { class: string; tensors: TensorEntry[] };
   if (meta.class !== optimizer.getClassName()) {
@@ -127,7 +129,7 @@ async function restoreOptimizer(optimizer: Optimizer, dir: string): Promise<void
 }
 
 async function listCheckpoints(root: string): Promise<{ name: string; epoch: number }[]> {
-  const names = await fs.readdir(root).catch(() => [] as string[]);
+  const names = (await ifExists(fs.readdir(root))) ?? [];
   return names
     .map((name) => ({ name, epoch: Number(NAME.exec(name)?.[1] ?? NaN) }))
     .filter((c) => Number.isInteger(c.epoch))

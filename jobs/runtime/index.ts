@@ -4,8 +4,8 @@
  * reporting, saving and loading models, checkpoints for resumable training, package
  * files, and tfjs on the best backend this machine has. Boot files may ignore it entirely.
  */
-import { compute, Compute, ComputeOptions, Tf } from '../../platform/compute/tf';
-import { loadModelFrom, saveModelTo } from '../../platform/compute/model-io';
+import { compute, Compute, ComputeOptions, Tf } from '../../compute/tf';
+import { loadModelFrom, saveModelTo } from '../../compute/model-io';
 import type { LayersModel } from '@tensorflow/tfjs';
 
 export { parseArgs, numberArg, stringArg } from './args';

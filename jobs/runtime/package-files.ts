@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@modelarts-local/durable';
 
 /**
  * Copies a model package's own files (config.json, customize_service.js …) from
@@ -15,5 +16,5 @@ export async function writePackageFiles(fromDir: string, modelDir: string, metri
   const config = JSON.parse(await fs.readFile(path.join(fromDir, 'config.json'), 'utf8')) as { metrics?: Record<string, number> };
   const rounded = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number(v.toFixed(4))]));
   config.metrics = { ...config.metrics, ...rounded };
-  await fs.writeFile(path.join(modelDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+  await writeFileAtomic(path.join(modelDir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 }

@@ -1,6 +1,6 @@
-import { ApiError } from '../errors';
-import type { ModelArtsApiConfig } from '../config';
-import { secretMatches } from './secret';
+import { ApiError } from '../../kernel/errors';
+import type { ModelArtsApiConfig } from '../../kernel/config';
+import { secretMatches } from '../../kernel/util/secret';
 import type { IamTokens } from './iam-tokens';
 import { parseAuthorization, SignedRequest, verifySdkSignature } from './sdk-signature';
 

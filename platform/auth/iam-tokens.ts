@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { DocStore } from '../meta/doc-store';
+import { DocStore } from '../../kernel/records/doc-store';
 
 export interface TokenClaims {
   user: string;

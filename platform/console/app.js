@@ -9,6 +9,7 @@ import { modelPage } from './pages/model.js';
 import { servicesPage, deployPage } from './pages/services.js';
 import { servicePage } from './pages/service.js';
 
+/** @type {{ re: RegExp, nav: string, title: string, page: Page, raw?: boolean }[]} */
 const ROUTES = [
   { re: /^$/, nav: 'overview', title: 'Overview', page: overviewPage },
   { re: /^storage(?:\/(.*))?$/, nav: 'storage', title: 'Object storage', page: storagePage, raw: true },
@@ -26,6 +27,7 @@ const ROUTES = [
 /**
  * What a page gets to live by: a signal that aborts when the user leaves it, and a
  * poller that stops then (so no page keeps fetching in the background).
+ * @returns {PageLife}
  */
 function pageLife() {
   const controller = new AbortController();
@@ -37,9 +39,10 @@ function pageLife() {
     every(ms, fn) {
       const tick = async () => {
         if (signal.aborted) return;
+        // A failed poll is tried again at the next tick; the browser's console says why.
         const again = await Promise.resolve()
           .then(fn)
-          .catch(() => true);
+          .catch((err) => (console.warn('a refresh failed:', err), true));
         if (again !== false && !signal.aborted) setTimeout(tick, ms);
       };
       setTimeout(tick, ms);
@@ -49,6 +52,7 @@ function pageLife() {
      * unchanged data would take the keyboard focus away from its user every few seconds.
      */
     async watch(ms, load, render) {
+      /** @type {string | undefined} */
       let last;
       const update = async () => {
         const data = await load(signal);
@@ -62,6 +66,7 @@ function pageLife() {
   };
 }
 
+/** @type {PageLife | undefined} */
 let current;
 let first = true;
 
@@ -71,11 +76,11 @@ function render() {
   current?.leave();
   const life = (current = pageLife());
   const [path, qs] = hash.slice(2).split('?');
-  const main = document.getElementById('main');
+  const main = /** @type {HTMLElement} */ (document.getElementById('main'));
   main.replaceChildren();
   const route = ROUTES.find((r) => r.re.test(path));
   for (const a of document.querySelectorAll('[data-nav]')) {
-    if (a.dataset.nav === route?.nav) a.setAttribute('aria-current', 'page');
+    if (a.getAttribute('data-nav') === route?.nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   document.title = `${route?.title ?? 'Not found'} · ModelArts Local`;
@@ -86,7 +91,7 @@ function render() {
     return;
   }
   // Storage paths are decoded per segment by their page: a key segment may hold an escaped "/".
-  const params = route.re.exec(path).slice(1).map((p) => (p === undefined || route.raw ? p : decodeURIComponent(p)));
+  const params = (route.re.exec(path) ?? []).slice(1).map((p) => (p === undefined || route.raw ? p : decodeURIComponent(p)));
   Promise.resolve()
     .then(() => route.page(main, { params, query: new URLSearchParams(qs ?? ''), life }))
     .catch((err) => {

@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import { ApiError } from '../errors';
-import { handleErrors } from './errors-middleware';
+import { ApiError } from '../../kernel/errors';
+import { handleErrors } from '../../kernel/http/errors-middleware';
 
 /**
  * The control plane's Koa app: errors are rendered in one middleware, routers

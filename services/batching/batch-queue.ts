@@ -6,7 +6,7 @@
  * one are merged while they fit. A task never waits for more than its own batch.
  */
 import { performance } from 'node:perf_hooks';
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 
 export interface QueueSettings {
   /** Most rows in one model call. */

@@ -5,7 +5,7 @@
  * own rows back — the same numbers a call of its own gives. When a stacked call fails,
  * its requests run one by one, so an error stays with the request that caused it.
  */
-import type { InputData, LoadedModel, NestedNumbers } from '../../platform/compute/loaded-model';
+import type { InputData, LoadedModel, NestedNumbers } from '../../compute/loaded-model';
 import { BatchQueue, type BatchReport, type QueueSettings, type Settled } from './batch-queue';
 
 type Outputs = Record<string, NestedNumbers>;

@@ -6,9 +6,9 @@
  */
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { VIA_INSTANCE_HEADER } from '../../platform/http/gateway-handoff';
-import { sendError } from '../../platform/http/send-json';
-import { ApiError } from '../../platform/errors';
+import { VIA_INSTANCE_HEADER } from '../gateway/gateway-handoff';
+import { sendError } from '../../kernel/http/render-error';
+import { ApiError } from '../../kernel/errors';
 
 interface Origin {
   prefix: string;

@@ -1,7 +1,7 @@
 /** Child-process entry of one service instance: load the model and its hook, then serve. */
 import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { exitWithParent, sendFatal, sendReady } from '../../platform/process/child-side';
+import { exitWithParent, sendFatal, sendReady } from '../../kernel/process/child-side';
 import { loadHook } from '../model_service/load-hook';
 import { initRuntime, backend } from '../model_service/runtime';
 import { TfServingBaseService } from '../model_service/tfserving-service';

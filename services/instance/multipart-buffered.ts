@@ -8,7 +8,7 @@
  * escapes, RFC 5987 names, other part headers, a preamble, non-ASCII header bytes,
  * too many parts), which busboy then reads as before.
  */
-import type { MultipartData } from './request-body';
+import type { MultipartData } from './multipart-data';
 
 export interface BufferedLimits {
   files: number;

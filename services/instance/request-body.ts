@@ -1,11 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import busboy from 'busboy';
-import { ApiError } from '../../platform/errors';
-import { readLimited } from '../../platform/http/read-body';
+import { ApiError } from '../../kernel/errors';
+import { readLimited } from '../../kernel/http/read-body';
 import { boundaryOf, parseBufferedMultipart, uniqueName } from './multipart-buffered';
+import type { MultipartData } from './multipart-data';
 
-/** `{ field: { fileName: bytes } }` for files, `{ field: 'text' }` for plain fields, as ModelArts passes them. */
-export type MultipartData = Record<string, Record<string, Buffer> | string>;
+export type { MultipartData };
 
 export const MAX_FILES_PER_REQUEST = 64;
 export const MAX_FIELDS_PER_REQUEST = 256;

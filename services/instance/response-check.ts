@@ -1,5 +1,5 @@
 import Ajv, { ValidateFunction } from 'ajv';
-import { problemsFromAjv } from '../../platform/validation/schemas';
+import { problemsFromAjv } from '../../kernel/validation/schemas';
 
 /**
  * Checks a hook's answer against config.json apis[0].response.data. ModelArts

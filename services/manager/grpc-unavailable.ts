@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
-import { ApiError, grpcErrorResponse } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
+import { grpcErrorResponse } from '../../kernel/http/render-error';
 import { predictionServiceDefinition } from '../tf_serving/grpc-definitions';
 
 const RELEASE_GRACE_MS = 1000;

@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { distPath } from '../../platform/paths';
-import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../platform/process/supervise';
+import { distPath } from '../../kernel/paths';
+import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../kernel/process/supervise';
 import type { ConnectionMessage, InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from '../instance/protocol';
 import type { MetricsJson } from '../metrics/instance-metrics';
 

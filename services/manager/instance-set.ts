@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { computeEnv, type ComputeConfig } from '../../platform/config';
-import type { ModelRecord } from '../../platform/models/model-record';
-import type { ExitInfo } from '../../platform/process/supervise';
+import { computeEnv, type ComputeConfig } from '../../kernel/config';
+import type { ModelRecord } from '../../models/model-record';
+import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';
 import { InstanceProcess } from './instance-process';

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { ApiError, notFound } from '../../platform/errors';
-import type { PlatformContext } from '../../platform/context';
-import { DocStore } from '../../platform/meta/doc-store';
-import type { ModelService } from '../../platform/models/model-service';
-import { log } from '../../platform/log';
-import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService } from '../service-record';
+import { ApiError, notFound } from '../../kernel/errors';
+import type { PlatformContext } from '../../kernel/context';
+import { DocStore } from '../../kernel/records/doc-store';
+import type { ModelService } from '../../models/model-service';
+import { log } from '../../kernel/log';
+import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService, withTerminal } from '../service-record';
 import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
 import { Deployer } from './deployer';
 import { ServiceMetrics } from './service-metrics';
@@ -30,7 +30,11 @@ export class ServiceManager {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
     this.metrics = new ServiceMetrics(p.metrics.registry, () => this.records.list());
     this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics);
-    models.usersOf = (modelId) => this.records.list().filter((s) => sharesOf(s).some((x) => x.model_id === modelId)).map((s) => s.name);
+  }
+
+  /** The names of the services that run a model (in any of their traffic shares). */
+  modelUsers(modelId: string): string[] {
+    return this.records.list().filter((s) => sharesOf(s).some((x) => x.model_id === modelId)).map((s) => s.name);
   }
 
   /** After a restart, services that were up are brought back up on their old ports. */
@@ -162,7 +166,7 @@ export class ServiceManager {
   get(id: string): ServiceRecord {
     const s = this.records.get(id);
     if (!s) throw notFound('service', id);
-    return this.deployer.withLiveFigures(s);
+    return withTerminal(this.deployer.withLiveFigures(s));
   }
 
   list(filter: { status?: string; model_id?: string }): ServiceRecord[] {
@@ -170,7 +174,7 @@ export class ServiceManager {
       .list()
       .filter((s) => (!filter.status || s.status === filter.status) && (!filter.model_id || s.model_id === filter.model_id))
       .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))
-      .map((s) => this.deployer.withLiveFigures(s));
+      .map((s) => withTerminal(this.deployer.withLiveFigures(s)));
   }
 
   /** Where the gateway sends a request for service `id` (round robin over ready instances). */

@@ -1,14 +1,15 @@
 import http from 'node:http';
 import net from 'node:net';
-import { ApiError, errorResponse, tfServingErrorResponse } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
+import { errorResponse, tfServingErrorResponse } from '../../kernel/http/render-error';
 import { isTfServingPath } from '../tf_serving/rest-api';
 import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
 import { TrafficSplit } from './traffic-split';
 import { openListener, SharedPort } from './shared-port';
-import { log } from '../../platform/log';
-import { GATEWAY_PREFIX } from '../../platform/http/gateway';
+import { log } from '../../kernel/log';
+import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
 /** Which model's instances take how much of the traffic, and which model an instance serves. */
 export interface TrafficPlan {

@@ -13,7 +13,7 @@
  * waiting connections to the others.
  */
 import net from 'node:net';
-import { log } from '../../platform/log';
+import { log } from '../../kernel/log';
 import type { InstanceProcess, ListenHandle } from './instance-process';
 
 export class SharedPort {

@@ -4,7 +4,7 @@
  * serving process calls `load()` once, then `handle(data)` per request.
  */
 import { performance } from 'node:perf_hooks';
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 
 export const STAGES = ['preprocess', 'inference', 'postprocess'] as const;
 export type Stage = (typeof STAGES)[number];

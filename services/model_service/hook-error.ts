@@ -1,4 +1,4 @@
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 
 /** Inference code that cannot be used; the message is what a deployment shows in its events. */
 export class HookError extends ApiError {

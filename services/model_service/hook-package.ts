@@ -10,8 +10,10 @@
  * - Both land in the require cache entry the serving process uses, so hooks share our
  *   classes (instanceof holds) and our tfjs engine.
  */
-import fs from 'node:fs';
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '@modelarts-local/durable';
+import { ifExists } from '../../kernel/util/drop';
 
 export const PACKAGE_NAME = 'model_service';
 
@@ -20,7 +22,7 @@ export function modelServicePackageDir(modelDir: string): string {
 }
 
 /** Writes (or refreshes) the package; files already up to date are left alone. */
-export function provideModelServicePackage(modelDir: string): string {
+export async function provideModelServicePackage(modelDir: string): Promise<string> {
   const dir = modelServicePackageDir(modelDir);
   const target = require.resolve('./tfserving_model_service');
   const shim = `'use strict';\n// Provided by the platform: the serving process' own model_service module.\nmodule.exports = require(${JSON.stringify(target)});\n`;
@@ -36,21 +38,15 @@ export function provideModelServicePackage(modelDir: string): string {
       './package.json': './package.json',
     },
   };
-  fs.mkdirSync(dir, { recursive: true });
-  writeIfChanged(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeIfChanged(path.join(dir, 'index.js'), shim);
-  writeIfChanged(path.join(dir, 'tfserving_model_service.js'), shim);
+  await fs.mkdir(dir, { recursive: true });
+  await writeIfChanged(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeIfChanged(path.join(dir, 'index.js'), shim);
+  await writeIfChanged(path.join(dir, 'tfserving_model_service.js'), shim);
   return dir;
 }
 
-/** Compares first, and renames into place, so instances starting side by side never read half a file. */
-export function writeIfChanged(file: string, content: string): void {
-  try {
-    if (fs.readFileSync(file, 'utf8') === content) return;
-  } catch {
-    // absent: write it
-  }
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, content);
-  fs.renameSync(temp, file);
+/** Compares first, and writes atomically, so instances starting side by side never read half a file. */
+export async function writeIfChanged(file: string, content: string): Promise<void> {
+  const current = await ifExists(fs.readFile(file, 'utf8'));
+  if (current !== content) await writeFileAtomic(file, content);
 }

@@ -17,7 +17,7 @@ interface Problem {
 }
 
 /** Transpiles `file` and returns the path of the CommonJS output. */
-export function transpileHook(file: string): string {
+export async function transpileHook(file: string): Promise<string> {
   const { outputText, problems } = transpile(file, fs.readFileSync(file, 'utf8'));
   if (problems.length) {
     const text = problems.map((p) => `line ${p.line}:${p.column}: ${p.message}`).join('; ');
@@ -26,7 +26,7 @@ export function transpileHook(file: string): string {
   // Stack traces of the hook then point into the .ts source, not the output.
   process.setSourceMapsEnabled(true);
   const compiled = path.join(path.dirname(file), `.${path.basename(file, '.ts')}.compiled.cjs`);
-  writeIfChanged(compiled, outputText);
+  await writeIfChanged(compiled, outputText);
   return compiled;
 }
 

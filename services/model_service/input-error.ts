@@ -1,4 +1,4 @@
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 
 /**
  * What inference code throws when the request itself is wrong (an image of the wrong

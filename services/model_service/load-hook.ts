@@ -36,13 +36,13 @@ export async function loadHook(modelDir: string): Promise<LoadedHook> {
     const names = HOOK_EXTENSIONS.map((ext) => HOOK_BASENAME + ext).join(', ');
     throw new HookError(path.join(modelDir, HOOK_BASENAME), `the model folder has no inference code (${names})`);
   }
-  provideModelServicePackage(modelDir);
+  await provideModelServicePackage(modelDir);
   const moduleExports = await importHook(file);
   return { HookClass: pickHookClass(moduleExports, file, path.basename(file)), file };
 }
 
 async function importHook(file: string): Promise<unknown> {
-  const runFile = file.endsWith('.ts') ? transpileHook(file) : file;
+  const runFile = file.endsWith('.ts') ? await transpileHook(file) : file;
   try {
     if (file.endsWith('.mjs')) return await importFresh(runFile);
     return await requireFresh(runFile);
@@ -56,6 +56,7 @@ async function importHook(file: string): Promise<unknown> {
 function requireFresh(file: string): unknown {
   delete require.cache[file];
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's hook, by its path, fresh from the cache
     return require(file);
   } catch (err) {
     // A .js hook in a "type": "module" folder is ESM.

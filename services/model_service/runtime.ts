@@ -4,7 +4,7 @@
  * module of the backend `compute()` chose (tfjs-node's own exports when it is native).
  */
 import * as tfjs from '@tensorflow/tfjs';
-import { compute, type BackendName, type Tf } from '../../platform/compute/tf';
+import { compute, type BackendName, type Tf } from '../../compute/tf';
 
 export let tf: Tf = tfjs;
 export let backend: BackendName | undefined;

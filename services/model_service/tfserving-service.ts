@@ -9,9 +9,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../platform/errors';
-import { loadModelFrom, ModelFolderError, MODEL_JSON, VERSION_FOLDER } from '../../platform/compute/model-io';
-import type { InputValue, LoadedModel, TensorSpec } from '../../platform/compute/loaded-model';
+import { ApiError } from '../../kernel/errors';
+import { loadModelFrom, ModelFolderError, MODEL_JSON, VERSION_FOLDER } from '../../compute/model-io';
+import type { InputValue, LoadedModel, TensorSpec } from '../../compute/loaded-model';
 import { BaseService } from './base-service';
 import { initRuntime } from './runtime';
 

@@ -6,6 +6,6 @@ export { BaseService, HookStageError, STAGES, type HandleResult, type Stage, typ
 export { TfServingBaseService } from './tfserving-service';
 export { tf } from './runtime';
 export { InputError } from './input-error';
-export { decodeImage, MAX_IMAGE_PIXELS, type Channels, type DecodedImage, type DecodeOptions } from './image/decode';
+export { decodeImage, MAX_IMAGE_PIXELS, type Channels, type DecodedImage, type DecodeOptions } from '../../kernel/image/decode';
 export { imageToTensor, toFloatVector, type VectorOptions } from './image/tensor';
 export { requestImage, requestImages, type RequestImage, type RequestImageOptions, type SingleImageOptions } from './image/request-images';

@@ -5,7 +5,7 @@
  * Serving's REST API and the Open Inference Protocol on the model itself, /metrics,
  * /health. Files (`"type": "file"`) become binary strings of a multipart body.
  */
-import { toOpenApiSchema } from '../../platform/validation/openapi-schema';
+import { toOpenApiSchema } from '../../kernel/validation/openapi-schema';
 
 interface ApiDeclaration {
   url?: string;

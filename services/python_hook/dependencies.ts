@@ -4,7 +4,7 @@
  * platform provides itself, and what to tell a user whose Python lacks one. Nothing is
  * installed at deploy; a missing package fails the deploy with how to install it.
  */
-import type { PythonProbe } from '../../platform/process/python';
+import type { PythonProbe } from '../../kernel/process/python';
 
 export interface PipRequirement {
   /** As config.json names it. */

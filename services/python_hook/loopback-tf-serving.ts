@@ -7,9 +7,10 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { ApiError, tfServingErrorResponse } from '../../platform/errors';
-import { sendJson } from '../../platform/http/send-json';
-import { secretMatches } from '../../platform/http/auth';
+import { ApiError } from '../../kernel/errors';
+import { tfServingErrorResponse } from '../../kernel/http/render-error';
+import { sendJson } from '../../kernel/http/send-json';
+import { secretMatches } from '../../kernel/util/secret';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { readJsonBody } from '../instance/request-body';

@@ -7,8 +7,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
-import { ApiError } from '../../platform/errors';
-import { describeExit, ExitInfo, StartError, terminate, waitForExit } from '../../platform/process/supervise';
+import { ApiError } from '../../kernel/errors';
+import { describeExit, ExitInfo, StartError, terminate, waitForExit } from '../../kernel/process/supervise';
 import { encodeFrame, Frame, FrameReader } from './frames';
 
 export const PROTOCOL_FD = 3;

@@ -4,11 +4,11 @@
  * model's TF Serving API on loopback for the workers, and starts the worker pool.
  */
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
-import { choosePython } from '../../platform/process/python';
-import { log } from '../../platform/log';
+import { repoPath } from '../../kernel/paths';
+import { choosePython } from '../../kernel/process/python';
+import { log } from '../../kernel/log';
 import { loadServables, ServableSet } from '../tf_serving/servables';
-import type { Tf } from '../../platform/compute/tf';
+import type { Tf } from '../../compute/tf';
 import type { InstanceOptions } from '../instance/protocol';
 import { hookRequirements, missingMessage, requirementNotes } from './dependencies';
 import { startLoopbackTfServing } from './loopback-tf-serving';
@@ -17,7 +17,7 @@ import { PROTOCOL_FD } from './python-worker';
 
 export const PYTHON_HOOK = 'customize_service.py';
 /** The `model_service` package hooks import, and the worker script. */
-export const PYTHON_RUNTIME_DIR = repoPath('services', 'python_hook', 'runtime');
+export const PYTHON_RUNTIME_DIR = repoPath('services', 'model_service', 'python');
 export const WORKER_SCRIPT = repoPath('services', 'python_hook', 'worker', 'ma_hook_worker.py');
 const WORKER_START_TIMEOUT_MS = 60_000;
 /** Room for the JSON header beside the largest body a request may carry. */

@@ -5,7 +5,7 @@
  * the request it held fails as retryable (the gateway sends it again), the queued ones
  * wait for it. A worker stuck past the request timeout is killed and restarted.
  */
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import { HookStageError, STAGES, type Stage, type Timings } from '../model_service/base-service';
 import type { Predictor } from '../instance/server';
 import type { Frame } from './frames';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 
 export const PROTO_DIR = repoPath('services', 'tf_serving', 'protos');
 export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService';

@@ -6,9 +6,11 @@
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { ApiError, grpcErrorResponse } from '../../platform/errors';
-import { APP_CODE_HEADER, secretMatches } from '../../platform/http/auth';
-import type { InputValue } from '../../platform/compute/input-values';
+import { ApiError } from '../../kernel/errors';
+import { grpcErrorResponse } from '../../kernel/http/render-error';
+import { APP_CODE_HEADER } from '../../kernel/http/api-names';
+import { secretMatches } from '../../kernel/util/secret';
+import type { InputValue } from '../../compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
 import type { Servable, ServableSet } from './servables';
 import { checkSignatureName, DEFAULT_SIGNATURE, signatureDef } from './signature';

@@ -3,12 +3,12 @@
  * `GET …/metadata` and `POST …:predict`, where `<name>` is the service's name. The
  * model runs directly, without the package's inference code, as TF Serving runs it.
  */
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import type { ServableSet, Servable } from './servables';
 import { parsePredictBody, predictResponseBody } from './rest-format';
 import { DEFAULT_SIGNATURE, signatureDef } from './signature';
 
-export const TF_SERVING_PREFIX = '/v1/models/';
+import { TF_SERVING_PREFIX } from '../../kernel/http/api-names';
 
 const ROUTE = /^\/v1\/models\/([^/:]+)(?:\/versions\/(\d{1,15})|\/labels\/([^/:]+))?(\/metadata|:[a-zA-Z]+)?$/;
 

@@ -5,8 +5,8 @@
  * for a numeric input carries that tensor's raw little-endian bytes, as the gRPC API's
  * `tensor_content` does.
  */
-import { ApiError } from '../../platform/errors';
-import type { InputValue, NestedNumbers, TensorSpec } from '../../platform/compute/input-values';
+import { ApiError } from '../../kernel/errors';
+import type { InputValue, NestedNumbers, TensorSpec } from '../../compute/input-values';
 import { checkSignatureName } from './signature';
 
 export type RestFormat = 'row' | 'columnar';

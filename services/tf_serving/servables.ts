@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../../platform/errors';
-import { MODEL_JSON, loadModelFrom } from '../../platform/compute/model-io';
-import type { LoadedModel } from '../../platform/compute/loaded-model';
-import type { Tf } from '../../platform/compute/tf';
-import { VERSION_FOLDER } from '../../platform/compute/model-io';
+import { ApiError } from '../../kernel/errors';
+import { MODEL_JSON, loadModelFrom } from '../../compute/model-io';
+import type { LoadedModel } from '../../compute/loaded-model';
+import type { Tf } from '../../compute/tf';
+import { VERSION_FOLDER } from '../../compute/model-io';
 
 export interface Servable {
   version: number;

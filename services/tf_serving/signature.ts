@@ -2,8 +2,8 @@
  * The one signature a tfjs model offers, in TF Serving's words: `serving_default`,
  * method `tensorflow/serving/predict`, tensors with `DT_*` dtypes and `-1` for any size.
  */
-import { ApiError } from '../../platform/errors';
-import type { TensorSpec } from '../../platform/compute/input-values';
+import { ApiError } from '../../kernel/errors';
+import type { TensorSpec } from '../../compute/input-values';
 
 export const DEFAULT_SIGNATURE = 'serving_default';
 export const PREDICT_METHOD = 'tensorflow/serving/predict';

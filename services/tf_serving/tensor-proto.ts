@@ -4,8 +4,8 @@
  * the whole shape, as in TensorFlow. Outputs go back in the typed lists, as TF Serving
  * sends them.
  */
-import { ApiError } from '../../platform/errors';
-import type { InputValue, NestedNumbers, TensorSpec } from '../../platform/compute/input-values';
+import { ApiError } from '../../kernel/errors';
+import type { InputValue, NestedNumbers, TensorSpec } from '../../compute/input-values';
 import { dataTypeName } from './signature';
 
 export interface TensorProtoObject {

@@ -4,8 +4,8 @@
  * name as the model name. As TF Serving's API, it runs the model without the package's
  * inference code. Errors are `{"error": "…"}` with the status the protocol gives them.
  */
-import { ApiError } from '../../platform/errors';
-import type { InputData } from '../../platform/compute/loaded-model';
+import { ApiError } from '../../kernel/errors';
+import type { InputData } from '../../compute/loaded-model';
 import type { Servable, ServableSet } from '../tf_serving/servables';
 import { safeDecode, type RestAnswer, type TfServingRequest } from '../tf_serving/rest-api';
 import { fromModelOutput, toModelInput, v2Datatype, v2Shape, type V2Tensor } from './v2-tensors';

@@ -3,8 +3,8 @@
  * `{name, shape, datatype, data}` with the data flat in row-major order (nested lists
  * are read too), turned into a model input, and model outputs turned back.
  */
-import { ApiError } from '../../platform/errors';
-import type { InputData, NestedNumbers, TensorSpec } from '../../platform/compute/loaded-model';
+import { ApiError } from '../../kernel/errors';
+import type { InputData, NestedNumbers, TensorSpec } from '../../compute/loaded-model';
 
 export interface V2Tensor {
   name: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { distPath } from '../../platform/paths';
-import { tfjsNodeInstalled } from '../../platform/compute/tf';
+import { distPath } from '../../kernel/paths';
+import { tfjsNodeInstalled } from '../../compute/tf';
 import { librariesInstalled, nativeUnavailable } from './helpers/native';
 
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Scalar, Tensor, Tensor4D, Variable } from '@tensorflow/tfjs';
-import type { Tf } from '../../platform/compute/tf';
-import { withBuiltinConvGradients } from '../../platform/compute/conv-kernels';
-import type { Padding, Pair } from '../../platform/compute/conv-gradients';
+import type { Tf } from '../../compute/tf';
+import { withBuiltinConvGradients } from '../../compute/conv-kernels';
+import type { Padding, Pair } from '../../compute/conv-gradients';
 import { on, relativeError, useBothBackends } from './helpers/backends';
 
 /** float32 sums in a different order differ by a few ulps of the largest term. */

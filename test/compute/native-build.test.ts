@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadComputeConfig } from '../../platform/config';
-import { loadNativeAddon } from '../../platform/compute/native-addon';
-import { repoPath } from '../../platform/paths';
+import { loadComputeConfig } from '../../kernel/config';
+import { loadNativeAddon } from '../../compute/native-addon';
+import { repoPath } from '../../kernel/paths';
 import { tempDir } from '../helpers/platform';
 
 const run = promisify(execFile);
@@ -13,7 +13,7 @@ const run = promisify(execFile);
 /** A copy of the addon's sources, built where it cannot spoil the repository's own build. */
 async function sourcesCopy(): Promise<string> {
   const dir = await tempDir('native-build');
-  const source = repoPath('platform', 'compute', 'native');
+  const source = repoPath('compute', 'native');
   await fs.promises.cp(source, dir, { recursive: true, filter: (src) => src !== path.join(source, 'build') });
   return dir;
 }
@@ -23,7 +23,7 @@ describe('building the native addon at install', function () {
 
   it('is a step of the root package that npm ci runs (npm runs no dependency install scripts by default)', () => {
     const pkg = JSON.parse(fs.readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> };
-    assert.equal(pkg.scripts.install, 'node platform/compute/native/build.js');
+    assert.equal(pkg.scripts.install, 'node compute/native/build.js');
   });
 
   it('never fails the install: without a compiler it says what to install, exits 0, and the platform repeats why', async () => {

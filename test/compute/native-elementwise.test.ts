@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Scalar, Tensor } from '@tensorflow/tfjs';
-import type { Tf } from '../../platform/compute/tf';
+import type { Tf } from '../../compute/tf';
 import { on, relativeError } from './helpers/backends';
 import { agree, ranNatively, seeded, useNativeBackend } from './helpers/native';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
-import type { Tf } from '../../platform/compute/tf';
-import { withBuiltinConvGradients } from '../../platform/compute/conv-kernels';
+import type { Tf } from '../../compute/tf';
+import { withBuiltinConvGradients } from '../../compute/conv-kernels';
 import { on, relativeError } from './helpers/backends';
 import { agree, ranNatively, seeded, useNativeBackend } from './helpers/native';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Tensor } from '@tensorflow/tfjs';
-import type { NativeStorage } from '../../platform/compute/native-storage';
-import type { Tf } from '../../platform/compute/tf';
+import type { NativeStorage } from '../../compute/native-storage';
+import type { Tf } from '../../compute/tf';
 import { useNativeBackend } from './helpers/native';
 
 describe('the native backend reuses the large arrays of disposed tensors, and only those nothing else sees', function () {

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ACTIVE_MS, BEAT_MS, ThreadShare } from '../../platform/compute/thread-share';
-import { distPath } from '../../platform/paths';
+import { ACTIVE_MS, BEAT_MS, ThreadShare } from '../../compute/thread-share';
+import { distPath } from '../../kernel/paths';
 import { nativeUnavailable } from './helpers/native';
 
 const run = promisify(execFile);
@@ -70,8 +70,8 @@ describe('compute threads shared among the processes computing at once', functio
     // Products until a deadline common to the processes started together; the threads the
     // addon was set to a second before it, when all of them have computed for a while.
     const code = `
-      const { startNativeBackend } = require(${JSON.stringify(distPath('platform/compute/native-backend.js'))});
-      const { loadComputeConfig } = require(${JSON.stringify(distPath('platform/config.js'))});
+      const { startNativeBackend } = require(${JSON.stringify(distPath('compute/native-backend.js'))});
+      const { loadComputeConfig } = require(${JSON.stringify(distPath('kernel/config.js'))});
       (async () => {
         const tf = require('@tensorflow/tfjs');
         const native = startNativeBackend(tf, loadComputeConfig());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
-import type { Tf } from '../../platform/compute/tf';
+import type { Tf } from '../../compute/tf';
 import { on, relativeError, useBothBackends } from './helpers/backends';
 
 const TOLERANCE = 2e-5;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
-import { walkFiles } from '../../platform/storage/object-store';
+import { repoPath } from '../../kernel/paths';
+import { walkFiles } from '../../kernel/storage/object-store';
 import { api, rawRequest } from '../helpers/http';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 
 /** Debian's Chromium (`.ci/run` installs it when missing); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

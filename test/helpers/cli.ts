@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { distPath } from '../../platform/paths';
+import { distPath } from '../../kernel/paths';
 
 const run = promisify(execFile);
 
@@ -11,7 +11,7 @@ export function cli(platformUrl: string, ...args: string[]): Promise<{ code: num
 
 export async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; lines: string[] }> {
   try {
-    const { stdout } = await run(process.execPath, [distPath('platform/cli/main.js'), ...args], {
+    const { stdout } = await run(process.execPath, [distPath('client/cli/main.js'), ...args], {
       env: { ...process.env, ...env },
       maxBuffer: 16 * 1024 * 1024,
     });

@@ -1,29 +1,15 @@
-import { IncomingHttpHeaders, request } from 'node:http';
-/** Small JSON-over-HTTP client for tests, on Node's fetch. */
-export interface JsonResponse<T = any> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
+import { request } from 'node:http';
+import { PlatformClient, type ApiResponse } from '../../client/api-client';
+
+/** What tests read of an answer: its status, its body (JSON parsed, else text) and headers. */
+export type JsonResponse<T = any> = ApiResponse<T>;
 
 /** Headers every `api` call sends (e.g. a platform token), unless a call overrides them. */
 export const apiDefaults: { headers: Record<string, string> } = { headers: {} };
 
-export async function api<T = any>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
-  const init: RequestInit = { method, headers: { ...apiDefaults.headers, ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
-  }
-  const res = await fetch(base + path, init);
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    // plain text
-  }
-  return { status: res.status, body: parsed as T, headers: res.headers };
+/** One call through the platform's API client (client/api-client.ts), answered with any status. */
+export function api<T = any>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  return new PlatformClient(base, { headers: apiDefaults.headers }).call<T>(method, path, body, headers);
 }
 
 /** Polls until `check` returns a value, or fails with the last value seen. */

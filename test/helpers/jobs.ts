@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
-import { parseObsUrl } from '../../platform/storage/obs-url';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { repoPath } from '../../kernel/paths';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
+import { ObjectStore } from '../../kernel/storage/object-store';
 import { api, waitFor } from './http';
 
 export const BOOT_FILES = repoPath('test', 'fixtures', 'boot-files');
-const FINAL = ['Completed', 'Failed', 'Terminated', 'Abnormal'];
 
 /** Uploads fixture boot files into a code dir. */
 export async function uploadCode(store: ObjectStore, codeDir: string, files: string[]): Promise<void> {
@@ -20,14 +19,14 @@ export async function createJob(base: string, body: Record<string, unknown>): Pr
   return res.body;
 }
 
-/** Waits until the job's version reaches one of `statuses` (default: any final one). */
-export async function waitForJob(base: string, id: string, statuses: string[] = FINAL, version?: string, timeoutMs = 120_000): Promise<any> {
+/** Waits until the job's version reaches one of `statuses` (default: any final one, as the API's `terminal` says). */
+export async function waitForJob(base: string, id: string, statuses?: string[], version?: string, timeoutMs = 120_000): Promise<any> {
   return waitFor(
-    `job ${id} to be ${statuses.join('/')}`,
+    `job ${id} to be ${statuses?.join('/') ?? 'finished'}`,
     async () => {
       const job = (await api(base, 'GET', `/training-jobs/${id}`)).body;
       const v = version ? job.versions.find((x: any) => x.version === version) : job.versions[job.versions.length - 1];
-      return statuses.includes(v.status) ? job : undefined;
+      return (statuses ? statuses.includes(v.status) : v.terminal) ? job : undefined;
     },
     timeoutMs,
   );

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { linkRuntimeModules, prepareRuntimeModules } from '../../platform/compute/runtime-modules';
-import { repoPath } from '../../platform/paths';
-import { parseObsUrl } from '../../platform/storage/obs-url';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { linkRuntimeModules, prepareRuntimeModules } from '../../compute/runtime-modules';
+import { repoPath } from '../../kernel/paths';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
+import { ObjectStore } from '../../kernel/storage/object-store';
 import { Digit, digitPng, gzipMnistTo, readTestDigits } from '../../samples/mnist/dataset';
 import { tempDir } from './platform';
 

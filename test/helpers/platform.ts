@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, PlatformConfig } from '../../platform/config';
+import { loadConfig, PlatformConfig } from '../../kernel/config';
 import { startPlatform, Platform } from '../../platform/platform';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { ObjectStore } from '../../kernel/storage/object-store';
+import { prepareSamples } from '../../samples/prepare';
 
 process.env.LOG_LEVEL ??= 'silent';
 
@@ -25,6 +26,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, dataDi
   const dir = dataDir ?? (await tempDir('platform'));
   const config = loadConfig({ PORT: '0', OBS_PORT: '0', DATA_DIR: dir, PREPARE_SAMPLES: 'false', ...env });
   const platform = await startPlatform(config);
+  await prepareSamples(platform.context);
   const store = platform.context.store;
   return {
     url: platform.url,

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { distPath } from '../../platform/paths';
+import { distPath } from '../../kernel/paths';
 
 export interface PlatformProcess {
   child: ChildProcess;

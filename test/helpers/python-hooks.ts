@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 
 /** The MNIST sample's Python package files (customize_service.py, config.json). */
 export const PYTHON_PACKAGE = repoPath('samples', 'mnist', 'code', 'model-package-python');

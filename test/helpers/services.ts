@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 import { api, waitFor } from './http';
 import { tempDir, TestPlatform } from './platform';
 import { trainedMnistPackage, uploadFolder } from './mnist-model';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../../platform/paths';
+import { REPO_ROOT } from '../../kernel/paths';
 
 /** Where fixtures shared between projects live: SHARED_FIXTURES_DIR, else `<repo>/../shared/fixtures`. */
 export function sharedFixturesDir(): string {

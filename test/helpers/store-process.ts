@@ -1,7 +1,7 @@
 import { ChildProcess } from 'node:child_process';
-import { distPath } from '../../platform/paths';
-import { forkWithHandshake } from '../../platform/process/supervise';
-import type { EmbeddedStoreInfo } from '../../platform/storage/embedded-store-main';
+import { distPath } from '../../kernel/paths';
+import { forkWithHandshake } from '../../kernel/process/supervise';
+import type { EmbeddedStoreInfo } from '../../storage/embedded-store-main';
 
 export const STORE_KEYS = { accessKeyId: 'fault-test', secretAccessKey: 'fault-test-secret', region: 'us-east-1' };
 
@@ -21,7 +21,7 @@ export class StoreProcess {
 
   async start(): Promise<void> {
     const options = { host: '127.0.0.1', port: this.port, dataDir: this.dataDir, ...STORE_KEYS };
-    const { child, info } = await forkWithHandshake<EmbeddedStoreInfo>(distPath('platform/storage/embedded-store-main.js'), {
+    const { child, info } = await forkWithHandshake<EmbeddedStoreInfo>(distPath('storage/embedded-store-main.js'), {
       label: 'test store',
       startTimeoutMs: 20_000,
       env: { ...process.env, MA_EMBEDDED_STORE: JSON.stringify(options) },

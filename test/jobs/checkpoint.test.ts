@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LayersModel, Optimizer, Tensor } from '@tensorflow/tfjs';
-import { compute } from '../../platform/compute/tf';
+import { compute } from '../../compute/tf';
 import { latestCheckpoint, restoreCheckpoint, saveCheckpoint } from '../../jobs/runtime/checkpoint';
 import { batches, readMnist } from '../../jobs/runtime/mnist';
 import { mnistGz } from '../helpers/mnist-model';

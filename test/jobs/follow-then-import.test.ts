@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { endLine } from '../../jobs/job-record';
-import { parseObsUrl } from '../../platform/storage/obs-url';
+import { endLine } from '../../kernel/end-line';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { cli } from '../helpers/cli';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { gzipMnistTo } from '../../samples/mnist/dataset';
-import { parseObsUrl } from '../../platform/storage/obs-url';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { api, waitFor } from '../helpers/http';
 import { createJob, processAlive, uploadCode, waitForJob } from '../helpers/jobs';

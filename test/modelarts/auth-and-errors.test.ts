@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { passwordBody, SdkClient, signHeaders } from '../helpers/huawei-sdk';
-import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../platform/config';
+import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../kernel/config';
 import { uploadCode } from '../helpers/jobs';
 import { waitFor } from '../helpers/http';
 import { PASSWORD, PROJECT, startSignedPlatform, SignedPlatform, USER, withToken } from './helpers';

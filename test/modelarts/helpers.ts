@@ -1,7 +1,7 @@
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { waitFor } from '../helpers/http';
 import { iamToken, SdkClient } from '../helpers/huawei-sdk';
-import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../platform/config';
+import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../kernel/config';
 
 export const PROJECT = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 export const USER = 'alice';

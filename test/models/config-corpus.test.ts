@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkModelConfig, checkModelConfigText } from '../../platform/models/config-validator';
-import { repoPath } from '../../platform/paths';
+import { checkModelConfig, checkModelConfigText } from '../../models/config-validator';
+import { repoPath } from '../../kernel/paths';
 
 /**
  * Real config.json files from public ModelArts projects and from the documentation

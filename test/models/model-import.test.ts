@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseObsUrl } from '../../platform/storage/obs-url';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { createJob, waitForJob } from '../helpers/jobs';

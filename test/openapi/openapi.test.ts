@@ -5,8 +5,8 @@ import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { deployService, importMnist } from '../helpers/services';
 import { ROUTE_DOCS } from '../../platform/http/openapi/route-docs';
 import { docKey, openApiPath } from '../../platform/http/openapi/control-plane-document';
-import { danglingRefs, toOpenApiSchema } from '../../platform/validation/openapi-schema';
-import { repoPath } from '../../platform/paths';
+import { danglingRefs, toOpenApiSchema } from '../../kernel/validation/openapi-schema';
+import { repoPath } from '../../kernel/paths';
 import Ajv2020 from 'ajv/dist/2020';
 
 /**

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 
 /** No Docker engine runs where the tests do, so docker-compose.yml is checked as a document. */
 describe('docker-compose.yml', () => {
   const compose = YAML.parse(fs.readFileSync(repoPath('docker-compose.yml'), 'utf8'));
-  const configSource = fs.readFileSync(repoPath('platform', 'config.ts'), 'utf8');
+  const configSource = fs.readFileSync(repoPath('kernel', 'config.ts'), 'utf8');
   const readNames = new Set([...configSource.matchAll(/read\.\w+\('([A-Z_]+)'/g)].map((m) => m[1]));
 
   it('runs MinIO from a pinned image, an init step and the platform', () => {

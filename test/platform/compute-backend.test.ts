@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadConfig } from '../../platform/config';
-import { parseObsUrl } from '../../platform/storage/obs-url';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { loadConfig } from '../../kernel/config';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
+import { ObjectStore } from '../../kernel/storage/object-store';
 import { gzipMnistTo } from '../../samples/mnist/dataset';
 import { nativeUnavailable } from '../compute/helpers/native';
 import { api } from '../helpers/http';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../platform/config';
+import { ConfigError, loadConfig } from '../../kernel/config';
 
 describe('configuration from the environment', () => {
   it('has defaults for everything: port 8080 on 127.0.0.1, ./data, the embedded store on 9000', () => {
@@ -49,6 +49,7 @@ describe('configuration from the environment', () => {
     [{ OBS_ENDPOINT: 'minio:9000' }, 'OBS_ENDPOINT', /OBS_ENDPOINT accepts an http:\/\/ or https:\/\/ URL/],
     [{ OBS_ENDPOINT: 'http://minio:9000' }, 'OBS_ACCESS_KEY_ID', /OBS_ACCESS_KEY_ID accepts a non-empty key when OBS_ENDPOINT is set/],
     [{ OBS_REGION: 'Mars 1' }, 'OBS_REGION', /OBS_REGION accepts a region name/],
+    [{ SYSTEM_BUCKET: 'my-.system' }, 'SYSTEM_BUCKET', /SYSTEM_BUCKET accepts a bucket name/],
     [{ MAX_CONCURRENT_JOBS: '0' }, 'MAX_CONCURRENT_JOBS', /MAX_CONCURRENT_JOBS accepts a whole number from 1 to 256/],
     [{ PREPARE_SAMPLES: 'maybe' }, 'PREPARE_SAMPLES', /accepts true or false/],
     [{ CORS_ALLOW_ORIGINS: 'localhost,example.com' }, 'CORS_ALLOW_ORIGINS', /CORS_ALLOW_ORIGINS accepts "\*", "localhost" \(any localhost port\) or origins/],

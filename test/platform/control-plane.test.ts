@@ -24,7 +24,7 @@ describe('the control plane', function () {
   it('answers unknown routes with a JSON 404', async () => {
     const res = await api(t.url, 'GET', '/no/such/route');
     assert.equal(res.status, 404);
-    assert.deepEqual(res.body, { error_code: 'ModelArts.0302', error_msg: 'no API route GET /no/such/route; see the README for the API' });
+    assert.deepEqual(res.body, { error_code: 'ModelArts.0302', error_msg: 'no API route GET /no/such/route; docs/api.md lists the API' });
   });
 
   it('answers a body that is not JSON with 400 and the parse error', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../../platform/config';
-import { ObjectStore } from '../../platform/storage/object-store';
+import { loadConfig } from '../../kernel/config';
+import { ObjectStore } from '../../kernel/storage/object-store';
 import { api, waitFor } from '../helpers/http';
 import { processAlive, createJob, waitForJob, BOOT_FILES } from '../helpers/jobs';
 import { killHard, spawnPlatform, PlatformProcess } from '../helpers/process-platform';
@@ -47,7 +47,7 @@ describe('durability: the platform killed with SIGKILL and started again on the 
       await fs.writeFile(big, Buffer.alloc(BIG_FILE_BYTES, 7));
       await store.putFile({ bucket: 'durable', key: 'pkg/model/assets/big.bin' }, big);
       store.destroy();
-      const importing = api(p.url, 'POST', '/models/import', { name: 'mnist', version: '1.0.0', url: 'obs://durable/pkg/' }).catch(() => undefined);
+      const importing = api(p.url, 'POST', '/models/import', { name: 'mnist', version: '1.0.0', url: 'obs://durable/pkg/' }).catch((err: unknown) => err);
       const model = await waitFor('the copy to start', async () => (await api(p.url, 'GET', '/models')).body.items.find((m: any) => m.status === 'publishing'), 30_000, 20);
       await killHard(p);
       await importing;

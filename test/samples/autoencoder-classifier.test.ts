@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { repoPath } from '../../platform/paths';
-import { parseObsUrl } from '../../platform/storage/obs-url';
-import { compute } from '../../platform/compute/tf';
-import { loadModelFrom } from '../../platform/compute/model-io';
+import { repoPath } from '../../kernel/paths';
+import { parseObsUrl } from '../../kernel/storage/obs-url';
+import { compute } from '../../compute/tf';
+import { loadModelFrom } from '../../compute/model-io';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { api, waitFor } from '../helpers/http';
 import { createJob, waitForJob } from '../helpers/jobs';
@@ -34,7 +34,6 @@ describe('the autoencoder + classifier sample: resumable training, two inputs, o
 
   after(async () => t?.close());
 
-  const job = async (id: string) => (await api(t.url, 'GET', `/training-jobs/${id}`)).body;
   const epochsOf = async (id: string, version: string) =>
     (await api(t.url, 'GET', `/training-jobs/${id}/metrics?version=${version}`)).body.metrics.map((m: any) => m.epoch);
   const log = async (id: string, version: string) => (await api(t.url, 'GET', `/training-jobs/${id}/logs?version=${version}`)).body as string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { compute } from '../../platform/compute/tf';
-import { repoPath } from '../../platform/paths';
+import { compute } from '../../compute/tf';
+import { repoPath } from '../../kernel/paths';
 import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { mnistGz, testDigits } from '../helpers/mnist-model';

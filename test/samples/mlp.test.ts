@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { repoPath } from '../../platform/paths';
+import { repoPath } from '../../kernel/paths';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { createJob, waitForJob } from '../helpers/jobs';

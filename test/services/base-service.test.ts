@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiError } from '../../platform/errors';
-import { compute } from '../../platform/compute/tf';
+import { ApiError } from '../../kernel/errors';
+import { compute } from '../../compute/tf';
 import {
   BaseService,
   HookStageError,

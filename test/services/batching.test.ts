@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { BatchQueue, type BatchReport } from '../../services/batching/batch-queue';
 import { batchedModel } from '../../services/batching/batched-model';
-import type { InputData, LoadedModel, NestedNumbers } from '../../platform/compute/loaded-model';
+import type { InputData, LoadedModel, NestedNumbers } from '../../compute/loaded-model';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
@@ -31,7 +31,6 @@ function assertSameAnswers(actual: unknown, expected: unknown, exact: boolean, a
   }
   assert.deepEqual(actual, expected, at);
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A model of one input [null, 2] whose output row is the input row doubled; rows holding 13 make a stacked call fail. */
 function doublingModel(calls: number[][]): LoadedModel {

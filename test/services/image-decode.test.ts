@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { ApiError } from '../../platform/errors';
-import { decodeImage, MAX_IMAGE_PIXELS } from '../../services/model_service/image/decode';
+import { ApiError } from '../../kernel/errors';
+import { decodeImage, MAX_IMAGE_PIXELS } from '../../kernel/image/decode';
 import { toFloatVector } from '../../services/model_service/image/tensor';
 import { testDigits, SIDE } from './helpers/mnist';
 import { encodeBmp, grayJpeg, grayPng, grayToRgba, pngHeaderOnly, rgbaPng, type BmpSpec } from './helpers/images';

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoPath } from '../../platform/paths';
-import { compute } from '../../platform/compute/tf';
+import { repoPath } from '../../kernel/paths';
+import { compute } from '../../compute/tf';
 import { HookError, loadHook, type LoadedHook } from '../../services/model_service/load-hook';
 import { BaseService, TfServingBaseService } from '../../services/model_service/tfserving_model_service';
-import { loadModelFrom } from '../../platform/compute/model-io';
+import { loadModelFrom } from '../../compute/model-io';
 import { testDigits, type Digit } from './helpers/mnist';
 import { grayPng, grayJpeg, encodeBmp } from './helpers/images';
 import { argmax, saveCentroidModel, toVector } from './helpers/models';
@@ -126,9 +126,11 @@ describe('loadHook', () => {
     await loadHook(dir);
     const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'model_service', 'package.json'), 'utf8'));
     assert.deepEqual(Object.keys(pkg.exports), ['.', './tfserving_model_service', './tfserving_model_service.js', './package.json']);
+    /* eslint-disable @typescript-eslint/no-require-imports -- resolved from the model folder, as a hook resolves it */
     const fromFolder = require(require.resolve('model_service/tfserving_model_service', { paths: [dir] }));
     assert.equal(fromFolder.TfServingBaseService, TfServingBaseService);
     assert.equal(require(require.resolve('model_service', { paths: [dir] })).BaseService, BaseService);
+    /* eslint-enable @typescript-eslint/no-require-imports */
   });
 
   it('picks up an edited hook when loaded again in the same process', async () => {

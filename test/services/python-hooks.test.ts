@@ -10,6 +10,17 @@ const BUCKET = 'python-hooks';
 const DIGITS = testDigits([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 const TIMEOUT_MS = 3000;
 
+/** The service's failure count once its instances' reports (one a second) have all come in. */
+async function settledFailures(base: string, id: string): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const now = (await api(base, 'GET', `/services/${id}`)).body.failure_count as number;
+    if (now === last) return now;
+    last = now;
+    await new Promise((r) => setTimeout(r, 1200));
+  }
+}
+
 describe('Python inference code (customize_service.py) beside the JavaScript hooks', function () {
   this.timeout(240_000);
   let t: TestPlatform;
@@ -174,14 +185,17 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
 
     it('restarts a Python worker killed under load, and the gateway sends its request again', async () => {
       const url = `${t.url}/v1/infers/${faulty.id}/`;
-      const { instances, failure_count: failuresBefore } = (await api(t.url, 'GET', `/services/${faulty.id}`)).body;
+      const failuresBefore = await settledFailures(t.url, faulty.id);
+      const { instances } = (await api(t.url, 'GET', `/services/${faulty.id}`)).body;
       const instancePid = instances[0].pid;
       const before = await pythonWorkerPids(instancePid);
       assert.equal(before.length, 2);
-      // Six requests of 0.3 s each: both workers are busy, four wait; one worker is killed mid-request.
+      // Six requests of 0.3 s each: both workers are busy, four wait. Once the first answer is in,
+      // each worker has taken a queued one (three more still wait), so the kill lands mid-request
+      // however slow the machine is (a fixed wait could kill a worker before it had one).
       const digits = DIGITS.slice(0, 6);
       const answers = digits.map((d) => predictFile(url, d.png, { fields: { fault: 'slow' } }));
-      await new Promise((r) => setTimeout(r, 150));
+      await Promise.race(answers);
       process.kill(before[0], 'SIGKILL');
       const got = await Promise.all(answers);
       assert.deepEqual(got.map((r) => r.status), digits.map(() => 200), JSON.stringify(got.map((r) => r.body)));
@@ -196,11 +210,12 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
       const events = s.events.map((e: any) => e.message).join('\n');
       assert.match(events, new RegExp(`Python worker ${before[0]} was killed by SIGKILL .*; restarting it`));
       assert.match(events, /Python worker \d+ started in place of the one that ended/);
-      // The request the killed worker held was answered 503 by the instance, and sent again by the gateway.
-      await waitFor('the instance to count the answer it could not give', async () => {
-        const now = (await api(t.url, 'GET', `/services/${faulty.id}`)).body.failure_count;
-        return now > failuresBefore ? now : undefined;
-      });
+      // The request the killed worker held was sent again, and its client saw a 200 (above): on a
+      // connection the gateway passed to the instance (GATEWAY_MODE=pass) by the instance itself,
+      // counting nothing as failed; on one the gateway proxied, by the gateway after the instance's
+      // 503, which counts once. Which one a connection is depends on timing; more is a lost answer.
+      const failedAnswers = (await settledFailures(t.url, faulty.id)) - failuresBefore;
+      assert.ok(failedAnswers <= 1, `${failedAnswers} answers failed; at most the one the killed worker held may`);
     });
 
     it('answers 503 MR.0113, marked as retryable, to a client of the instance itself', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { choosePython, PythonNotFound, PYTHON_CANDIDATES } from '../../platform/process/python';
+import { choosePython, PythonNotFound, PYTHON_CANDIDATES } from '../../kernel/process/python';
 import { hookRequirements, importNameOf, installHint, missingMessage, requirementNotes, satisfies } from '../../services/python_hook/dependencies';
 import { encodeFrame, FrameReader } from '../../services/python_hook/frames';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ApiError } from '../../platform/errors';
+import { ApiError } from '../../kernel/errors';
 import { requestImage, requestImages } from '../../services/model_service/tfserving_model_service';
 import { testDigits } from '../helpers/mnist-model';
 

@@ -22,6 +22,12 @@ describe('the object-storage API', function () {
     assert.equal(bad.body.errors[0].path, 'name');
   });
 
+  it('refuses the bucket names the store refuses, with the rule that is broken', async () => {
+    const bad = await api(t.url, 'POST', '/buckets', { name: 'my-.bucket' });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body.errors, [{ path: 'name', message: 'is not a valid bucket name: a bucket name must not have a hyphen next to a period' }]);
+  });
+
   it('uploads an object, lists it with size and date, and downloads the same bytes as an attachment', async () => {
     await api(t.url, 'POST', '/buckets', { name: 'console-b' });
     const bytes = Buffer.from('a,b\n1,2\n');

@@ -3,6 +3,12 @@ import { formatNumber } from './dom.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
+/**
+ * An SVG element.
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @param {string} [text]
+ */
 function s(tag, attrs = {}, text) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
@@ -10,12 +16,18 @@ function s(tag, attrs = {}, text) {
   return el;
 }
 
-/** About `count` round tick values covering [min, max]. */
+/**
+ * About `count` round tick values covering [min, max].
+ * @param {number} min
+ * @param {number} max
+ * @param {number} [count]
+ * @returns {number[]}
+ */
 export function ticks(min, max, count = 5) {
   if (min === max) return [min];
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((x) => x >= raw);
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((x) => x >= raw) ?? 10 * mag;
   const out = [];
   for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;
@@ -24,6 +36,7 @@ export function ticks(min, max, count = 5) {
 /**
  * A line chart of points [{x, y}] with axes and ticks. The latest value is printed, and
  * the chart is described for screen readers by its title and that value.
+ * @param {{ title: string, points: { x: number, y: number }[], xLabel?: string, width?: number, height?: number }} chart
  */
 export function lineChart({ title, points, xLabel = 'step', width = 460, height = 220 }) {
   const pad = { left: 56, right: 16, top: 28, bottom: 40 };
@@ -39,8 +52,8 @@ export function lineChart({ title, points, xLabel = 'step', width = 460, height 
   const [x0, x1] = [Math.min(...xs), Math.max(...xs) === Math.min(...xs) ? Math.min(...xs) + 1 : Math.max(...xs)];
   const w = width - pad.left - pad.right;
   const hgt = height - pad.top - pad.bottom;
-  const X = (x) => pad.left + ((x - x0) / (x1 - x0)) * w;
-  const Y = (y) => pad.top + hgt - ((y - y0) / (y1 - y0)) * hgt;
+  const X = (/** @type {number} */ x) => pad.left + ((x - x0) / (x1 - x0)) * w;
+  const Y = (/** @type {number} */ y) => pad.top + hgt - ((y - y0) / (y1 - y0)) * hgt;
   for (const t of ticks(y0, y1, 4)) {
     svg.append(s('line', { x1: pad.left, x2: pad.left + w, y1: Y(t), y2: Y(t), class: 'grid' }));
     svg.append(s('text', { x: pad.left - 6, y: Y(t) + 4, 'text-anchor': 'end', class: 'tick' }, String(t)));
@@ -58,7 +71,11 @@ export function lineChart({ title, points, xLabel = 'step', width = 460, height 
   return svg;
 }
 
-/** Horizontal bars for [label, value] pairs with values in [0, 1] (scores). */
+/**
+ * Horizontal bars for [label, value] pairs with values in [0, 1] (scores).
+ * @param {[string, number][]} pairs
+ * @param {{ title?: string }} [options]
+ */
 export function barChart(pairs, { title = 'scores' } = {}) {
   const row = 30;
   const width = 460;

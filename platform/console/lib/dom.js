@@ -3,6 +3,11 @@
 /**
  * h('a', { href: '#/', class: 'x', onclick: fn }, 'text', child, [more]) → an element.
  * Strings become text nodes (never HTML), null/false children are skipped.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any> | null} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -10,13 +15,17 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
     else if (name === 'class') el.className = value;
-    else if (name in el && typeof value !== 'string') el[name] = value;
+    else if (name in el && typeof value !== 'string') /** @type {Record<string, any>} */ (el)[name] = value;
     else el.setAttribute(name, value === true ? '' : String(value));
   }
   append(el, children);
   return el;
 }
 
+/**
+ * @param {Element} el
+ * @param {Child[]} children
+ */
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
@@ -25,13 +34,20 @@ function append(el, children) {
   }
 }
 
-/** Replaces an element's content. */
+/**
+ * Replaces an element's content.
+ * @template {Element} E
+ * @param {E} el
+ * @param {...Child} children
+ * @returns {E}
+ */
 export function fill(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
 }
 
+/** @param {number | null | undefined} n */
 export function formatBytes(n) {
   if (n === undefined || n === null) return '';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -44,13 +60,15 @@ export function formatBytes(n) {
   return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** @param {string | null | undefined} iso */
 export function formatDate(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  const pad = (x) => String(x).padStart(2, '0');
+  const pad = (/** @type {number} */ x) => String(x).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** @param {number | null | undefined} ms */
 export function formatDuration(ms) {
   if (ms === undefined || ms === null || Number.isNaN(ms)) return '';
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -61,17 +79,22 @@ export function formatDuration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/** JSON with two-space indents, but arrays of plain values kept on one line (score pairs, shapes). */
+/**
+ * JSON with two-space indents, but arrays of plain values kept on one line (score pairs, shapes).
+ * @param {unknown} value
+ */
 export function formatJson(value) {
-  return JSON.stringify(value, null, 2).replace(/\[\s+([^[\]{}]*?)\s+\]/g, (_, inner) => `[${inner.replace(/\s*\n\s*/g, ' ')}]`);
+  return JSON.stringify(value, null, 2).replace(/\[\s+([^[\]{}]*?)\s+\]/g, (_, /** @type {string} */ inner) => `[${inner.replace(/\s*\n\s*/g, ' ')}]`);
 }
 
+/** @param {unknown} v */
 export function formatNumber(v) {
   if (typeof v !== 'number') return String(v ?? '');
   if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(4);
 }
 
+/** @type {Record<string, string[]>} */
 const TONES = {
   good: ['Completed', 'published', 'running', 'ready'],
   bad: ['Failed', 'Abnormal', 'failed'],
@@ -79,13 +102,21 @@ const TONES = {
   warn: ['concerning'],
 };
 
-/** A status word as a coloured badge; the word itself carries the meaning, not the colour. */
+/**
+ * A status word as a coloured badge; the word itself carries the meaning, not the colour.
+ * @param {string | undefined} status
+ */
 export function badge(status) {
-  const tone = Object.keys(TONES).find((t) => TONES[t].includes(status)) ?? 'idle';
+  const tone = Object.keys(TONES).find((t) => status !== undefined && TONES[t].includes(status)) ?? 'idle';
   return h('span', { class: `badge badge-${tone}`, 'data-status': status }, status ?? 'unknown');
 }
 
-/** A table from column headers and rows of cells; `empty` is shown when there are no rows. */
+/**
+ * A table from column headers and rows of cells; `empty` is shown when there are no rows.
+ * @param {Child[]} headers
+ * @param {Child[][]} rows
+ * @param {{ caption?: string, empty?: string }} [options]
+ */
 export function table(headers, rows, { caption, empty = 'Nothing here yet.' } = {}) {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
   return h(
@@ -97,7 +128,10 @@ export function table(headers, rows, { caption, empty = 'Nothing here yet.' } = 
   );
 }
 
-/** A description list from [term, value] pairs; empty values are left out. */
+/**
+ * A description list from [term, value] pairs; empty values are left out.
+ * @param {[string, Child][]} pairs
+ */
 export function facts(pairs) {
   return h(
     'dl',
@@ -106,25 +140,40 @@ export function facts(pairs) {
   );
 }
 
-/** A message box; errors are announced to screen readers as they appear. */
+/**
+ * A message box; errors are announced to screen readers as they appear.
+ * @param {Child} text
+ * @param {'error' | 'info' | 'warn'} [kind]
+ */
 export function notice(text, kind = 'error') {
   return h('div', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
 }
 
+/** @param {any} err */
 export function errorText(err) {
   return err?.code ? `${err.message} (${err.code})` : String(err?.message ?? err);
 }
 
+/**
+ * @param {Child} title
+ * @param {...Child} actions
+ */
 export function pageHeader(title, ...actions) {
   return h('div', { class: 'page-header' }, h('h1', {}, title), h('div', { class: 'actions' }, actions));
 }
 
+/** @param {string} text */
 export function announce(text) {
   const el = document.getElementById('announcer');
   if (el) el.textContent = text;
 }
 
-/** Runs an async action from a button, disabling it meanwhile and showing a failure next to it. */
+/**
+ * Runs an async action from a button, disabling it meanwhile and showing a failure next to it.
+ * @param {string} label
+ * @param {() => Promise<unknown>} action
+ * @param {{ kind?: string, confirmText?: string }} [options]
+ */
 export function actionButton(label, action, { kind = '', confirmText } = {}) {
   const out = h('span', { class: 'action-error', role: 'alert' });
   const button = h('button', {

@@ -1,31 +1,40 @@
 // A training job: its phases and durations, versions, the live log, metric charts, and its actions.
-import { del, get, post, streamText } from '../lib/api.js';
+import { del, dropLogged, get, post, streamText } from '../lib/api.js';
 import { lineChart } from '../lib/chart.js';
 import { actionButton, badge, facts, fill, formatDate, formatDuration, formatNumber, h, pageHeader, table } from '../lib/dom.js';
 import { apiForm, field, value } from '../lib/forms.js';
 import { go, href, link, obsLink } from '../lib/nav.js';
 import { parameterRows, readParameters } from './jobs.js';
 
-const ACTIVE = ['Creating', 'Pending', 'Running', 'Terminating'];
 const NOT_STARTED = ['Creating', 'Pending'];
 /** Keys of a metric point that place it rather than measure something. */
 const AXES = ['step', 'epoch', 'time'];
 
-const isActive = (v) => ACTIVE.includes(v.status);
+/** @type {(v: Json) => boolean} */
+const isActive = (v) => !v.terminal;
 
+/**
+ * @param {Json} job
+ * @param {string} name
+ * @returns {Json}
+ */
 function pickVersion(job, name) {
-  return job.versions.find((v) => v.version === name) ?? job.versions[job.versions.length - 1];
+  return job.versions.find((/** @type {Json} */ v) => v.version === name) ?? job.versions[job.versions.length - 1];
 }
 
-/** Each phase with how long the version stayed in it (until the next, or until now). */
+/**
+ * Each phase with how long the version stayed in it (until the next, or until now).
+ * @param {Json} v
+ */
 function phaseRows(v) {
-  const entries = Object.entries(v.phases).sort((a, b) => (a[1] < b[1] ? -1 : 1));
+  const entries = /** @type {[string, string][]} */ (Object.entries(v.phases)).sort((a, b) => (a[1] < b[1] ? -1 : 1));
   return entries.map(([status, at], i) => {
     const end = entries[i + 1]?.[1] ?? (isActive(v) ? new Date().toISOString() : undefined);
     return [badge(status), formatDate(at), end ? formatDuration(Date.parse(end) - Date.parse(at)) : ''];
   });
 }
 
+/** @param {Record<string, number> | undefined} m */
 function lastMetrics(m) {
   if (!m) return '';
   return Object.entries(m)
@@ -34,6 +43,10 @@ function lastMetrics(m) {
     .join(', ');
 }
 
+/**
+ * @param {Json} job
+ * @param {Json} v
+ */
 function summary(job, v) {
   return facts([
     ['Status', h('span', {}, badge(v.status), v.stage ? ` (${v.stage})` : '')],
@@ -43,9 +56,9 @@ function summary(job, v) {
     ['Engine', job.algorithm.engine],
     ['Code directory', obsLink(job.algorithm.code_dir)],
     ['Boot file', job.algorithm.boot_file],
-    ['Parameters', v.parameters.map((p) => `--${p.name}=${p.value}`).join(' ')],
-    ['Inputs', h('span', {}, job.inputs.map((i) => h('div', {}, `${i.name}: `, obsLink(i.url))))],
-    ['Outputs', h('span', {}, v.output_urls.map((o) => h('div', {}, `${o.name}: `, obsLink(o.url))))],
+    ['Parameters', v.parameters.map((/** @type {Json} */ p) => `--${p.name}=${p.value}`).join(' ')],
+    ['Inputs', h('span', {}, job.inputs.map((/** @type {Json} */ i) => h('div', {}, `${i.name}: `, obsLink(i.url))))],
+    ['Outputs', h('span', {}, v.output_urls.map((/** @type {Json} */ o) => h('div', {}, `${o.name}: `, obsLink(o.url))))],
     ['Resource', `${job.resource.flavor} × ${job.resource.node_count}`],
     ['Created', formatDate(v.created_at)],
     ['Duration', formatDuration(v.duration_ms)],
@@ -54,8 +67,14 @@ function summary(job, v) {
   ]);
 }
 
+/**
+ * @param {Json} job
+ * @param {Json} current
+ */
 function versionsTable(job, current) {
-  const rows = [...job.versions].reverse().map((v) => [
+  /** @type {Json[]} */
+  const versions = job.versions;
+  const rows = [...versions].reverse().map((v) => [
     v.version === current.version ? h('strong', {}, v.version) : link(`jobs/${job.id}?version=${v.version}`, v.version),
     badge(v.status),
     formatDate(v.created_at),
@@ -65,7 +84,10 @@ function versionsTable(job, current) {
   return table(['Version', 'Status', 'Created', 'Duration', 'Last metrics'], rows);
 }
 
-/** One line chart per measured metric, against step (or epoch, or report order). */
+/**
+ * One line chart per measured metric, against step (or epoch, or report order).
+ * @param {Record<string, number>[]} points
+ */
 export function metricCharts(points) {
   if (!points.length) return [h('p', { class: 'empty' }, 'No metrics reported yet.')];
   const xKey = AXES.slice(0, 2).find((k) => points.some((p) => k in p));
@@ -79,11 +101,15 @@ export function metricCharts(points) {
   );
 }
 
+/**
+ * @param {Json} job
+ * @param {Json} v
+ */
 function newVersionForm(job, v) {
   return apiForm({
     label: 'Run a new version',
     fields: [
-      parameterRows('parameters', v.parameters.map((p) => [p.name, p.value])),
+      parameterRows('parameters', v.parameters.map((/** @type {Json} */ p) => [p.name, p.value])).group,
       field('Description', h('input', { type: 'text', name: 'description', value: v.description ?? '' }), { path: 'description' }),
     ],
     submit: 'Run new version',
@@ -93,11 +119,15 @@ function newVersionForm(job, v) {
   });
 }
 
-/** The log panel: a version's log, followed as it is written while the version runs. */
+/**
+ * The log panel: a version's log, followed as it is written while the version runs.
+ * @param {string} jobId
+ * @param {AbortSignal} signal
+ */
 function logPanel(jobId, signal) {
   const pre = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Job log' });
   const follow = h('input', { type: 'checkbox', id: 'follow-log', checked: true });
-  const append = (text) => {
+  const append = (/** @type {string} */ text) => {
     pre.append(text);
     if (follow.checked) pre.scrollTop = pre.scrollHeight;
   };
@@ -107,6 +137,8 @@ function logPanel(jobId, signal) {
     /**
      * Starts reading once the version has started. A followed log ends with the line naming
      * the version's final status, which the record holds by then: `ended` shows it at once.
+     * @param {Json} v
+     * @param {() => unknown} ended
      */
     start(v, ended) {
       if (started || NOT_STARTED.includes(v.status)) return;
@@ -123,13 +155,18 @@ function logPanel(jobId, signal) {
   };
 }
 
-/** The metrics panel: fetched when the count of reports moves, and once more when the version has ended. */
+/**
+ * The metrics panel: fetched when the count of reports moves, and once more when the version has ended.
+ * @param {string} jobId
+ * @param {AbortSignal} signal
+ */
 function metricsPanel(jobId, signal) {
   const charts = h('div', { class: 'charts' });
   let seen = -1;
   let final = false;
   return {
     el: h('section', { class: 'panel' }, h('h2', {}, 'Metrics'), charts),
+    /** @param {Json} v */
     async refresh(v) {
       if (v.metric_count === seen && (isActive(v) || final)) return;
       seen = v.metric_count;
@@ -140,9 +177,47 @@ function metricsPanel(jobId, signal) {
   };
 }
 
+/**
+ * Draws only what changed, so the buttons keep the keyboard focus while the job runs.
+ * @returns {(part: string, value: unknown) => boolean} whether `part` shows something new
+ */
+function changeTracker() {
+  /** @type {Record<string, string>} */
+  const shown = {};
+  return (part, value) => {
+    const key = JSON.stringify(value);
+    if (shown[part] === key) return false;
+    shown[part] = key;
+    return true;
+  };
+}
+
+/**
+ * The page's title and its actions for version `v`.
+ * @param {Json} job
+ * @param {Json} v
+ * @param {{ stop: () => Promise<unknown>, newVersion: () => void }} actions
+ */
+function jobHeader(job, v, { stop, newVersion }) {
+  return pageHeader(
+    `${job.name} ${v.version}`,
+    v.status === 'Completed' ? h('a', { class: 'button primary', href: href(`models/import?job=${job.id}&version=${v.version}`) }, 'Import model') : null,
+    isActive(v) ? actionButton('Stop', stop) : null,
+    h('button', { type: 'button', onclick: newVersion }, 'New version'),
+    actionButton('Delete', async () => {
+      await del(`/training-jobs/${job.id}`);
+      go('jobs');
+    }, { kind: 'danger', confirmText: `Delete training job ${job.name} and all its versions? Outputs stay in the bucket.` }),
+  );
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {PageContext} context
+ */
 export async function jobPage(root, { params: [id], query, life }) {
   const signal = life.signal;
-  let job = await get(`/training-jobs/${encodeURIComponent(id)}`, { signal });
+  let job = await get(`/training-jobs/${encodeURIComponent(id ?? '')}`, { signal });
   const wanted = query.get('version') ?? job.version;
   const parts = { header: h('div'), summary: h('section', { class: 'panel' }), phases: h('div'), versions: h('div') };
   const log = logPanel(job.id, signal);
@@ -158,42 +233,25 @@ export async function jobPage(root, { params: [id], query, life }) {
     h('section', { class: 'panel' }, h('h2', {}, 'Versions'), parts.versions),
   );
 
-  // Only what changed is drawn again, so the buttons keep the keyboard focus while the job runs.
-  const shown = {};
-  const changed = (part, value) => {
-    const key = JSON.stringify(value);
-    if (shown[part] === key) return false;
-    shown[part] = key;
-    return true;
+  const changed = changeTracker();
+  const newVersion = (/** @type {Json} */ v) => () => {
+    fill(versionPanel, h('h2', {}, 'New version'), newVersionForm(job, v));
+    versionPanel.hidden = false;
+    versionPanel.querySelector('input')?.focus();
   };
-  const render = (v) => {
+  const stop = (/** @type {Json} */ v) => async () => render(pickVersion((job = await post(`/training-jobs/${job.id}/stop?version=${v.version}`)), v.version));
+  const render = (/** @type {Json} */ v) => {
     fill(parts.phases, table(['Phase', 'Entered', 'Time in phase'], phaseRows(v)));
-    if (changed('header', [v.version, v.status])) fill(parts.header, header(v));
+    if (changed('header', [v.version, v.status])) fill(parts.header, jobHeader(job, v, { stop: stop(v), newVersion: newVersion(v) }));
     if (changed('job', job)) {
       fill(parts.summary, h('h2', {}, 'Summary'), summary(job, v));
       fill(parts.versions, versionsTable(job, v));
     }
   };
-  const header = (v) =>
-    pageHeader(
-      `${job.name} ${v.version}`,
-      v.status === 'Completed' ? h('a', { class: 'button primary', href: href(`models/import?job=${job.id}&version=${v.version}`) }, 'Import model') : null,
-      isActive(v) ? actionButton('Stop', async () => render(pickVersion((job = await post(`/training-jobs/${job.id}/stop?version=${v.version}`)), v.version))) : null,
-      h('button', { type: 'button', onclick: () => {
-        fill(versionPanel, h('h2', {}, 'New version'), newVersionForm(job, v));
-        versionPanel.hidden = false;
-        versionPanel.querySelector('input')?.focus();
-      } }, 'New version'),
-      actionButton('Delete', async () => {
-        await del(`/training-jobs/${job.id}`);
-        go('jobs');
-      }, { kind: 'danger', confirmText: `Delete training job ${job.name} and all its versions? Outputs stay in the bucket.` }),
-    );
-
   let v = pickVersion(job, wanted);
   const update = async () => {
     render(v);
-    log.start(v, () => refresh().catch(() => undefined));
+    log.start(v, () => dropLogged(refresh(), 'refreshing the job'));
     await metrics.refresh(v);
     return isActive(v);
   };

@@ -7,6 +7,7 @@ import { go, href, link } from '../lib/nav.js';
 const PAGE = 20;
 
 /** The ModelArts tutorial's job, for the "fill in" button: the bucket `npm start` prepares. */
+/** @type {Record<'name' | 'engine' | 'code_dir' | 'boot_file' | 'data_url' | 'train_url', string> & { parameters: [string, string][] }} */
 export const TUTORIAL_JOB = {
   name: 'trainjob-mnist',
   engine: 'tfjs',
@@ -17,13 +18,17 @@ export const TUTORIAL_JOB = {
   train_url: 'obs://test-modelarts/mnist/mnist-model/',
 };
 
+/**
+ * @param {HTMLElement} root
+ * @param {PageContext} context
+ */
 export async function jobsPage(root, { query, life }) {
   const offset = Math.max(0, Number(query.get('offset')) || 0);
   await life.watch(
     2000,
     (signal) => get(`/training-jobs?offset=${offset}&limit=${PAGE}`, { signal }),
     (list) => {
-      const rows = list.items.map((j) => {
+      const rows = list.items.map((/** @type {Json} */ j) => {
         const v = j.versions[j.versions.length - 1];
         return [link(`jobs/${j.id}`, j.name), j.version, h('span', {}, badge(j.status), v.stage ? ` ${v.stage}` : ''), j.algorithm.engine, formatDate(j.created_at), formatDuration(v.duration_ms)];
       });
@@ -43,10 +48,15 @@ export async function jobsPage(root, { query, life }) {
   );
 }
 
-/** Rows of name/value inputs for `--name=value` parameters. */
+/**
+ * Rows of name/value inputs for `--name=value` parameters, and `fill` to replace them.
+ * @param {string} path
+ * @param {[string, string][]} [initial]
+ * @returns {{ group: HTMLFieldSetElement, fill: (pairs: [string, string][]) => void }}
+ */
 export function parameterRows(path, initial = []) {
   const rows = h('div', { class: 'param-rows' });
-  const add = ([name, val] = ['', '']) => {
+  const add = (/** @type {[string, string]} */ [name, val] = ['', '']) => {
     const n = rows.children.length + 1;
     const row = h(
       'div',
@@ -67,19 +77,26 @@ export function parameterRows(path, initial = []) {
     h('button', { type: 'button', onclick: () => add() }, 'Add parameter'),
     h('p', { class: 'field-error' }),
   );
-  group.fill = (pairs) => {
+  const fill = (/** @type {[string, string][]} */ pairs) => {
     rows.replaceChildren();
     pairs.forEach(add);
   };
-  return group;
+  return { group, fill };
 }
 
+/**
+ * The parameters a form's rows hold, as the API takes them.
+ * @param {HTMLFormElement} form
+ */
 export function readParameters(form) {
+  /** @type {(row: Element, cls: string) => string} */
+  const input = (row, cls) => /** @type {HTMLInputElement} */ (row.querySelector(cls)).value;
   return [...form.querySelectorAll('.param-row')]
-    .map((r) => ({ name: r.querySelector('.param-name').value.trim(), value: r.querySelector('.param-value').value }))
+    .map((r) => ({ name: input(r, '.param-name').trim(), value: input(r, '.param-value') }))
     .filter((p) => p.name || p.value);
 }
 
+/** @param {HTMLElement} root */
 export async function jobFormPage(root) {
   const params = parameterRows('algorithm.parameters');
   const form = apiForm({
@@ -90,7 +107,7 @@ export async function jobFormPage(root) {
       field('Engine', select('engine', [['tfjs', 'tfjs (node with TensorFlow.js)'], ['node', 'node'], ['python', 'python (python3)']], 'tfjs'), { path: 'algorithm.engine' }),
       field('Code directory', textInput('code_dir', { placeholder: 'obs://bucket/code/' }), { path: 'algorithm.code_dir' }),
       field('Boot file', textInput('boot_file', { placeholder: 'train.js' }), { path: 'algorithm.boot_file', hint: 'Path inside the code directory.' }),
-      params,
+      params.group,
       field('Data input (data_url)', textInput('data_url', { placeholder: 'obs://bucket/data/' }), { path: 'data_url' }),
       field('Output path (train_url)', textInput('train_url', { placeholder: 'obs://bucket/output/' }), { path: 'train_url', hint: 'Each version writes V0001/, V0002/ … here.' }),
       field('Flavor', textInput('flavor', { value: 'modelarts.vm.cpu.2u' }), { path: 'resource.flavor' }),
@@ -112,7 +129,9 @@ export async function jobFormPage(root) {
     done: (job) => go(`jobs/${job.id}`),
   });
   const tutorial = () => {
-    for (const k of ['name', 'engine', 'code_dir', 'boot_file', 'data_url', 'train_url']) form.elements.namedItem(k).value = TUTORIAL_JOB[k];
+    for (const k of /** @type {const} */ (['name', 'engine', 'code_dir', 'boot_file', 'data_url', 'train_url'])) {
+      /** @type {HTMLInputElement} */ (form.elements.namedItem(k)).value = TUTORIAL_JOB[k];
+    }
     params.fill(TUTORIAL_JOB.parameters);
   };
   fill(root, pageHeader('Create training job', h('button', { type: 'button', onclick: tutorial }, 'Fill in the MNIST tutorial')), form);

@@ -5,6 +5,10 @@ import { link } from '../lib/nav.js';
 
 const RECENT = 12;
 
+/**
+ * @param {AbortSignal} signal
+ * @returns {Promise<Json>}
+ */
 async function load(signal) {
   const health = await get('/health', { signal }).catch((err) => ({ status: 'unreachable', error: err }));
   const [jobs, models, services] = await Promise.all([
@@ -15,20 +19,34 @@ async function load(signal) {
   return { health, jobs, models, services };
 }
 
+/**
+ * @param {Json[]} items
+ * @param {string[]} statuses
+ */
 function countBy(items, statuses) {
   return statuses.map((s) => `${items.filter((i) => i.status === s).length} ${s.toLowerCase()}`).join(', ');
 }
 
+/**
+ * @param {string} title
+ * @param {number} total
+ * @param {string} detail
+ * @param {string} path
+ */
 function card(title, total, detail, path) {
   return h('section', { class: 'card' }, h('h2', {}, link(path, title)), h('p', { class: 'big' }, String(total)), h('p', {}, detail));
 }
 
-/** Everything that happened, newest first: job phases, model imports, service events. */
+/**
+ * Everything that happened, newest first: job phases, model imports, service events.
+ * @param {Json} data
+ */
 function activity({ jobs, models, services }) {
+  /** @type {{ time: string, what: Child }[]} */
   const items = [];
   for (const j of jobs.items) {
     for (const v of j.versions) {
-      for (const [status, time] of Object.entries(v.phases)) {
+      for (const [status, time] of /** @type {[string, string][]} */ (Object.entries(v.phases))) {
         items.push({ time, what: [link(`jobs/${j.id}`, `${j.name} ${v.version}`), ' ', badge(status)] });
       }
     }
@@ -40,6 +58,10 @@ function activity({ jobs, models, services }) {
   return items.sort((a, b) => (a.time < b.time ? 1 : -1)).slice(0, RECENT);
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {Json} data
+ */
 function render(root, data) {
   const { health, jobs, models, services } = data;
   const storage = health.storage;
@@ -78,6 +100,10 @@ function render(root, data) {
   );
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {PageContext} context
+ */
 export async function overviewPage(root, { life }) {
   await life.watch(3000, load, (data) => render(root, data));
 }

@@ -1,5 +1,5 @@
 // The Prediction tab: draw a digit or upload an image, send it to the service, read the answer.
-import { get, predict } from '../lib/api.js';
+import { dropLogged, get, predict } from '../lib/api.js';
 import { barChart } from '../lib/chart.js';
 import { fill, formatDuration, formatJson, h, notice } from '../lib/dom.js';
 
@@ -9,23 +9,41 @@ const SIDE = 28;
 const DIGIT_BOX = 20;
 const INK = 24;
 
-/** The multipart field the model's API expects (the first `file` property of its request schema). */
+/**
+ * The multipart field the model's API expects (the first `file` property of its request schema).
+ * @param {Json} service
+ * @param {AbortSignal} signal
+ */
 async function fileField(service, signal) {
-  const model = await get(`/models/${service.model_id}`, { signal }).catch(() => undefined);
+  const model = await dropLogged(get(`/models/${service.model_id}`, { signal }), `reading model ${service.model_id}`);
+  /** @type {Record<string, Json>} */
   const props = model?.apis?.[0]?.request?.data?.properties ?? {};
   return Object.entries(props).find(([, p]) => p?.type === 'file')?.[0] ?? 'images';
 }
 
+/**
+ * The 2D context of a canvas (always there for a canvas in a document).
+ * @param {HTMLCanvasElement} canvas
+ */
+function context2d(canvas) {
+  return /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+}
+
+/** @param {HTMLCanvasElement} pad */
 function clearPad(pad) {
-  const c = pad.getContext('2d');
+  const c = context2d(pad);
   c.fillStyle = '#000';
   c.fillRect(0, 0, PAD, PAD);
 }
 
-/** Lets a pointer (mouse, pen, finger) draw white strokes on the black pad. */
+/**
+ * Lets a pointer (mouse, pen, finger) draw white strokes on the black pad.
+ * @param {HTMLCanvasElement} pad
+ */
 function drawable(pad) {
-  const c = pad.getContext('2d');
+  const c = context2d(pad);
   let drawing = false;
+  /** @type {(e: PointerEvent) => [number, number]} */
   const at = (e) => {
     const r = pad.getBoundingClientRect();
     return [((e.clientX - r.left) / r.width) * PAD, ((e.clientY - r.top) / r.height) * PAD];
@@ -49,9 +67,12 @@ function drawable(pad) {
   pad.addEventListener('pointercancel', end);
 }
 
-/** The bounding box of the ink on the pad, or undefined when nothing is drawn. */
+/**
+ * The bounding box of the ink on the pad, or undefined when nothing is drawn.
+ * @param {HTMLCanvasElement} pad
+ */
 function inkBox(pad) {
-  const { data } = pad.getContext('2d').getImageData(0, 0, PAD, PAD);
+  const { data } = context2d(pad).getImageData(0, 0, PAD, PAD);
   let [x0, y0, x1, y1] = [PAD, PAD, -1, -1];
   for (let y = 0; y < PAD; y++) {
     for (let x = 0; x < PAD; x++) {
@@ -61,13 +82,17 @@ function inkBox(pad) {
   return x1 < 0 ? undefined : { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 };
 }
 
-/** The drawing as a 28x28 white-on-black PNG, the digit scaled into the middle 20x20 as in MNIST. */
+/**
+ * The drawing as a 28x28 white-on-black PNG, the digit scaled into the middle 20x20 as in MNIST.
+ * @param {HTMLCanvasElement} pad
+ * @returns {Promise<Blob | null | undefined>}
+ */
 export async function drawingPng(pad) {
   const box = inkBox(pad);
   if (!box) return undefined;
   const out = document.createElement('canvas');
   out.width = out.height = SIDE;
-  const c = out.getContext('2d');
+  const c = context2d(out);
   c.fillStyle = '#000';
   c.fillRect(0, 0, SIDE, SIDE);
   c.imageSmoothingEnabled = true;
@@ -78,12 +103,22 @@ export async function drawingPng(pad) {
   return new Promise((resolve) => out.toBlob(resolve, 'image/png'));
 }
 
+/**
+ * @param {Json} service
+ * @param {string} field
+ * @param {string} fileName
+ */
 function curlCommand(service, field, fileName) {
   const auth = service.app_code ? ` -H 'X-Apig-AppCode: ${service.app_code}'` : '';
   const via = `curl -s -X POST${auth} -F '${field}=@${fileName}' ${location.origin}${service.infer_url}`;
   return service.access_address ? `${via}\n# or straight to the service's own address:\ncurl -s -X POST${auth} -F '${field}=@${fileName}' ${service.access_address}` : via;
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {Awaited<ReturnType<typeof predict>>} res
+ * @param {string} curl
+ */
 function showResult(el, res, curl) {
   const body = res.body;
   const scores = Array.isArray(body?.scores) ? body.scores.slice(0, 5) : [];
@@ -102,6 +137,11 @@ function showResult(el, res, curl) {
   );
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {Json} service
+ * @param {PageLife} life
+ */
 export async function predictTab(root, service, life) {
   const field = await fileField(service, life.signal);
   const result = h('section', { class: 'panel result', 'aria-live': 'polite', id: 'prediction-result' });
@@ -109,7 +149,7 @@ export async function predictTab(root, service, life) {
   const pad = h('canvas', { width: PAD, height: PAD, class: 'pad', id: 'drawing-pad', 'aria-label': 'Drawing pad: draw a digit with the mouse, a pen or a finger; or upload an image below' });
   clearPad(pad);
   drawable(pad);
-  const send = async (blob, fileName) => {
+  const send = async (/** @type {Blob} */ blob, /** @type {string} */ fileName) => {
     preview.src = URL.createObjectURL(blob);
     preview.hidden = false;
     fill(result, h('p', {}, 'Sending…'));
@@ -117,7 +157,10 @@ export async function predictTab(root, service, life) {
     showResult(result, res, curlCommand(service, field, fileName));
   };
   const file = h('input', { type: 'file', id: 'predict-file', accept: 'image/png,image/jpeg,image/bmp' });
-  file.addEventListener('change', () => file.files[0] && send(file.files[0], file.files[0].name));
+  file.addEventListener('change', () => {
+    const chosen = file.files?.[0];
+    if (chosen) void send(chosen, chosen.name);
+  });
   const drawn = async () => {
     const png = await drawingPng(pad);
     if (png) await send(png, 'digit.png');

@@ -4,11 +4,20 @@ import { actionButton, badge, facts, fill, formatDate, formatDuration, h, pageHe
 import { go, link } from '../lib/nav.js';
 import { predictTab } from './predict.js';
 
+/**
+ * @param {string} id
+ * @param {string} current
+ */
 function tabs(id, current) {
+  /** @type {(path: string, text: string, name: string) => Node} */
   const tab = (path, text, name) => link(path, text, { class: 'tab', 'aria-current': current === name ? 'page' : undefined });
   return h('nav', { class: 'tabs', 'aria-label': 'Service sections' }, tab(`services/${id}`, 'Overview', 'overview'), tab(`services/${id}/predict`, 'Prediction', 'predict'));
 }
 
+/**
+ * @param {Json} s
+ * @param {(s: Json) => void} refresh
+ */
 function header(s, refresh) {
   return pageHeader(
     h('span', {}, `${s.name} `, badge(s.status)),
@@ -21,12 +30,14 @@ function header(s, refresh) {
   );
 }
 
+/** @param {Json | undefined} l */
 function latency(l) {
   return l ? `p50 ${formatDuration(l.p50)}, p99 ${formatDuration(l.p99)}, mean ${formatDuration(l.mean)}` : 'no requests yet';
 }
 
+/** @param {Json} s */
 function overview(s) {
-  const instances = s.instances.map((i) => [String(i.index), badge(i.state), i.address ?? '', String(i.pid ?? ''), formatDate(i.started_at), i.load_ms === undefined ? '' : formatDuration(i.load_ms), String(i.restarts), i.last_exit ?? '']);
+  const instances = s.instances.map((/** @type {Json} */ i) => [String(i.index), badge(i.state), i.address ?? '', String(i.pid ?? ''), formatDate(i.started_at), i.load_ms === undefined ? '' : formatDuration(i.load_ms), String(i.restarts), i.last_exit ?? '']);
   const events = [...s.events].reverse().map((e) => [formatDate(e.time), h('span', { class: `event-${e.type}` }, e.type), e.message]);
   return [
     h(
@@ -68,12 +79,19 @@ function overview(s) {
   ];
 }
 
-export async function servicePage(root, { params: [id, tab], life }) {
+/**
+ * @param {HTMLElement} root
+ * @param {PageContext} context
+ */
+export async function servicePage(root, { params, life }) {
+  const [id = '', tab] = params;
   const path = `/services/${encodeURIComponent(id)}`;
   const top = h('div');
   const body = h('div');
+  /** @type {string | undefined} */
   let status;
   // The header (with its buttons) is drawn again only when the status changes, to keep focus.
+  /** @param {Json} s */
   const refresh = (s) => {
     if (s.status !== status) fill(top, header(s, refresh));
     status = s.status;
@@ -85,10 +103,15 @@ export async function servicePage(root, { params: [id, tab], life }) {
   await life.watch(2000, (signal) => get(path, { signal }), refresh);
 }
 
+/**
+ * @param {string} href
+ * @param {string} text
+ */
 function external(href, text) {
   return h('a', { href, target: '_blank', rel: 'noopener' }, text);
 }
 
+/** @param {Json | undefined} b */
 function batching(b) {
   if (!b || b.mode === 'auto') return 'auto (on for models whose one prediction takes 2 ms or more; see the events)';
   if (b.mode === 'off') return 'off';

@@ -4,16 +4,20 @@ import { badge, fill, formatDate, h, pageHeader, table } from '../lib/dom.js';
 import { apiForm, field, select, textInput, value } from '../lib/forms.js';
 import { go, href, link } from '../lib/nav.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {PageContext} context
+ */
 export async function servicesPage(root, { life }) {
   await life.watch(
     2000,
     (signal) => get('/services', { signal }),
     (list) => {
-      const rows = list.items.map((s) => [
+      const rows = list.items.map((/** @type {Json} */ s) => [
         link(`services/${s.id}`, s.name),
         badge(s.status),
         link(`models/${s.model_id}`, `${s.model_name} ${s.model_version}`),
-        `${s.instances.filter((i) => i.state === 'ready').length} of ${s.instance_count} ready`,
+        `${s.instances.filter((/** @type {Json} */ i) => i.state === 'ready').length} of ${s.instance_count} ready`,
         String(s.request_count),
         formatDate(s.created_at),
       ]);
@@ -26,9 +30,14 @@ export async function servicesPage(root, { life }) {
   );
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {PageContext} context
+ */
 export async function deployPage(root, { query, life }) {
+  /** @type {{ items: Json[] }} */
   const { items } = await get('/models?status=published', { signal: life.signal });
-  const options = items.map((m) => [m.id, `${m.name} ${m.version}`]);
+  const options = items.map((m) => /** @type {[string, string]} */ ([m.id, `${m.name} ${m.version}`]));
   const form = apiForm({
     label: 'Deploy a real-time service',
     fields: [

@@ -7,13 +7,24 @@ import { go, link, storagePath } from '../lib/nav.js';
 export const PAGE_SIZE = 50;
 const UPLOAD_CONCURRENCY = 3;
 
+/** @typedef {{ tokens: (string | undefined)[], page: number }} Pager */
+
+/**
+ * @param {HTMLElement} root
+ * @param {PageContext} context
+ */
 export async function storagePage(root, { params, life }) {
   const [bucket, ...folders] = (params[0] ?? '').split('/').filter(Boolean).map(decodeURIComponent);
   if (!bucket) return bucketsView(root, life);
   return folderView(root, bucket, folders.length ? `${folders.join('/')}/` : '', life);
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {PageLife} life
+ */
 async function bucketsView(root, life) {
+  /** @type {{ buckets: Json[] }} */
   const { buckets } = await get('/buckets', { signal: life.signal });
   const form = apiForm({
     label: 'Create a bucket',
@@ -35,6 +46,10 @@ async function bucketsView(root, life) {
   fill(root, pageHeader('Object storage'), table(['Bucket', 'Created', ''], rows, { empty: 'No buckets yet.' }), h('section', { class: 'panel' }, h('h2', {}, 'New bucket'), form));
 }
 
+/**
+ * @param {string} bucket
+ * @param {string} prefix
+ */
 function breadcrumbs(bucket, prefix) {
   const parts = prefix.split('/').filter(Boolean);
   const crumbs = [link('storage', 'Buckets'), link(storagePath(bucket), bucket)];
@@ -43,11 +58,18 @@ function breadcrumbs(bucket, prefix) {
   return h('nav', { 'aria-label': 'Breadcrumb', class: 'crumbs' }, h('ol', {}, crumbs.map((c) => h('li', {}, c))));
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {string} bucket
+ * @param {string} prefix
+ * @param {PageLife} life
+ */
 async function folderView(root, bucket, prefix, life) {
   const listing = h('div', { class: 'listing' });
   const uploads = h('ul', { class: 'uploads', 'aria-label': 'Uploads' });
   const uploadPanel = h('section', { class: 'panel', hidden: true }, h('h2', {}, 'Uploads'), uploads);
   new MutationObserver(() => (uploadPanel.hidden = !uploads.children.length)).observe(uploads, { childList: true });
+  /** @type {Pager} */
   const pager = { tokens: [undefined], page: 0 };
   const reload = async () => {
     const page = await listObjects(bucket, { prefix, token: pager.tokens[pager.page], limit: PAGE_SIZE }, { signal: life.signal });
@@ -68,11 +90,18 @@ async function folderView(root, bucket, prefix, life) {
   await reload();
 }
 
+/**
+ * @param {string} bucket
+ * @param {string} prefix
+ * @param {HTMLElement} uploads
+ * @param {() => Promise<void>} reload
+ */
 function toolbar(bucket, prefix, uploads, reload) {
   const files = h('input', { type: 'file', multiple: true, id: 'upload-files', class: 'file-input' });
   const folder = h('input', { type: 'file', multiple: true, webkitdirectory: true, id: 'upload-folder', class: 'file-input' });
+  /** @type {(input: HTMLInputElement, keyOf: (f: File) => string) => void} */
   const start = (input, keyOf) => {
-    const chosen = [...input.files];
+    const chosen = [...(input.files ?? [])];
     input.value = '';
     if (chosen.length) uploadAll(bucket, chosen.map((f) => ({ file: f, key: prefix + keyOf(f) })), uploads).then(reload);
   };
@@ -100,7 +129,12 @@ function toolbar(bucket, prefix, uploads, reload) {
   );
 }
 
-/** Uploads files a few at a time, each with its own progress bar; failures stay listed. */
+/**
+ * Uploads files a few at a time, each with its own progress bar; failures stay listed.
+ * @param {string} bucket
+ * @param {{ file: File, key: string }[]} items
+ * @param {HTMLElement} list
+ */
 async function uploadAll(bucket, items, list) {
   const rows = items.map(({ file, key }) => {
     const bar = h('progress', { max: file.size || 1, value: 0, 'aria-label': `Upload of ${key}` });
@@ -118,10 +152,10 @@ async function uploadAll(bucket, items, list) {
         await uploadObject(bucket, r.key, r.file, (sent) => (r.bar.value = sent));
         r.bar.value = r.bar.max;
         r.state.textContent = `uploaded (${formatBytes(r.file.size)})`;
-        r.state.parentElement.classList.add('uploaded');
+        r.state.parentElement?.classList.add('uploaded');
       } catch (err) {
         r.state.textContent = `failed: ${errorText(err)}`;
-        r.state.parentElement.classList.add('failed');
+        r.state.parentElement?.classList.add('failed');
       }
       announce(`${++done} of ${rows.length} uploads finished`);
     }
@@ -129,15 +163,23 @@ async function uploadAll(bucket, items, list) {
   await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, rows.length) }, worker));
 }
 
+/**
+ * @param {HTMLElement} el
+ * @param {string} bucket
+ * @param {string} prefix
+ * @param {Json} page one page of the listing, as the API answers it
+ * @param {Pager} pager
+ * @param {() => Promise<void>} reload
+ */
 function renderListing(el, bucket, prefix, page, pager, reload) {
-  const name = (key) => key.slice(prefix.length);
-  const remove = (key, what) =>
+  const name = (/** @type {string} */ key) => key.slice(prefix.length);
+  const remove = (/** @type {string} */ key, /** @type {string} */ what) =>
     actionButton('Delete', async () => {
       const { deleted } = await del(objectPath(bucket, key));
       announce(`${what} deleted (${deleted} object${deleted === 1 ? '' : 's'})`);
       await reload();
     }, { kind: 'danger', confirmText: `Delete ${what}?` });
-  const folderRows = page.folders.map((f) => [
+  const folderRows = page.folders.map((/** @type {string} */ f) => [
     h('span', { class: 'folder' }, link(storagePath(bucket, f), `${name(f)}`)),
     '',
     '',
@@ -145,15 +187,15 @@ function renderListing(el, bucket, prefix, page, pager, reload) {
   ]);
   // The folder's own marker object (an empty key ending in "/") is the folder itself, not a row.
   const objectRows = page.objects
-    .filter((o) => o.key !== prefix)
-    .map((o) => [
+    .filter((/** @type {Json} */ o) => o.key !== prefix)
+    .map((/** @type {Json} */ o) => [
       name(o.key),
       formatBytes(o.size),
       formatDate(o.last_modified),
       h('span', { class: 'row-actions' }, h('a', {
         href: objectPath(bucket, o.key),
         download: name(o.key),
-        onclick: (e) => {
+        onclick: (/** @type {MouseEvent} */ e) => {
           // A plain link cannot carry the platform token: fetch the file instead.
           if (!Object.keys(authHeaders()).length) return;
           e.preventDefault();
@@ -161,7 +203,7 @@ function renderListing(el, bucket, prefix, page, pager, reload) {
         },
       }, 'Download'), remove(o.key, name(o.key))),
     ]);
-  const turn = (delta) => async () => {
+  const turn = (/** @type {number} */ delta) => async () => {
     pager.page += delta;
     await reload();
   };

@@ -6,8 +6,8 @@
  * routers, are added by hand.
  */
 import type Router from '@koa/router';
-import type { PlatformContext } from '../../context';
-import { toOpenApiSchema } from '../../validation/openapi-schema';
+import type { PlatformContext } from '../../../kernel/context';
+import { toOpenApiSchema } from '../../../kernel/validation/openapi-schema';
 import { ROUTE_DOCS, type RouteDoc } from './route-docs';
 
 export interface RouteEntry {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { repoPath } from '../../paths';
+import { repoPath } from '../../../kernel/paths';
 import { loadStaticFiles, StaticFile } from '../static-files';
 
 export const CONSOLE_ASSETS = '/console/';

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
-import type { PlatformContext } from '../../context';
-import { dataDirSpace } from '../../util/disk-space';
+import type { PlatformContext } from '../../../kernel/context';
+import { dataDirSpace } from '../../../kernel/util/disk-space';
 
 /**
  * `ok`, or `degraded` with what is wrong. An unreachable store answers 503 (nothing works);

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
-import type { PlatformContext } from '../../context';
+import type { PlatformContext } from '../../../kernel/context';
 import type { Credentials } from '../../auth/credentials';
-import { ApiError } from '../../errors';
-import { readJson } from '../body';
-import { stringQuery } from '../query';
+import { ApiError } from '../../../kernel/errors';
+import { readJson } from '../../../kernel/http/body';
+import { stringQuery } from '../../../kernel/http/query';
 
 interface TokenRequest {
   auth: {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Registry } from 'prom-client';
-import type { PlatformContext } from '../../context';
+import type { PlatformContext } from '../../../kernel/context';
 
 /** GET /metrics: the control plane's series, the process', and every service's (its instances summed), in Prometheus' text format. */
 export function metricsRoutes(p: PlatformContext, services: () => Promise<Registry>): Router {

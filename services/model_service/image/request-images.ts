@@ -4,7 +4,7 @@
  * (`{"image": "iVBORw0…"}`, a browser's `data:image/png;base64,…` URL included).
  */
 import { InputError } from '../input-error';
-import { decodeImage, type Channels, type DecodedImage } from './decode';
+import { decodeImage, type Channels, type DecodedImage } from '../../../kernel/image/decode';
 
 export interface RequestImage {
   /** The upload's file name, or the JSON key it came in. */

@@ -1,7 +1,7 @@
 /** From a decoded image to what a model takes, the usual MNIST-style way. */
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../runtime';
-import type { DecodedImage } from './decode';
+import type { DecodedImage } from '../../../kernel/image/decode';
 
 export interface VectorOptions {
   /** Multiplies every byte; 1/255 by default, so pixels land in [0, 1]. */

@@ -1,8 +1,8 @@
 import type { Tensor } from '@tensorflow/tfjs';
-import { compute, type Tf } from '../../../platform/compute/tf';
-import { installConvGradients } from '../../../platform/compute/conv-kernels';
-import { installWasmMatMul } from '../../../platform/compute/wasm-matmul';
-import { installWasmMaxPoolGrad } from '../../../platform/compute/wasm-maxpool';
+import { compute, type Tf } from '../../../compute/tf';
+import { installConvGradients } from '../../../compute/conv-kernels';
+import { installWasmMatMul } from '../../../compute/wasm-matmul';
+import { installWasmMaxPoolGrad } from '../../../compute/wasm-maxpool';
 
 /**
  * tfjs with both fallback backends registered and our kernels installed on each, so a

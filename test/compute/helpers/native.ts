@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { Tensor } from '@tensorflow/tfjs';
-import { loadComputeConfig } from '../../../platform/config';
-import { startNativeBackend } from '../../../platform/compute/native-backend';
-import { loadNativeAddon } from '../../../platform/compute/native-addon';
-import { compute, type Tf } from '../../../platform/compute/tf';
+import { loadComputeConfig } from '../../../kernel/config';
+import { startNativeBackend } from '../../../compute/native-backend';
+import { loadNativeAddon } from '../../../compute/native-addon';
+import { compute, type Tf } from '../../../compute/tf';
 import { on, relativeError } from './backends';
 
 /** Where Debian's packages put the headers the addon is built from. */
@@ -61,6 +61,7 @@ export async function agree(tf: Tf, fn: () => Tensor[], tolerance: number, label
 
 /** Calls of `kernel` the addon computed, and calls left to the cpu kernel, so far in this process. */
 export function nativeCalls(kernel: string): { native: number; fallback: number } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the process's one tfjs, synchronously
   const { counts } = startNativeBackend(require('@tensorflow/tfjs') as Tf, loadComputeConfig());
   return { ...(counts.get(kernel) ?? { native: 0, fallback: 0 }) };
 }

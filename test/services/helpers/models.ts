@@ -3,8 +3,8 @@
  * dense softmax layer (logit_c = x·μ_c − |μ_c|²/2), input `images`, output `scores`.
  */
 import type { LayersModel } from '@tensorflow/tfjs';
-import { compute, type Tf } from '../../../platform/compute/tf';
-import { saveModelTo } from '../../../platform/compute/model-io';
+import { compute, type Tf } from '../../../compute/tf';
+import { saveModelTo } from '../../../compute/model-io';
 import { trainDigits, type Digit } from './mnist';
 
 const CLASSES = 10;

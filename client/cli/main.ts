@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/** `modelarts-local`: the platform from the command line. */
+import { loadClientConfig } from '../../kernel/config';
+import { OptionSpec, parseCommandLine, UsageError } from './args';
+import { PlatformClient } from '../api-client';
+import { deploy, follow, importModel, Io, list, listObjects, logs, train, upload } from './commands';
+import { predictCommand } from './predict-command';
+
+const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
+
+  upload <file|folder> <obs://bucket/folder/>   put code or data into a bucket
+  ls <obs://bucket/prefix>                      list objects
+  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--detach]
+                                                create a training job and follow it with a progress display
+  follow <job>                                  follow a job (id or name) until it ends
+  logs <job> [--follow]                         print a job's log
+  import --name N [--version x.y.z] (--job <job> [--job-version V0001] | --url obs://…/)
+  deploy --name <service> --model <id|name|name@x.y.z> [--instances N]
+                                                create or redeploy a real-time service and wait until it runs
+  list [jobs|models|services]
+  predict (--service <id|name> [--tf-serving] | --url <address>) (-i <image> | -d <dir>) [-p]
+          --url takes a service address, its /v1/infers/<id>/ URL or a TF Serving URL (…/v1/models/<name>);
+          -p prints every class's probability`;
+
+const OPTIONS: OptionSpec[] = [
+  ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code'].map((name) => ({ name })),
+  { name: 'param', repeat: true },
+  { name: 'image', short: 'i' },
+  { name: 'dir', short: 'd' },
+  { name: 'probabilities', short: 'p', flag: true },
+  { name: 'tf-serving', flag: true },
+  { name: 'detach', flag: true },
+  { name: 'follow', short: 'f', flag: true },
+  { name: 'help', short: 'h', flag: true },
+];
+
+type Command = (client: PlatformClient, args: ReturnType<typeof parseCommandLine>, io: Io) => Promise<number | void>;
+
+const COMMANDS: Record<string, Command> = {
+  upload,
+  ls: listObjects,
+  train,
+  follow,
+  logs,
+  import: importModel,
+  deploy,
+  list,
+  predict: (client, args, io) => predictCommand(client, args, io.out),
+};
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    const command = COMMANDS[name ?? ''];
+    if (!command || name === 'help') {
+      io.out(USAGE);
+      return name && name !== 'help' && name !== '--help' && name !== '-h' ? 2 : 0;
+    }
+    const args = parseCommandLine(rest, OPTIONS);
+    if (args.options.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    return (await command(PlatformClient.fromConfig(loadClientConfig()), args, io)) ?? 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.out(`modelarts-local ${name}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    // The platform's answers, storage and file errors are the user's to read, not stack traces.
+    io.out(`modelarts-local ${name}: ${(err as Error)?.message ?? String(err)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  // `modelarts-local predict -d … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+  const io: Io = {
+    out: (line) => process.stdout.write(line + '\n'),
+    screen: { tty: process.stdout.isTTY === true, write: (text) => process.stdout.write(text) },
+  };
+  runCli(process.argv.slice(2), io).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * `obs://bucket/key`, `s3://bucket/key` and the OBS console's `/bucket/key` name
+ * objects (or, with a trailing slash, folders) everywhere in the API.
+ */
+import { bucketNameProblem as s3BucketNameProblem, MAX_KEY_BYTES } from '@modelarts-local/s3-server/names';
+
+export interface ObsUrl {
+  bucket: string;
+  /** Key or key prefix, never starting with '/'; folders end with '/'. */
+  key: string;
+}
+
+export class ObsUrlError extends Error {}
+
+const SCHEMES = ['obs://', 's3://'];
+export { MAX_KEY_BYTES };
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** Why `bucket` cannot name a bucket (S3's rules, as the embedded store applies them), or undefined. */
+export function bucketNameProblem(bucket: string): string | undefined {
+  if (!bucket) return 'the bucket name is empty';
+  const problem = s3BucketNameProblem(bucket);
+  return problem && `bucket name ${JSON.stringify(bucket)} is not valid: a bucket name ${problem}`;
+}
+
+/** Why `key` cannot be used as a platform path, or undefined when it can. */
+export function keyProblem(key: string): string | undefined {
+  if (key.startsWith('/')) return 'the key is absolute (starts with "/"); write keys relative to the bucket';
+  if (Buffer.byteLength(key) > MAX_KEY_BYTES) return `the key is longer than ${MAX_KEY_BYTES} bytes`;
+  if (CONTROL_RE.test(key)) return 'the key contains control characters';
+  if (key.includes('\\')) return 'the key contains a backslash; use "/" between folders';
+  if (/%[0-9A-Fa-f]{2}/.test(key)) {
+    return 'the key contains percent-escapes such as "%2e"; write keys as plain text, not URL-encoded';
+  }
+  const segments = key.split('/');
+  if (segments.some((s) => s === '..' || s === '.')) return 'the key contains "." or ".." segments';
+  if (segments.slice(0, -1).some((s) => s === '')) return 'the key contains an empty folder name ("//")';
+  return undefined;
+}
+
+export function parseObsUrl(raw: unknown): ObsUrl {
+  if (typeof raw !== 'string' || raw.length === 0) {
+    throw new ObsUrlError('expected an OBS path such as obs://bucket/folder/');
+  }
+  let rest: string;
+  const scheme = SCHEMES.find((s) => raw.startsWith(s));
+  if (scheme) rest = raw.slice(scheme.length);
+  else if (raw.startsWith('/') && !raw.startsWith('//')) rest = raw.slice(1);
+  else throw new ObsUrlError(`${JSON.stringify(raw)} is not an OBS path: write obs://bucket/key, s3://bucket/key or /bucket/key`);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const key = slash === -1 ? '' : rest.slice(slash + 1);
+  const problem = bucketNameProblem(bucket) ?? keyProblem(key);
+  if (problem) throw new ObsUrlError(`${JSON.stringify(raw)}: ${problem}`);
+  return { bucket, key };
+}
+
+/** The same location seen as a folder (key prefix ending with '/', or '' for the bucket root). */
+export function asFolder(url: ObsUrl): ObsUrl {
+  return { bucket: url.bucket, key: url.key === '' || url.key.endsWith('/') ? url.key : `${url.key}/` };
+}
+
+export function formatObsUrl(url: ObsUrl): string {
+  return `obs://${url.bucket}/${url.key}`;
+}
+
+export function childUrl(folder: ObsUrl, relative: string): ObsUrl {
+  const base = asFolder(folder);
+  return { bucket: base.bucket, key: base.key + relative };
+}

@@ -1,0 +1,137 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { ApiError, Problem } from '../kernel/errors';
+import { compute, tfjsNodeInstalled } from '../compute/tf';
+import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../compute/model-io';
+import { walkFiles, LocalFile } from '../kernel/storage/object-store';
+import { checkModelConfigText, ModelConfig } from './config-validator';
+import type { PackagedModel } from './model-record';
+
+/** JavaScript first: a package that carries both runs its JavaScript hook in the instance itself. */
+export const HOOK_FILES = ['customize_service.js', 'customize_service.mjs', 'customize_service.ts', 'customize_service.py'];
+export const SUPPORTED_MODEL_TYPES = ['TensorFlow'];
+export const MAX_PACKAGE_BYTES = 4 * 1024 ** 3;
+const MAX_MODELS_PER_PACKAGE = 16;
+const SAVED_MODEL = 'saved_model.pb';
+
+/** What import learned about a package, all checked before anything is recorded. */
+export interface PackageInspection {
+  config: ModelConfig;
+  warnings: Problem[];
+  hookFile?: string;
+  models: PackagedModel[];
+  files: { path: string; size: number }[];
+  size: number;
+  hash: string;
+}
+
+function invalidPackage(message: string, problems?: Problem[]): ApiError {
+  return new ApiError('invalid_package', message, problems);
+}
+
+/**
+ * Checks a package folder (the local copy of `<source>/model/`): config.json valid,
+ * inference code present when the API needs it, model files loadable here.
+ */
+export async function inspectPackage(dir: string, sourceLabel: string): Promise<PackageInspection> {
+  const files = await walkFiles(dir);
+  const size = files.reduce((n, f) => n + f.size, 0);
+  if (size > MAX_PACKAGE_BYTES) throw invalidPackage(`${sourceLabel} holds ${size} bytes; packages may hold at most ${MAX_PACKAGE_BYTES}`);
+  const configFile = files.find((f) => f.relative === 'config.json');
+  if (!configFile) throw invalidPackage(`${sourceLabel}config.json does not exist; a model package needs model/config.json`);
+  const check = checkModelConfigText(await fsp.readFile(configFile.absolute, 'utf8'));
+  if (!check.valid || !check.config) {
+    throw invalidPackage(`${sourceLabel}config.json is not valid: ${check.problems.length} problem(s); see errors`, prefixed(check.problems));
+  }
+  const config = check.config;
+  if (!SUPPORTED_MODEL_TYPES.includes(config.model_type)) {
+    throw invalidPackage(
+      `model_type ${config.model_type} cannot be served here; supported: ${SUPPORTED_MODEL_TYPES.join(', ')} (a tfjs model.json with weight files, or a TF SavedModel when @tensorflow/tfjs-node is installed)`,
+    );
+  }
+  const hookFile = HOOK_FILES.find((h) => files.some((f) => f.relative === h));
+  if (!hookFile && needsHook(config)) {
+    throw invalidPackage(
+      `${sourceLabel} has no customize_service.js (.mjs, .ts, or ModelArts' customize_service.py): this model's API takes multipart/form-data, and only an inference hook can turn uploaded files into model inputs. Add one whose class extends TfServingBaseService`,
+    );
+  }
+  const models = await inspectModels(dir, files, sourceLabel);
+  // Numbered folders (model/1/, model/2/ …) are versions of one model, as TF Serving exports them.
+  const versionsOfOne = models.every((m) => VERSION_FOLDER.test(m.path));
+  if (models.length > 1 && !hookFile && !versionsOfOne) {
+    throw invalidPackage(
+      `${sourceLabel} holds ${models.length} models (${models.map((m) => m.path || '.').join(', ')}) and no customize_service.js (.mjs, .ts) or customize_service.py: only inference code can say how they combine. Add one whose class extends TfServingBaseService and overrides _inference, using this.models.<folder name>`,
+    );
+  }
+  return {
+    config,
+    warnings: prefixed(check.warnings),
+    hookFile,
+    models,
+    files: files.map((f) => ({ path: f.relative, size: f.size })),
+    size,
+    hash: await contentHash(files),
+  };
+}
+
+function prefixed(problems: Problem[]): Problem[] {
+  return problems.map((p) => ({ ...p, path: p.path === '(root)' ? 'config.json' : `config.json: ${p.path}` }));
+}
+
+/** Files can reach a model only through a hook; JSON can go straight to the model's inputs. */
+function needsHook(config: ModelConfig): boolean {
+  const api = config.apis?.[0] as { request?: { 'Content-type'?: string } } | undefined;
+  return api?.request?.['Content-type'] === 'multipart/form-data';
+}
+
+async function inspectModels(dir: string, files: LocalFile[], sourceLabel: string): Promise<PackagedModel[]> {
+  const modelJsons = files.filter((f) => path.basename(f.relative) === MODEL_JSON);
+  const savedModels = files.filter((f) => path.basename(f.relative) === SAVED_MODEL);
+  if (!modelJsons.length && !savedModels.length) {
+    throw invalidPackage(
+      `${sourceLabel} holds no model files: put a tfjs model (model.json and its weight files, as tf.LayersModel.save or tensorflowjs_converter write them) into model/`,
+    );
+  }
+  if (modelJsons.length + savedModels.length > MAX_MODELS_PER_PACKAGE) {
+    throw invalidPackage(`${sourceLabel} holds more than ${MAX_MODELS_PER_PACKAGE} models`);
+  }
+  if (savedModels.length && !tfjsNodeInstalled()) {
+    throw invalidPackage(
+      `${sourceLabel}${savedModels[0].relative} is a TensorFlow SavedModel; loading it needs @tensorflow/tfjs-node, which is not installed here. ` +
+        'Convert it with: tensorflowjs_converter --input_format=tf_saved_model --output_format=tfjs_graph_model <saved_model_dir> <model_dir>, ' +
+        'or install @tensorflow/tfjs-node (it needs internet access at install time)',
+    );
+  }
+  const { tf } = await compute();
+  const out: PackagedModel[] = [];
+  for (const f of modelJsons) {
+    const folder = path.dirname(f.relative) === '.' ? '' : path.dirname(f.relative);
+    let loaded;
+    try {
+      loaded = await loadModelFrom(path.join(dir, folder), tf);
+    } catch (err) {
+      // Messages name the local copy; the user knows the package by its OBS location.
+      const message = (err as Error).message.split(`${path.join(dir, f.relative)}: `).join('').split(`${dir}/`).join(sourceLabel);
+      throw invalidPackage(`${sourceLabel}${f.relative} cannot be loaded: ${message}`);
+    }
+    out.push({ path: folder, format: loaded.kind === 'graph' ? 'tfjs-graph' : 'tfjs-layers', inputs: loaded.inputs, outputs: loaded.outputs });
+    loaded.dispose();
+  }
+  for (const f of savedModels) {
+    out.push({ path: path.dirname(f.relative) === '.' ? '' : path.dirname(f.relative), format: 'savedmodel', inputs: [], outputs: [] });
+  }
+  return out;
+}
+
+/** sha256 over each file's path and the sha256 of its bytes, in path order. */
+export async function contentHash(files: LocalFile[]): Promise<string> {
+  const all = crypto.createHash('sha256');
+  for (const f of files) {
+    const one = crypto.createHash('sha256');
+    for await (const chunk of fs.createReadStream(f.absolute)) one.update(chunk as Buffer);
+    all.update(`${f.relative}\0${one.digest('hex')}\n`);
+  }
+  return `sha256:${all.digest('hex')}`;
+}

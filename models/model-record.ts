@@ -1,0 +1,68 @@
+import type { Problem } from '../kernel/errors';
+import { ApiError } from '../kernel/errors';
+
+export type ModelStatus = 'publishing' | 'published' | 'failed';
+
+export type ModelSource =
+  | { type: 'training_job'; training_job_id: string; training_job_name: string; training_job_version: string; url: string }
+  | { type: 'obs'; url: string };
+
+/** One loadable model inside a package (a package may hold several, e.g. autoencoder + classifier). */
+export interface PackagedModel {
+  /** Folder inside model/ that holds model.json ('' for model/ itself). */
+  path: string;
+  format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel';
+  inputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
+  outputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
+}
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  version: string;
+  description: string;
+  status: ModelStatus;
+  reason?: string;
+  model_type: string;
+  model_algorithm: string;
+  runtime?: string;
+  metrics?: Record<string, number>;
+  apis: unknown[];
+  dependencies: unknown[];
+  health?: unknown;
+  /** The validated, normalised config.json. */
+  config: Record<string, unknown>;
+  warnings: Problem[];
+  source: ModelSource;
+  /** Where the platform keeps its own copy of the package. */
+  package_url: string;
+  hook_file?: string;
+  models: PackagedModel[];
+  files: { path: string; size: number }[];
+  size_bytes: number;
+  /** sha256 over every file's path and content. */
+  content_hash: string;
+  created_at: string;
+  updated_at: string;
+  /** In API answers: true once the import has ended (published or failed). */
+  terminal?: boolean;
+}
+
+const NEXT: Record<ModelStatus, readonly ModelStatus[]> = {
+  publishing: ['published', 'failed'],
+  published: [],
+  failed: [],
+};
+
+/** The record as the API answers it, saying whether its status is final. */
+export function withTerminal(model: ModelRecord): ModelRecord {
+  return { ...model, terminal: NEXT[model.status].length === 0 };
+}
+
+export function transitionModel(model: ModelRecord, to: ModelStatus): void {
+  if (!NEXT[model.status].includes(to)) {
+    throw new ApiError('wrong_state', `model ${model.name} ${model.version} is ${model.status}; it cannot become ${to}`);
+  }
+  model.status = to;
+  model.updated_at = new Date().toISOString();
+}
