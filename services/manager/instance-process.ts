@@ -71,6 +71,7 @@ export class InstanceProcess {
     const child = this.child;
     if (!child?.connected || this.leaving) return false;
     // The handle now lives in the child; the parent's socket object only needs releasing.
+    stopReading(socket);
     this.passing.add(socket);
     child.send(message, socket, { keepOpen: false }, () => {
       this.passing.delete(socket);
@@ -135,5 +136,21 @@ export class InstanceProcess {
   async kill(): Promise<void> {
     this.leaving = true;
     if (this.child) await terminate(this.child, KILL_GRACE_MS);
+  }
+}
+
+/**
+ * Stops reading from a connection that is being passed, for good: a paused socket still
+ * reads into its buffer (its stream asks for more until the buffer is full), and until the
+ * handle is sent — which waits behind the child's acknowledgment of the previous one — what
+ * it read stays behind in this process: a body that came after its headers would be lost.
+ * Left unread, those bytes wait in the kernel and the instance reads them.
+ */
+function stopReading(socket: Socket): void {
+  socket._read = () => undefined;
+  const handle = (socket as unknown as { _handle?: { reading?: boolean; readStop?(): number } })._handle;
+  if (handle?.reading && handle.readStop) {
+    handle.reading = false;
+    handle.readStop();
   }
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { testDigits } from '../helpers/mnist-model';
 import { deployService, importMnist } from '../helpers/services';
@@ -73,4 +74,31 @@ describe('the gateway passes a prediction connection on to an instance', functio
     assert.equal(status, 200);
     assert.ok(['ok', 'degraded'].includes(JSON.parse(health).status), 'the platform answered GET /health');
   });
+
+  it('keeps a body that arrives after its headers with the connection, while many connections are being passed at once', async () => {
+    const png = testDigits([0])[0].png;
+    const boundary = 'xxBOUNDARYxx';
+    const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="images"; filename="d.png"\r\nContent-Type: image/png\r\n\r\n`), png, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const head = `POST /v1/infers/${service.id}/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const { port } = new URL(t.url);
+    const statuses = await Promise.all(Array.from({ length: CONNECTIONS_AT_ONCE }, () => headersThenBody(Number(port), head, body)));
+    assert.deepEqual(statuses, statuses.map(() => 200));
+  });
 });
+
+/** Connections the test opens at the same moment: enough that later ones are passed while earlier ones wait for the instance's acknowledgment. */
+const CONNECTIONS_AT_ONCE = 32;
+
+/** Sends the headers, then the body a few milliseconds later in a write of its own; resolves with the status code of the answer. */
+function headersThenBody(port: number, head: string, body: Buffer): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1', noDelay: true }, () => {
+      socket.write(head);
+      setTimeout(() => socket.write(body), 5);
+    });
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0)));
+    socket.on('error', () => undefined);
+  });
+}
