@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ApiError } from '../../kernel/errors';
+import { ApiError, methodNotAllowed } from '../../kernel/errors';
 import { RETRYABLE_HEADER, errorResponse, tfServingErrorResponse } from '../../kernel/http/render-error';
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
@@ -18,6 +18,8 @@ import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readR
 import { Stats } from './stats';
 
 const MAX_MISMATCH_EVENTS = 5;
+/** What every instance answers beside predictions, to GET. */
+const ASIDE = ['/health', '/metrics', '/openapi.json'];
 
 type Api = 'predict' | 'tfserving_rest' | 'v2';
 type Answer = { result: unknown; timings: Record<string, number> };
@@ -97,8 +99,9 @@ export class RequestHandler {
 
   private route(req: IncomingMessage, res: ServerResponse, path: string, api: Api): Promise<number> {
     if (api === 'tfserving_rest' || api === 'v2') return this.modelApi(req, res, path, api);
+    if (ASIDE.includes(path) && req.method !== 'GET') throw methodNotAllowed('predict_method_not_allowed', ['GET'], `${path} answers GET only`);
     if (path !== '/' && path !== '') throw new ApiError('predict_not_found', `no API at ${path}; predictions are POSTed to /, or to /v1/models/${this.opts.serviceName}:predict in TF Serving's format`);
-    if (req.method !== 'POST') throw new ApiError('predict_not_found', `${req.method} is not answered here; POST the input to /`);
+    if (req.method !== 'POST') throw methodNotAllowed('predict_method_not_allowed', ['POST'], `${req.method} is not answered at /; POST the input to /`);
     return this.predict(req, res);
   }
 
@@ -106,7 +109,8 @@ export class RequestHandler {
   private async fail(req: IncomingMessage, res: ServerResponse, api: Api, err: unknown): Promise<number> {
     const response = api === 'predict' ? errorResponse(err) : tfServingErrorResponse(err);
     if (!response.expected) this.onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-    if ('retryable' in response && response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
+    if (response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     const cut = await finishReading(req, this.opts.maxBodyBytes);
     if (cut) res.setHeader('Connection', 'close');
     sendJson(res, response.status, response.body);

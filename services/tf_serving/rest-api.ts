@@ -3,7 +3,7 @@
  * `GET …/metadata` and `POST …:predict`, where `<name>` is the service's name. The
  * model runs directly, without the package's inference code, as TF Serving runs it.
  */
-import { ApiError } from '../../kernel/errors';
+import { ApiError, methodNotAllowed } from '../../kernel/errors';
 import type { ServableSet, Servable } from './servables';
 import { parsePredictBody, predictResponseBody } from './rest-format';
 import { DEFAULT_SIGNATURE, signatureDef } from './signature';
@@ -64,6 +64,9 @@ function parseRoute(method: string, path: string): Route {
   if (suffix === ':classify' || suffix === ':regress') {
     throw new ApiError('predict_bad_input', `${suffix.slice(1)} needs a classification or regression signature; tfjs models offer only "${DEFAULT_SIGNATURE}": use :predict`);
   }
+  // A path TF Serving answers, asked with another method.
+  const allowed = suffix === ':predict' ? ['POST'] : suffix === undefined || suffix === '/metadata' ? ['GET'] : undefined;
+  if (allowed) throw methodNotAllowed('predict_method_not_allowed', allowed, `Malformed request: ${method} ${path}`);
   throw malformed();
 }
 
