@@ -22,6 +22,8 @@ export class Schemas {
     this.ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
     this.ajv.addKeyword({ keyword: 'x-messages', schemaType: 'object' });
     this.ajv.addKeyword({ keyword: 'x-tolerate', schemaType: 'array' });
+    // An obs:// URL: checked by the handler (parseObsUrl), which names the rule it breaks; the OpenAPI documents state it as a pattern.
+    this.ajv.addKeyword({ keyword: 'x-obs-url', schemaType: 'boolean' });
     this.ajv.addKeyword(bucketNameKeyword());
     for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
       const schema = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
@@ -123,10 +125,16 @@ export function jsonPath(instancePath: string, extra?: string): string {
 export function problemsFromAjv(errors: ErrorObject[]): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
+  // A combinator with its own sentence (`"x-messages": {"oneOf": …}`) says it once: its branches' errors would only list what each alternative lacks.
+  const explained = errors.filter((e) => COMBINATORS.includes(e.keyword) && keywordMessage((e.parentSchema as Record<string, unknown> | undefined)?.['x-messages'], e.keyword, undefined));
+  // A value of the wrong type is told its type: which of its fields to give means nothing yet.
+  const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of errors) {
+    if (COMBINATORS.includes(e.keyword) && mistyped.has(e.instancePath)) continue;
     // A failed `if`/`then` is reported by the `then` branch's own errors, which say what
     // to change; ajv's extra 'must match "then" schema' would only repeat it vaguely.
     if (e.keyword === 'if') continue;
+    if (explained.some((c) => e.schemaPath.startsWith(`${c.schemaPath}/`) && e.instancePath === c.instancePath)) continue;
     const p = describe(e);
     const key = `${p.path}\0${p.message}`;
     if (!seen.has(key)) {
@@ -136,6 +144,8 @@ export function problemsFromAjv(errors: ErrorObject[]): Problem[] {
   }
   return problems;
 }
+
+const COMBINATORS = ['oneOf', 'anyOf', 'not'];
 
 function describe(e: ErrorObject): Problem {
   const params = e.params as Record<string, unknown>;

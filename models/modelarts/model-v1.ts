@@ -1,5 +1,4 @@
 import type { Schemas } from '../../kernel/validation/schemas';
-import { ApiError } from '../../kernel/errors';
 import type { ModelRecord } from '../model-record';
 import { v2ObsPath } from '../../jobs/modelarts/training-job-v2';
 
@@ -17,11 +16,7 @@ interface V1ModelCreate {
 /** A v1 create body as a POST /models/import body; `source_location` may name model/ itself or the folder holding it. */
 export function platformImportBody(body: unknown, schemas: Schemas): Record<string, unknown> {
   const v1 = schemas.parse<V1ModelCreate>('modelarts-model-v1', body);
-  if ((v1.source_location === undefined) === (v1.source_job_id === undefined)) {
-    throw new ApiError('invalid_request', 'give the model source as source_location (an OBS folder) or source_job_id, exactly one of them', [
-      { path: 'source_location', message: 'or source_job_id is required, not both' },
-    ]);
-  }
+  // The schema says source_location or source_job_id, exactly one of them.
   const url = v1.source_location?.replace(/\/model\/?$/, '/');
   return {
     name: v1.model_name,

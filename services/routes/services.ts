@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { ServiceManager } from '../manager/service-manager';
 import { readJson } from '../../kernel/http/body';
-import { stringQuery } from '../../kernel/http/query';
+import { oneOfQuery, stringQuery } from '../../kernel/http/query';
+import { SERVICE_STATUSES } from '../service-record';
 
 export function serviceRoutes(services: ServiceManager): Router {
   const router = new Router({ prefix: '/services' });
@@ -12,7 +13,7 @@ export function serviceRoutes(services: ServiceManager): Router {
   });
 
   router.get('/', (ctx) => {
-    const items = services.list({ status: stringQuery(ctx, 'status'), model_id: stringQuery(ctx, 'model_id') });
+    const items = services.list({ status: oneOfQuery(ctx, 'status', SERVICE_STATUSES), model_id: stringQuery(ctx, 'model_id') });
     ctx.body = { total: items.length, items };
   });
 
