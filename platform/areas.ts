@@ -38,9 +38,10 @@ export async function buildAreas(context: PlatformContext): Promise<Areas> {
   const jobs = new JobService(context, runtimeModules);
   // Models ask the services which of them run a model; `services` exists by the time they ask.
   const models: ModelService = new ModelService(context, jobs, (id) => services.modelUsers(id));
-  const services = new ServiceManager(context, models);
   const tokens = new IamTokens(path.join(config.dataDir, 'meta'), config.modelarts.tokenTtlSeconds);
   const credentials = new Credentials(config.modelarts, config.authToken, tokens);
+  // Instances judge tokens through the platform: they hold no secret of its own.
+  const services = new ServiceManager(context, models, { tokens: credentials.required, judge: (token) => credentials.tokenVerdict(token) });
   const areas: Area[] = [
     { routes: () => [consoleRoutes(), bucketRoutes(new ObjectBrowser(context))] },
     { routes: () => [iamRoutes(context, credentials)], start: () => tokens.start() },

@@ -5,8 +5,8 @@ import { RETRYABLE_HEADER, errorResponse, tfServingErrorResponse } from '../../k
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
 import { finishReading } from '../../kernel/http/read-body';
-import { APP_CODE_HEADER } from '../../kernel/http/api-names';
-import { secretMatches } from '../../kernel/util/secret';
+import type { InstanceGuard } from '../access/instance-guard';
+import { originOf } from './connection-origin';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { answerV2, isV2Path } from '../v2/v2-api';
@@ -37,6 +37,8 @@ export interface InstanceExtras {
   /** The service's OpenAPI document, made from its model's config.json. */
   openapi?: unknown;
   version: string;
+  /** Who may call (services/access/instance-guard.ts). */
+  guard: InstanceGuard;
 }
 export type OnEvent = (level: 'info' | 'warning' | 'error', message: string) => void;
 
@@ -70,10 +72,12 @@ export class RequestHandler {
     if (this.draining) res.setHeader('Connection', 'close');
     if (applyCors(req, res, this.opts.allowOrigins)) return;
     const path = (req.url ?? '/').split('?')[0];
+    const api = apiOf(path);
+    if (req.method === 'GET' && path === '/health') return this.health(res);
+    if (!(await this.admitted(req, res, api))) return;
     if (await this.answeredAside(req, res, path)) return;
     this.inFlight++;
     let status = 500;
-    const api = apiOf(path);
     try {
       status = await this.route(req, res, path, api);
     } catch (err) {
@@ -86,13 +90,25 @@ export class RequestHandler {
     }
   }
 
-  /** GET /health, /metrics and /openapi.json: answered without counting as requests. */
+  /** GET /health: anyone may ask whether the instance is up. */
+  private health(res: ServerResponse): void {
+    sendJson(res, 200, { status: this.draining ? 'draining' : 'ok', service_id: this.opts.serviceId, instance_id: this.opts.instanceId });
+  }
+
+  /** Whether the caller may be served here (instance-guard.ts); a refusal is answered. */
+  private async admitted(req: IncomingMessage, res: ServerResponse, api: Api): Promise<boolean> {
+    try {
+      await this.extras.guard.check(req.headers, originOf(req));
+      return true;
+    } catch (err) {
+      await this.fail(req, res, api, err);
+      return false;
+    }
+  }
+
+  /** GET /metrics and /openapi.json: answered without counting as requests. */
   private async answeredAside(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     if (req.method !== 'GET') return false;
-    if (path === '/health') {
-      sendJson(res, 200, { status: this.draining ? 'draining' : 'ok', service_id: this.opts.serviceId, instance_id: this.opts.instanceId });
-      return true;
-    }
     if (path !== '/metrics' && path !== '/openapi.json') return false;
     return this.describe(path, res).catch((err) => (this.onEvent('error', `${path} failed: ${(err as Error)?.message}`), false));
   }
@@ -118,14 +134,7 @@ export class RequestHandler {
     return response.status;
   }
 
-  private checkAppCode(req: IncomingMessage): void {
-    if (this.opts.appCode !== undefined && !secretMatches(req.headers[APP_CODE_HEADER], this.opts.appCode)) {
-      throw new ApiError('predict_unauthorized', 'this service needs its app code in the X-Apig-AppCode header');
-    }
-  }
-
   private async predict(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    this.checkAppCode(req);
     const data = await readRequestData(req, this.opts.maxBodyBytes);
     if (isMultipart(req)) checkFileFields(data as MultipartData, this.fileFields);
     const { result, timings } = await this.handleOnce(req, data);
@@ -156,7 +165,6 @@ export class RequestHandler {
 
   /** TF Serving's REST API or the Open Inference Protocol, on the model itself. */
   private async modelApi(req: IncomingMessage, res: ServerResponse, path: string, api: 'tfserving_rest' | 'v2'): Promise<number> {
-    this.checkAppCode(req);
     if (!this.servables) throw new ApiError('predict_not_found', 'this service has no model that TF Serving\'s API can run');
     const request = { method: req.method ?? 'GET', path, body: () => readJsonBody(req, this.opts.maxBodyBytes) };
     const server = { name: this.opts.serviceName, version: this.extras.version, ready: () => !this.draining };

@@ -7,9 +7,12 @@ import type { ServiceRecord } from '../service-record';
 import { InstanceProcess } from './instance-process';
 import { DEFAULT_BATCHING } from '../batching/batching-config';
 import { serviceDocument } from '../openapi/service-document';
+import type { AccessOptions } from '../access/instance-guard';
 
 export interface InstanceLimits {
   host: string;
+  /** Who may call: the ports' locks and whether tokens are checked; the key is the service's. */
+  access: Omit<AccessOptions, 'key' | 'appCode'>;
   maxBodyBytes: number;
   timeoutMs: number;
   requestTimeoutMs: number;
@@ -27,8 +30,8 @@ export interface InstanceEvents {
   onCrash(instance: InstanceProcess, exit: ExitInfo): void;
 }
 
-/** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with. */
-export function instanceOptions(service: ServiceRecord, model: ModelRecord, modelDir: string, limits: InstanceLimits): InstanceOptions {
+/** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with; `key` is the one the gateway adds for this service. */
+export function instanceOptions(service: ServiceRecord, model: ModelRecord, modelDir: string, limits: InstanceLimits, key: string): InstanceOptions {
   const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
   return {
     serviceId: service.id,
@@ -44,7 +47,7 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     requestTimeoutMs: limits.requestTimeoutMs,
     api: { requestContentType: api.request?.['Content-type'], requestSchema: api.request?.data, responseSchema: api.response?.data },
     allowOrigins: service.cors.allow_origins,
-    appCode: service.app_code,
+    access: { ...limits.access, key, appCode: service.app_code },
     envs: service.envs,
     python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },
     batching: service.batching ?? DEFAULT_BATCHING,
