@@ -3,6 +3,7 @@ import { toInputData } from '../../compute/input-values';
 import { ApiError } from '../../kernel/errors';
 import { api, rawRequest } from '../helpers/http';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
+import { createJob, uploadCode, waitForJob } from '../helpers/jobs';
 import { deployService, importMnist } from '../helpers/services';
 
 /**
@@ -81,6 +82,16 @@ describe('what the fuzzer found, kept fixed', function () {
       assert.match(res.body.error_msg, /status must be one of/);
     }
     assert.equal((await api(t.url, 'GET', '/services?status=running')).body.total, 1);
+  });
+
+  it("deletes a job through ModelArts' v2 API with 202 and no body (not Koa's text \"Accepted\")", async () => {
+    await uploadCode(t.store, 'obs://findings/code/', ['exit-3.js']);
+    const job = await createJob(t.url, { name: 'to-delete', algorithm: { engine: 'node', code_dir: 'obs://findings/code/', boot_file: 'exit-3.js' }, train_url: 'obs://findings/out/' });
+    await waitForJob(t.url, job.id);
+    const res = await rawRequest(t.url, 'DELETE', `/v2/modelarts-local/training-jobs/${job.id}`);
+    assert.equal(res.status, 202);
+    assert.equal(res.text, '');
+    assert.equal(res.headers['content-type'], undefined);
   });
 
   it('says which source to give when an import names both or neither, from the schema the document shows', async () => {

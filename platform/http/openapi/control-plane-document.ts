@@ -96,7 +96,7 @@ function operation(route: RouteEntry, doc: RouteDoc, { projectId, authRequired, 
   ];
   const produced = doc.produces ?? 'application/json';
   const answer = { description: 'done', content: { [produced]: { schema: produced === 'application/json' ? answerSchema(doc) : { type: 'string' } } } };
-  const ok = Object.fromEntries(successStatuses(doc).map((status) => [String(status), status === 204 ? { description: 'done' } : answer]));
+  const ok = Object.fromEntries(successStatuses(doc).map((status) => [String(status), status === 204 || produced === 'nothing' ? { description: 'done' } : answer]));
   return {
     tags: [doc.tag],
     summary: doc.summary,

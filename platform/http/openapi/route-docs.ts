@@ -23,7 +23,7 @@ export interface RouteDoc {
   status?: number[];
   /** What the answer names that the call created, and the routes that act on it (OpenAPI links). */
   creates?: Creates;
-  /** What the 2xx answer is when it is not JSON. */
+  /** What the 2xx answer is when it is not JSON ('nothing': no body). */
   produces?: string;
 }
 
@@ -52,7 +52,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /training-jobs/:id/metrics': { tag: 'training', summary: 'The metrics the boot file reported', query: { version: q.version() } },
   'POST /v2/:project_id/training-jobs': { tag: 'modelarts', summary: 'ModelArts v2: creates a training job', body: 'modelarts-training-job-v2', status: [201], creates: { under: ['/v2/{project_id}/training-jobs/{id}', '/training-jobs/{id}'], params: { id: '$response.body#/metadata/id', task: '$response.body#/status/tasks/0' } } },
   'GET /v2/:project_id/training-jobs/:id': { tag: 'modelarts', summary: 'ModelArts v2: a training job' },
-  'DELETE /v2/:project_id/training-jobs/:id': { tag: 'modelarts', summary: 'ModelArts v2: deletes a training job', status: [202] },
+  'DELETE /v2/:project_id/training-jobs/:id': { tag: 'modelarts', summary: 'ModelArts v2: deletes a training job', status: [202], produces: 'nothing' },
   'POST /v2/:project_id/training-jobs/:id/actions': { tag: 'modelarts', summary: 'ModelArts v2: terminates a training job', body: 'modelarts-job-action', status: [202] },
   'POST /v2/:project_id/training-job-searches': { tag: 'modelarts', summary: 'ModelArts v2: searches training jobs', body: 'modelarts-job-searches' },
   'GET /v2/:project_id/training-jobs/:id/tasks/:task/logs/preview': { tag: 'modelarts', summary: "ModelArts v2: a task's log (its newest part)" },
