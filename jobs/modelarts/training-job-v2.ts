@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { Schemas } from '../../kernel/validation/schemas';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { JobRecord, JobVersion, latestVersion } from '../job-record';
 import { engineFor, engineOf } from './catalog';
+import { taskNames } from '../nodes/node-contract';
 
 /** ModelArts v2 training words ↔ the platform's job records. */
 
@@ -53,10 +55,6 @@ export function v2ObsPath(url: string): string {
   return `/${bucket}/${key}`;
 }
 
-export function taskNames(job: JobRecord): string[] {
-  return Array.from({ length: job.resource.node_count }, (_, i) => `worker-${i}`);
-}
-
 const ms = (iso: string | undefined) => (iso ? new Date(iso).getTime() : 0);
 
 /** The secondary phase ModelArts shows beside the phase, from what the run is doing. */
@@ -64,6 +62,14 @@ function secondaryPhase(v: JobVersion): string {
   if (v.status === 'Pending') return 'Queuing';
   if (v.status === 'Running') return v.stage === 'downloading' ? 'Preparing' : v.stage === 'uploading' ? 'Saving' : 'Running';
   return v.status;
+}
+
+/** One worker's status: its own exit when it has ended, else the version's; a signal counts as a container's would (128 + its number). */
+function taskStatus(v: JobVersion, task: string): Record<string, unknown> {
+  const own = v.tasks?.find((t) => t.task === task);
+  const signalled = own?.signal ? 128 + (os.constants.signals[own.signal as NodeJS.Signals] ?? 0) : undefined;
+  const exitCode = own?.exit_code ?? signalled ?? v.exit_code ?? 0;
+  return { task, exit_code: exitCode, message: own?.reason ?? v.reason ?? '', ...(own?.host && { host_ip: own.host }) };
 }
 
 /** A job record as ModelArts' v2 API answers it (its latest version). */
@@ -82,7 +88,7 @@ export function jobV2View(job: JobRecord): Record<string, unknown> {
       duration,
       start_time: ms(started),
       tasks,
-      task_statuses: tasks.map((task) => ({ task, exit_code: v.exit_code ?? 0, message: v.reason ?? '' })),
+      task_statuses: tasks.map((task) => taskStatus(v, task)),
     },
     algorithm: {
       code_dir: v2ObsPath(job.algorithm.code_dir),

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { repoPath } from '../../kernel/paths';
+import { SHARED_PYTHON_DIR } from '../../kernel/storage/obs-env';
 import { choosePython } from '../../kernel/process/python';
 import { log } from '../../kernel/log';
 import { loadServables, ServableSet } from '../tf_serving/servables';
@@ -94,7 +95,7 @@ function workerEnv(opts: InstanceOptions): NodeJS.ProcessEnv {
   const own = process.env.PYTHONPATH;
   return {
     ...process.env,
-    PYTHONPATH: [PYTHON_RUNTIME_DIR, ...(own ? [own] : [])].join(path.delimiter),
+    PYTHONPATH: [PYTHON_RUNTIME_DIR, SHARED_PYTHON_DIR, ...(own ? [own] : [])].join(path.delimiter),
     PYTHONUNBUFFERED: '1',
     // The package folder is the user's: no __pycache__ written into it.
     PYTHONDONTWRITEBYTECODE: '1',
