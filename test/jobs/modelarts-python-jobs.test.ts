@@ -7,6 +7,7 @@ import { startTestPlatform, tempDir, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { createJob, uploadCode, waitForJob } from '../helpers/jobs';
 import { usePythonModules } from '../helpers/python-modules';
+import { cli } from '../helpers/cli';
 
 const BUCKET = 'ma-python-jobs';
 const CODE = `obs://${BUCKET}/code/`;
@@ -125,6 +126,10 @@ describe('ModelArts Python boot files: moxing, the training environment, several
     assert.equal(v2.status, 200);
     assert.match(v2.body.content, /node 1 of 2/);
     assert.doesNotMatch(v2.body.content, /node 0 of 2/);
+    const viaCli = await cli(t.url, 'logs', 'env-two', '--task', 'worker-1');
+    assert.equal(viaCli.code, 0);
+    assert.ok(viaCli.lines.includes(`node 1 of 2 on ${n1.env.MA_CURRENT_IP}`), viaCli.lines.join('\n'));
+    assert.ok(!viaCli.lines.some((l) => l.includes('node 0 of 2')));
     const unknown = await api(t.url, 'GET', `/training-jobs/${created.id}/logs?task=worker-2`);
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.error_msg, /its tasks are worker-0, worker-1/);
