@@ -9,9 +9,9 @@ export type ModelSource =
 
 /** One loadable model inside a package (a package may hold several, e.g. autoencoder + classifier). */
 export interface PackagedModel {
-  /** Folder inside model/ that holds model.json ('' for model/ itself). */
+  /** Folder inside model/ that holds model.json ('' for model/ itself); for PyTorch, the .pth file. */
   path: string;
-  format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel';
+  format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel' | 'pytorch';
   inputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
   outputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
 }

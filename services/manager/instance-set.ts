@@ -39,6 +39,8 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     instanceId: '',
     modelName: model.name,
     modelDir,
+    modelType: model.model_type,
+    modelFile: model.models.find((m) => m.format === 'pytorch')?.path,
     hookFile: model.hook_file,
     host: limits.host,
     port: 0,
