@@ -123,12 +123,20 @@ export function searchJobs(jobs: JobRecord[], search: JobSearch): Record<string,
   const offset = search.offset ?? 0;
   const sortBy = search.sort_by ?? 'create_time';
   const order = search.order ?? 'desc';
-  const matching = jobs.filter((j) => (search.filters ?? []).every((f) => matches(j, f)));
+  const matching = jobs.filter((j) => (search.filters ?? []).filter(isFilter).every((f) => matches(j, f)));
   const key = (j: JobRecord): string | number =>
     sortBy === 'name' ? j.name : sortBy === 'phase' ? j.status : sortBy === 'duration' ? (latestVersion(j).duration_ms ?? 0) : ms(j.created_at);
   matching.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (order === 'asc' ? 1 : -1));
   const items = matching.slice(offset * limit, offset * limit + limit).map(jobV2View);
   return { total: matching.length, count: items.length, limit, offset, sort_by: sortBy, order, group_by: '', workspace_id: '0', items };
+}
+
+/** Keys the platform filters on; ModelArts' own examples send others (user_id, runtime_type …), which filter nothing here. */
+const FILTER_KEYS = ['name', 'phase', 'engine', 'create_time'];
+
+/** A filter that says something: a known key with at least one non-empty value (ModelArts' examples send ["", ""] for "any"). */
+function isFilter(f: Filter): boolean {
+  return FILTER_KEYS.includes(f.key) && f.value.some((v) => v !== '');
 }
 
 function matches(job: JobRecord, f: Filter): boolean {
@@ -141,7 +149,9 @@ function matches(job: JobRecord, f: Filter): boolean {
       return !values.includes(String(field));
     case 'like':
       return values.some((v) => String(field).toLowerCase().includes(v.toLowerCase()));
-    case 'between':
-      return Number(field) >= Number(values[0] ?? -Infinity) && Number(field) <= Number(values[1] ?? Infinity);
+    case 'between': {
+      const bound = (v: string | undefined, open: number) => (v === undefined || v === '' ? open : Number(v));
+      return Number(field) >= bound(values[0], -Infinity) && Number(field) <= bound(values[1], Infinity);
+    }
   }
 }

@@ -153,6 +153,22 @@ describe('ModelArts Python boot files: moxing, the training environment, several
     assert.deepEqual(job.body.status.task_statuses.map((s: any) => [s.task, s.exit_code]), [['worker-0', 143], ['worker-1', 4]], 'SIGTERM counts 128 + 15, as a container\'s does');
   });
 
+  it('refuses at create a boot file the engine cannot run, naming the engine that runs it', async () => {
+    await uploadCode(t.store, CODE, ['echo-args.js']);
+    const v2 = await api(t.url, 'POST', '/v2/modelarts-local/training-jobs', {
+      metadata: { name: 'js-on-tensorflow' },
+      algorithm: { code_dir: `/${BUCKET}/code/`, boot_file: `/${BUCKET}/code/echo-args.js`, engine: { engine_name: 'TensorFlow' }, outputs: [{ name: 'train_url', remote: { obs: { obs_url: `/${BUCKET}/out/js/` } } }] },
+    });
+    assert.equal(v2.status, 400);
+    assert.match(v2.body.error_msg, /engine TensorFlow runs Python boot files, and .*echo-args\.js is JavaScript; name engine Node\.js or TensorFlow\.js for it/);
+    const ours = await api(t.url, 'POST', '/training-jobs', { name: 'js-on-python', algorithm: { engine: 'python', code_dir: CODE, boot_file: 'echo-args.js' }, train_url: `obs://${BUCKET}/out/js/` });
+    assert.equal(ours.status, 400);
+    assert.deepEqual(ours.body.errors, [{ path: 'algorithm.boot_file', message: 'echo-args.js is JavaScript, but engine python runs Python boot files; use engine tfjs or node for it, or a Python boot file' }]);
+    const py = await api(t.url, 'POST', '/training-jobs', { name: 'py-on-tfjs', algorithm: { engine: 'tfjs', code_dir: CODE, boot_file: 'env_report.py' }, train_url: `obs://${BUCKET}/out/py/` });
+    assert.equal(py.status, 400);
+    assert.match(py.body.errors[0].message, /env_report\.py is Python, but engine tfjs runs JavaScript boot files; use engine python/);
+  });
+
   describe('PyTorch DistributedDataParallel on 2 nodes', function () {
     usePythonModules(this, ['torch', 'numpy']);
 
