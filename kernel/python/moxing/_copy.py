@@ -14,14 +14,14 @@ def _make_parent(path):
         _local.makedirs(parent, exist_ok=True)
 
 
-def _copy_file(src, dst):
+def _copy_file(src, dst, size=None):
     if is_remote(src) and is_remote(dst):
         return _remote.copy_object(_remote.location(src), _remote.location(dst))
     if is_remote(dst):
         return _remote.upload(src, _remote.location(dst))
     _make_parent(dst)
     if is_remote(src):
-        return _remote.download(_remote.location(src), dst)
+        return _remote.download(_remote.location(src), dst, size)
     _local.copyfile(src, dst)
 
 
@@ -43,19 +43,19 @@ def copy(src_url, dst_url, **_ignored):
 
 
 def _folder_contents(src):
-    """(relative file paths, relative folder paths) below a folder."""
+    """({relative file path: size or None}, relative folder paths) below a folder."""
     if is_remote(src):
         files, folders = _tree.relative_entries(_remote.location(src))
-        return sorted(files), sorted(folders)
+        return {rel: o.size for rel, o in sorted(files.items())}, sorted(folders)
     if not _local.isdir(src):
-        return [], []
-    files, folders = [], []
+        return {}, []
+    files, folders = {}, []
     for root, dirs, names in _local.walk(src):
         rel = os.path.relpath(root, src).replace(os.sep, '/')
         prefix = '' if rel == '.' else rel + '/'
         folders += [prefix + d for d in dirs]
-        files += [prefix + n for n in names]
-    return sorted(files), sorted(folders)
+        files.update((prefix + n, None) for n in names)
+    return dict(sorted(files.items())), sorted(folders)
 
 
 def copy_parallel(src_url, dst_url, file_list=None, threads=DEFAULT_THREADS, is_processing=True, use_queue=True, **_ignored):
@@ -68,7 +68,7 @@ def copy_parallel(src_url, dst_url, file_list=None, threads=DEFAULT_THREADS, is_
     files, folders = _folder_contents(src)
     if file_list is not None:
         wanted = set(f.replace(os.sep, '/').lstrip('/') for f in file_list)
-        files, folders = [f for f in files if f in wanted], []
+        files, folders = {f: s for f, s in files.items() if f in wanted}, []
     if not files and not folders:
         raise FileNotFoundError('No files to copy: %s is empty or does not exist' % src)
     if not is_remote(dst):
@@ -77,6 +77,6 @@ def copy_parallel(src_url, dst_url, file_list=None, threads=DEFAULT_THREADS, is_
             _local.makedirs(join(dst, folder), exist_ok=True)
     workers = max(1, min(int(threads or 1), len(files) or 1))
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        done = [pool.submit(_copy_file, join(src, rel), join(dst, rel)) for rel in files]
+        done = [pool.submit(_copy_file, join(src, rel), join(dst, rel), size) for rel, size in files.items()]
         for future in concurrent.futures.as_completed(done):
             future.result()

@@ -1,7 +1,7 @@
 """Object operations on one bucket and key, in the words the file API needs."""
 import collections
 
-from moxing import _client
+from moxing import _client, _local
 from moxing._client import ClientError, as_os_error
 from moxing._paths import folder_key, split, unsplit
 
@@ -101,12 +101,27 @@ def put_bytes(loc, data):
     call(loc.path, _client.client().put_object, Bucket=loc.bucket, Key=loc.key, Body=data)
 
 
-def download(loc, local_path):
-    call(loc.path, _client.client().download_file, loc.bucket, loc.key, local_path)
+# Below this size one request moves the object: boto3's managed transfers (threads, ranged or
+# multipart requests) pay off only for large objects, and cost a transfer manager per call.
+SINGLE_REQUEST_BYTES = 8 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def download(loc, local_path, size=None):
+    """The object into a local file; `size`, when the caller knows it, spares a ranged download of a small object."""
+    if size is None or size >= SINGLE_REQUEST_BYTES:
+        return call(loc.path, _client.client().download_file, loc.bucket, loc.key, local_path)
+    body = get_bytes(loc)
+    with _local.open(local_path, 'wb') as f:
+        for chunk in iter(lambda: body.read(CHUNK), b''):
+            f.write(chunk)
 
 
 def upload(local_path, loc):
-    call(loc.path, _client.client().upload_file, local_path, loc.bucket, loc.key)
+    if _local.getsize(local_path) >= SINGLE_REQUEST_BYTES:
+        return call(loc.path, _client.client().upload_file, local_path, loc.bucket, loc.key)
+    with _local.open(local_path, 'rb') as f:
+        call(loc.path, _client.client().put_object, Bucket=loc.bucket, Key=loc.key, Body=f)
 
 
 def copy_object(src, dst):
