@@ -57,8 +57,8 @@ function summary(job, v) {
     ['Code directory', obsLink(job.algorithm.code_dir)],
     ['Boot file', job.algorithm.boot_file],
     ['Parameters', v.parameters.map((/** @type {Json} */ p) => `--${p.name}=${p.value}`).join(' ')],
-    ['Inputs', h('span', {}, job.inputs.map((/** @type {Json} */ i) => h('div', {}, `${i.name}: `, obsLink(i.url))))],
-    ['Outputs', h('span', {}, v.output_urls.map((/** @type {Json} */ o) => h('div', {}, `${o.name}: `, obsLink(o.url))))],
+    ['Inputs', h('ul', { class: 'plain' }, job.inputs.map((/** @type {Json} */ i) => h('li', {}, `${i.name}: `, obsLink(i.url), i.pass_as === 'obs_url' ? ' (passed as its OBS URL)' : '')))],
+    ['Outputs', h('ul', { class: 'plain' }, v.output_urls.map((/** @type {Json} */ o) => h('li', {}, `${o.name}: `, obsLink(o.url))))],
     ['Resource', `${job.resource.flavor} × ${job.resource.node_count}`],
     ['Workers', job.resource.node_count > 1 ? workerLinks(job, v) : undefined],
     ['Created', formatDate(v.created_at)],
@@ -77,11 +77,11 @@ function workerLinks(job, v) {
   /** @type {Json[]} */
   const tasks = v.tasks ?? [];
   return h(
-    'span',
-    {},
-    h('div', {}, link(`jobs/${job.id}?version=${v.version}`, 'all workers')),
+    'ul',
+    { class: 'plain' },
+    h('li', {}, link(`jobs/${job.id}?version=${v.version}`, 'all workers')),
     ...tasks.map((t) =>
-      h('div', {}, link(`jobs/${job.id}?version=${v.version}&task=${t.task}`, t.task), ` on ${t.host}`, t.reason ? ` — ${t.reason}` : ''),
+      h('li', {}, link(`jobs/${job.id}?version=${v.version}&task=${t.task}`, t.task), ` on ${t.host}`, t.reason ? ` — ${t.reason}` : ''),
     ),
   );
 }
