@@ -29,6 +29,13 @@ export const ERROR_SCHEMAS: Record<ErrorDialect, Record<string, unknown>> = {
     properties: { error: { type: 'object', required: ['code', 'message', 'title'], properties: { code: { type: 'integer' }, message: { type: 'string' }, title: { type: 'string' } } } },
   },
   'tf-serving': { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+  // ModelArts' Python runtime answers its own errors as {erno, msg, words_result}; the platform's others keep their shape.
+  'modelarts-runtime': {
+    anyOf: [
+      { type: 'object', required: ['erno', 'msg'], properties: { erno: { type: 'string', examples: ['MR.0105'] }, msg: { type: 'string' }, words_result: { type: 'object' } } },
+      { $ref: '#/components/schemas/Error' },
+    ],
+  },
 };
 
 /** Names under components.schemas. */
@@ -38,4 +45,5 @@ export const ERROR_SCHEMA_NAMES: Record<ErrorDialect, string> = {
   'modelarts-v1-training': 'ModelArtsV1TrainingError',
   iam: 'IamError',
   'tf-serving': 'TfServingError',
+  'modelarts-runtime': 'RuntimeError',
 };

@@ -28,17 +28,19 @@ interface PackageModel {
 export interface ServiceDocumentSource {
   service: { name: string; description?: string; app_code?: string };
   /** `models`: the package's models (TF Serving's and V2's bodies follow the signature of a package's only model). */
-  model: { name: string; version: string; apis: unknown[]; models?: PackageModel[] };
+  model: { name: string; version: string; apis: unknown[]; models?: PackageModel[]; hook_file?: string };
 }
 
 export function serviceDocument(source: ServiceDocumentSource): Record<string, unknown> {
   const { service, model } = source;
-  const schemas: Record<string, unknown> = { Error: ERROR_SCHEMAS.platform, ModelApiError: ERROR_SCHEMAS['tf-serving'] };
+  const schemas: Record<string, unknown> = { Error: ERROR_SCHEMAS.platform, ModelApiError: ERROR_SCHEMAS['tf-serving'], RuntimeError: ERROR_SCHEMAS['modelarts-runtime'] };
+  // A customize_service.py is served the way ModelArts' Python runtime serves it, errors included.
+  const hookErrors = model.hook_file?.endsWith('.py') ? 'RuntimeError' : 'Error';
   const paths: Record<string, Record<string, unknown>> = {};
   (model.apis as ApiDeclaration[]).forEach((api, i) => {
     const url = api.url ?? '/';
     const method = (api.method ?? 'post').toLowerCase();
-    (paths[url] ??= {})[method] = operation(api, i, schemas);
+    (paths[url] ??= {})[method] = operation(api, i, schemas, `#/components/schemas/${hookErrors}`);
   });
   const signature = model.models?.length === 1 ? model.models[0] : undefined;
   Object.assign(paths, modelApiPaths(service.name, signature));
@@ -59,7 +61,7 @@ export function serviceDocument(source: ServiceDocumentSource): Record<string, u
   };
 }
 
-function operation(api: ApiDeclaration, index: number, schemas: Record<string, unknown>): Record<string, unknown> {
+function operation(api: ApiDeclaration, index: number, schemas: Record<string, unknown>, errors: string): Record<string, unknown> {
   const requestType = api.request?.['Content-type'] ?? 'application/json';
   const responseType = api.response?.['Content-type'] ?? 'application/json';
   const requestName = `api${index}Request`;
@@ -73,8 +75,8 @@ function operation(api: ApiDeclaration, index: number, schemas: Record<string, u
     requestBody: { required: true, content: { [requestType]: { schema: { ...ref(requestName), ...fileFieldsRequired(api.request?.data) } } } },
     responses: {
       '200': { description: 'the inference code\'s answer', content: { [responseType]: { schema: ref(responseName) } } },
-      ...errorResponses('#/components/schemas/Error', { '400': 'bad input', '413': 'the body is too large', '415': 'another Content-Type', '500': 'the inference code failed', '503': 'the service is not running', '504': 'the model did not answer in time' }),
-      default: errorResponse('#/components/schemas/Error'),
+      ...errorResponses(errors, { '400': 'bad input', '413': 'the body is too large', '415': 'another Content-Type', '500': 'the inference code failed', '503': 'the service is not running', '504': 'the model did not answer in time' }),
+      default: errorResponse(errors),
     },
   };
 }

@@ -61,4 +61,22 @@ describe('the naming rules as the OpenAPI documents state them', () => {
       }
     }
   });
+
+  it("accepts only OBS web addresses the platform reads (it reads more: percent-escapes, queries, ports)", () => {
+    const hosts = ['test-modelarts.obs.cn-north-4.myhuaweicloud.com', 'obs.cn-north-4.myhuaweicloud.com/test-modelarts', 'a.b.obs.eu-de.otc.t-systems.com', '192.168.1.1.obs.cn-north-4.myhuaweicloud.com', 'Bad.obs.cn-north-4.myhuaweicloud.com', 'x.example.com', 'obs.cn-north-4.myhuaweicloud.com'];
+    let accepted = 0;
+    for (const scheme of ['https://', 'http://']) {
+      for (const host of hosts) {
+        for (const key of [...names('web-keys', 200, [...KEY_CHARS, '?', '#', ':'], 12), '']) {
+          for (const url of [`${scheme}${host}/${key}`, `${scheme}${host}`]) {
+            if (!accepts(OBS_URL_PATTERN, url)) continue;
+            accepted++;
+            assert.doesNotThrow(() => parseObsUrl(url), JSON.stringify(url));
+          }
+        }
+      }
+    }
+    assert.ok(accepted > 100, `the pattern describes web addresses (${accepted} accepted)`);
+    assert.ok(accepts(OBS_URL_PATTERN, 'https://test-modelarts.obs.cn-north-4.myhuaweicloud.com/mnist/mnist-model/'));
+  });
 });
