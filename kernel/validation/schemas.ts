@@ -126,7 +126,7 @@ export function problemsFromAjv(errors: ErrorObject[]): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   // A combinator with its own sentence (`"x-messages": {"oneOf": …}`) says it once: its branches' errors would only list what each alternative lacks.
-  const explained = errors.filter((e) => COMBINATORS.includes(e.keyword) && keywordMessage((e.parentSchema as Record<string, unknown> | undefined)?.['x-messages'], e.keyword, undefined));
+  const explained = errors.filter((e) => COMBINATORS.includes(e.keyword) && ((e.parentSchema as Record<string, Record<string, unknown> | undefined> | undefined)?.['x-messages']?.[e.keyword] ?? undefined) !== undefined);
   // A value of the wrong type is told its type: which of its fields to give means nothing yet.
   const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of errors) {
@@ -151,6 +151,7 @@ function describe(e: ErrorObject): Problem {
   const params = e.params as Record<string, unknown>;
   const parent = e.parentSchema as Record<string, unknown> | undefined;
   const custom = parent?.['x-message'];
+  if (COMBINATORS.includes(e.keyword)) return describeCombinator(e, parent ?? {});
   const specific = keywordMessage(parent?.['x-messages'], e.keyword, params.missingProperty);
   switch (e.keyword) {
     case 'required':
@@ -171,6 +172,21 @@ function describe(e: ErrorObject): Problem {
     default:
       return { path: jsonPath(e.instancePath), message: specific ?? (typeof custom === 'string' ? custom : (e.message ?? 'is not valid')) };
   }
+}
+
+/**
+ * An either-or rule between fields (`oneOf`/`anyOf` of `required` branches, `not` of a
+ * `required`), told at the field to change: with none given, the first branch's; with too
+ * many, the last one given. `"x-messages": {"oneOf": {"none": …, "both": …}}` says each case.
+ */
+function describeCombinator(e: ErrorObject, parent: Record<string, unknown>): Problem {
+  const fields = (s: unknown) => (s as { required?: string[] } | undefined)?.required ?? [];
+  const passing = (e.params as { passingSchemas?: number[] | null }).passingSchemas;
+  const situation = e.keyword === 'not' || passing ? 'both' : 'none';
+  const branches = parent[e.keyword] as unknown[] | undefined;
+  const field = e.keyword === 'not' ? fields(parent.not).at(-1) : passing ? fields(branches?.[passing.at(-1)!])[0] : fields(branches?.[0])[0];
+  const message = keywordMessage(parent['x-messages'], e.keyword, situation) ?? e.message ?? 'is not valid';
+  return { path: field ? jsonPath(e.instancePath, field) : jsonPath(e.instancePath), message };
 }
 
 function keywordMessage(messages: unknown, keyword: string, missingProperty: unknown): string | undefined {

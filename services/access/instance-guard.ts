@@ -51,6 +51,12 @@ export class InstanceGuard {
     private readonly askPlatform: (token: string) => Promise<TokenVerdict>,
   ) {}
 
+  /** Whether requests from `origin` are checked at all (on the hot path: most are not, on loopback). */
+  checks(origin: Origin): boolean {
+    if (this.opts.appCode !== undefined) return true;
+    return origin === 'own' ? this.opts.ownPortLocked : origin === 'service' && this.opts.servicePortLocked;
+  }
+
   /** Resolves when the caller may be served; otherwise an ApiError (401) saying what to send. */
   async check(headers: Headers, origin: Origin): Promise<void> {
     if (this.opts.appCode !== undefined) {

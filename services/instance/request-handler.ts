@@ -5,7 +5,7 @@ import { RETRYABLE_HEADER, errorResponse, renderError, tfServingErrorResponse } 
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
 import { finishReading } from '../../kernel/http/read-body';
-import type { InstanceGuard } from '../access/instance-guard';
+import type { InstanceGuard, Origin } from '../access/instance-guard';
 import { originOf } from './connection-origin';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
@@ -79,7 +79,8 @@ export class RequestHandler {
     const path = (req.url ?? '/').split('?')[0];
     const api = apiOf(path);
     if (req.method === 'GET' && path === '/health') return this.health(res);
-    if (!(await this.admitted(req, res, api))) return;
+    const origin = originOf(req);
+    if (this.extras.guard.checks(origin) && !(await this.admitted(req, res, api, origin))) return;
     if (await this.answeredAside(req, res, path)) return;
     this.inFlight++;
     let status = 500;
@@ -101,9 +102,9 @@ export class RequestHandler {
   }
 
   /** Whether the caller may be served here (instance-guard.ts); a refusal is answered. */
-  private async admitted(req: IncomingMessage, res: ServerResponse, api: Api): Promise<boolean> {
+  private async admitted(req: IncomingMessage, res: ServerResponse, api: Api, origin: Origin): Promise<boolean> {
     try {
-      await this.extras.guard.check(req.headers, originOf(req));
+      await this.extras.guard.check(req.headers, origin);
       return true;
     } catch (err) {
       await this.fail(req, res, api, err);

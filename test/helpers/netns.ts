@@ -4,7 +4,7 @@
  * calls it through `inner`, a non-loopback address, as a stranger on the network would.
  * Needs root and iproute2 (`ip`); tests skip, saying why, where they are missing.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -69,12 +69,17 @@ export async function createNetns(): Promise<Netns> {
 }
 
 /** Why namespaces cannot be made here, or undefined when they can. */
-export async function netnsUnavailable(): Promise<string | undefined> {
+export function netnsUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'network namespaces need root';
-  try {
-    await run('ip', ['netns', 'list']);
-    return undefined;
-  } catch {
-    return 'iproute2 (ip) is not installed';
-  }
+  return spawnSync('ip', ['netns', 'list']).status === 0 ? undefined : 'iproute2 (ip) is not installed';
+}
+
+/** In a describe(): skips the suite, saying why in its title, where namespaces cannot be made. */
+export function useNetns(suite: Mocha.Suite): void {
+  const why = netnsUnavailable();
+  if (!why) return;
+  suite.title += ` (skipped: ${why})`;
+  before(function () {
+    this.skip();
+  });
 }

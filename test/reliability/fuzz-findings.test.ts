@@ -94,11 +94,13 @@ describe('what the fuzzer found, kept fixed', function () {
     assert.equal(res.headers['content-type'], undefined);
   });
 
-  it('says which source to give when an import names both or neither, from the schema the document shows', async () => {
-    for (const body of [{ name: 'x', version: '1.0.0' }, { name: 'x', version: '1.0.0', url: 'obs://findings/findings-1.0.0/', training_job_id: 'j' }]) {
-      const res = await api(t.url, 'POST', '/models/import', body);
-      assert.equal(res.status, 400);
-      assert.deepEqual(res.body.errors, [{ path: '(root)', message: 'give the source as training_job_id (with an optional training_job_version) or as url, exactly one of them' }]);
-    }
+  it('says at the field which one of two to give, when a body names both or neither, from the schema the document shows', async () => {
+    const neither = await api(t.url, 'POST', '/models/import', { name: 'x', version: '1.0.0' });
+    assert.equal(neither.status, 400);
+    assert.deepEqual(neither.body.errors, [{ path: 'training_job_id', message: 'is required (or url): give the source as training_job_id (with an optional training_job_version) or as url' }]);
+    const both = await api(t.url, 'POST', '/models/import', { name: 'x', version: '1.0.0', url: 'obs://findings/findings-1.0.0/', training_job_id: 'j' });
+    assert.deepEqual(both.body.errors, [{ path: 'url', message: 'give the source as training_job_id or as url, not both' }]);
+    const job = await api(t.url, 'POST', '/training-jobs', { name: 'j', algorithm: { engine: 'node', code_dir: 'obs://findings/code/', boot_file: 'x.js' }, data_url: 'obs://findings/d/', inputs: [{ name: 'd', url: 'obs://findings/d/' }] });
+    assert.deepEqual(job.body.errors, [{ path: 'inputs', message: 'give data_url or inputs, not both' }, { path: 'train_url', message: "is required (or outputs): where the job's files are saved" }]);
   });
 });

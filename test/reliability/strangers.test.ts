@@ -9,7 +9,7 @@ import { predictionServiceDefinition } from '../../services/tf_serving/grpc-defi
 import { apiDefaults, rawRequest, waitFor } from '../helpers/http';
 import { createJob, uploadCode, waitForJob } from '../helpers/jobs';
 import { testDigits } from '../helpers/mnist-model';
-import { createNetns, netnsUnavailable, type Netns } from '../helpers/netns';
+import { createNetns, useNetns, type Netns } from '../helpers/netns';
 import { tempDir, type TestPlatform } from '../helpers/platform';
 import { killHard, spawnPlatform, type PlatformProcess } from '../helpers/process-platform';
 import { deployService, importMnist, predictFile } from '../helpers/services';
@@ -46,9 +46,9 @@ describe('strangers on the network: every port beyond loopback asks for credenti
   /** An address the platform printed (0.0.0.0 or 127.0.0.1), as reached from outside its namespace. */
   const outside = (url: string) => url.replace(/(0\.0\.0\.0|127\.0\.0\.1)/, ns.inner);
 
-  before(async function () {
-    const why = await netnsUnavailable();
-    if (why) return this.skip();
+  useNetns(this);
+
+  before(async () => {
     ns = await createNetns();
     dataDir = await tempDir('strangers');
     platform = await spawnPlatform(
