@@ -11,6 +11,33 @@ export type { TensorSpec, InputValue, InputData, NestedNumbers } from './input-v
 
 export type ModelOfKind = { kind: 'layers'; model: LayersModel } | { kind: 'graph'; model: GraphModel };
 
+/** One tensor of a SavedModel's signature, as TensorFlow names it (for TF Serving's metadata). */
+export interface SignatureTensorInfo {
+  key: string;
+  /** The tensor's name in the SavedModel, e.g. "x:0". */
+  tensor: string;
+  /** TensorFlow's dtype (DT_INT64 stays DT_INT64 here, though tfjs computes it as int32). */
+  dtype: string;
+  shape: number[] | null;
+}
+
+/** A signature of a converted SavedModel: its TF description, and the model that runs it. */
+export interface ModelSignature {
+  method: string;
+  inputs: SignatureTensorInfo[];
+  outputs: SignatureTensorInfo[];
+  /** Set when the signature takes serialized tf.Example protos: the features fed from them. */
+  examples?: { input: string; features: { key: string; dtype: string; shape: number[]; default?: number[] }[] };
+  /** The runnable model (loaded on first use for signatures other than the default). */
+  load(): Promise<LoadedModel>;
+}
+
+/** Every signature of a converted SavedModel; the LoadedModel itself runs `default`. */
+export interface ModelSignatures {
+  default: string;
+  byName: Record<string, ModelSignature>;
+}
+
 export interface LoadedModel {
   kind: 'layers' | 'graph';
   model: LayersModel | GraphModel;
@@ -22,6 +49,8 @@ export interface LoadedModel {
   prepare(inputsByName: Record<string, InputValue>): InputData[];
   /** Runs the model on buffers from `prepare` (or several stacked along their first dimension). */
   run(data: InputData[]): Promise<Record<string, NestedNumbers>>;
+  /** A converted SavedModel's signatures, by name. */
+  signatures?: ModelSignatures;
   dispose(): void;
 }
 

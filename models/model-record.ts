@@ -14,6 +14,9 @@ export interface PackagedModel {
   format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel';
   inputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
   outputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
+  /** A SavedModel's signatures (converted at import) and the one `inputs`/`outputs` describe. */
+  signatures?: string[];
+  default_signature?: string;
 }
 
 export interface ModelRecord {

@@ -13,7 +13,7 @@ import { secretMatches } from '../../kernel/util/secret';
 import type { InputValue } from '../../compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
 import type { Servable, ServableSet } from './servables';
-import { checkSignatureName, DEFAULT_SIGNATURE, signatureDef } from './signature';
+import { DEFAULT_SIGNATURE, signatureDefs, signatureModel } from './signature';
 import { outputToTensor, tensorToInput, type TensorProtoObject } from './tensor-proto';
 
 export interface ModelSpecObject {
@@ -91,26 +91,28 @@ function checkAppCode(metadata: grpc.Metadata, appCode: string | undefined): voi
 
 function servableFor(servables: ServableSet, spec: ModelSpecObject | undefined): Servable {
   if (spec?.version_label) throw new ApiError('predict_not_found', `no version labels are defined here (asked for "${spec.version_label}"); use model_spec.version`);
-  checkSignatureName(spec?.signature_name);
   const version = spec?.version?.value === undefined ? undefined : Number(spec.version.value);
   return servables.get(spec?.name ?? '', version);
 }
 
-function responseSpec(name: string, servable: Servable): ModelSpecObject {
-  return { name, version: { value: String(servable.version) }, signature_name: DEFAULT_SIGNATURE };
+function responseSpec(name: string, servable: Servable, signature = DEFAULT_SIGNATURE): ModelSpecObject {
+  return { name, version: { value: String(servable.version) }, signature_name: signature };
 }
 
 async function predict(servables: ServableSet, request: PredictRequestObject): Promise<object> {
   const servable = servableFor(servables, request.model_spec);
-  const outputSpecs = servable.model.outputs;
+  const { name: signatureName, model, signature } = await signatureModel(servable.model, request.model_spec?.signature_name);
+  const outputSpecs = model.outputs;
   const inputs: Record<string, InputValue> = {};
   for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorToInput(name, proto);
   const wanted = request.output_filter?.length ? request.output_filter : outputSpecs.map((s) => s.name);
   const unknown = wanted.filter((n) => !outputSpecs.some((s) => s.name === n));
   if (unknown.length) throw new ApiError('predict_bad_input', `output_filter names ${unknown.join(', ')}, which the model does not have; it has ${outputSpecs.map((s) => s.name).join(', ')}`);
-  const values = await servable.model.predict(inputs);
-  const outputs = Object.fromEntries(outputSpecs.filter((s) => wanted.includes(s.name)).map((s) => [s.name, outputToTensor(values[s.name], s)]));
-  return { model_spec: responseSpec(servables.name, servable), outputs };
+  const values = await model.predict(inputs);
+  // A SavedModel's outputs keep TensorFlow's dtype on the wire (DT_INT64 is computed as int32 here).
+  const tfDtype = (key: string) => signature?.outputs.find((o) => o.key === key)?.dtype;
+  const outputs = Object.fromEntries(outputSpecs.filter((s) => wanted.includes(s.name)).map((s) => [s.name, outputToTensor(values[s.name], s, tfDtype(s.name))]));
+  return { model_spec: responseSpec(servables.name, servable, signatureName), outputs };
 }
 
 async function getMetadata(servables: ServableSet, request: MetadataRequestObject): Promise<object> {
@@ -119,7 +121,7 @@ async function getMetadata(servables: ServableSet, request: MetadataRequestObjec
   if (!fields.length) throw new ApiError('predict_bad_input', 'GetModelMetadataRequest must specify at least one metadata_field ("signature_def")');
   const other = fields.find((f) => f !== 'signature_def');
   if (other) throw new ApiError('predict_bad_input', `Metadata field ${other} is not supported; only "signature_def" is`);
-  const map = { signature_def: { [DEFAULT_SIGNATURE]: signatureDef(servable.model.inputs, servable.model.outputs) } };
+  const map = { signature_def: signatureDefs(servable.model) };
   return {
     model_spec: responseSpec(servables.name, servable),
     metadata: { signature_def: { type_url: `type.googleapis.com/${SIGNATURE_DEF_MAP}`, value: encodeMessage(SIGNATURE_DEF_MAP, map) } },

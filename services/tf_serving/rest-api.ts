@@ -6,7 +6,7 @@
 import { ApiError } from '../../kernel/errors';
 import type { ServableSet, Servable } from './servables';
 import { parsePredictBody, predictResponseBody } from './rest-format';
-import { DEFAULT_SIGNATURE, signatureDef } from './signature';
+import { DEFAULT_SIGNATURE, signatureDefs, signatureModel } from './signature';
 
 import { TF_SERVING_PREFIX } from '../../kernel/http/api-names';
 
@@ -45,8 +45,10 @@ export async function answerTfServing(req: TfServingRequest, servables: Servable
   const servable = servables.get(route.name, route.version);
   if (route.action === 'status') return { status: 200, body: versionStatus(servables, route) };
   if (route.action === 'metadata') return { status: 200, body: metadata(route.name, servable) };
-  const parsed = parsePredictBody(await req.body(), servable.model.inputs);
-  const outputs = await servable.model.predict(parsed.inputs);
+  const body = await req.body();
+  const { model } = await signatureModel(servable.model, (body as { signature_name?: unknown } | null)?.signature_name);
+  const parsed = parsePredictBody(body, model.inputs);
+  const outputs = await model.predict(parsed.inputs);
   return { status: 200, body: predictResponseBody(parsed.format, outputs) };
 }
 
@@ -79,7 +81,7 @@ function versionStatus(servables: ServableSet, route: Route): unknown {
 function metadata(name: string, servable: Servable): unknown {
   return {
     model_spec: { name, signature_name: '', version: String(servable.version) },
-    metadata: { signature_def: { signature_def: { [DEFAULT_SIGNATURE]: signatureDef(servable.model.inputs, servable.model.outputs) } } },
+    metadata: { signature_def: { signature_def: signatureDefs(servable.model) } },
   };
 }
 

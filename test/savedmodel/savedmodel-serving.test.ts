@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { startTestPlatform, type TestPlatform } from '../helpers/platform';
+import { api } from '../helpers/http';
+import { deployService } from '../helpers/services';
+import { predictionServiceDefinition } from '../../services/tf_serving/grpc-definitions';
+import { importPackage, packageOf, useModelFixtures } from './helpers';
+
+type Client = grpc.Client & Record<string, (req: object, cb: (err: grpc.ServiceError | null, res: any) => void) => void>;
+
+function call(client: Client, method: string, request: object): Promise<any> {
+  return new Promise((resolve, reject) => client[method](request, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+describe('SavedModels written by TensorFlow import and serve with their own signatures', function () {
+  this.timeout(120_000);
+  const fixtures = useModelFixtures(this);
+  let t: TestPlatform;
+
+  before(async () => {
+    t = await startTestPlatform();
+  });
+
+  after(async () => t?.close());
+
+  describe('a TF1 builder graph (half_plus_two: VariableV2, a snappy index, five signatures)', () => {
+    let base: string;
+    let service: any;
+
+    before(async () => {
+      const dir = await packageOf(path.join(fixtures(), 'tf-serving', 'saved_model_half_plus_two_cpu', '00000123'));
+      const imported = await importPackage(t, dir, 'half-plus-two');
+      assert.equal(imported.status, 201, JSON.stringify(imported.body));
+      assert.equal(imported.body.models[0].format, 'savedmodel');
+      assert.deepEqual(imported.body.models[0].signatures, ['classify_x_to_y', 'regress_x2_to_y3', 'regress_x_to_y', 'regress_x_to_y2', 'serving_default']);
+      service = await deployService(t.url, { name: 'half_plus_two', model_id: imported.body.id });
+      assert.equal(service.status, 'running', service.reason);
+      base = `${t.url}/v1/models/half_plus_two`;
+    });
+
+    it('answers :predict with y = 0.5x + 2 under the signature\'s own names', async () => {
+      const res = await api(base, 'POST', ':predict', { instances: [[1.0], [2.0], [5.0]] });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body, { predictions: [[2.5], [3.0], [4.5]] });
+      const columns = await api(base, 'POST', ':predict', { signature_name: 'serving_default', inputs: { x: [[3.0]] } });
+      assert.deepEqual(columns.body, { outputs: [[3.5]] });
+    });
+
+    it('runs another signature by name (regress_x2_to_y3: y3 = 0.5·x2 + 3)', async () => {
+      const res = await api(base, 'POST', ':predict', { signature_name: 'regress_x2_to_y3', instances: [[1.0], [4.0]] });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body, { predictions: [[3.5], [5.0]] });
+    });
+
+    it('describes every signature as TensorFlow wrote it: tensor names, dtypes, shapes, methods', async () => {
+      const res = await api(base, 'GET', '/metadata');
+      const defs = res.body.metadata.signature_def.signature_def;
+      assert.deepEqual(Object.keys(defs).sort(), ['classify_x_to_y', 'regress_x2_to_y3', 'regress_x_to_y', 'regress_x_to_y2', 'serving_default']);
+      assert.deepEqual(defs.serving_default.inputs.x, { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: '-1', name: '' }, { size: '1', name: '' }], unknown_rank: false }, name: 'x:0' });
+      assert.equal(defs.serving_default.outputs.y.name, 'y:0');
+      assert.equal(defs.classify_x_to_y.method_name, 'tensorflow/serving/classify');
+      assert.equal(defs.classify_x_to_y.inputs.inputs.dtype, 'DT_STRING');
+    });
+
+    it('answers POST / without inference code by feeding the JSON to the serving signature', async () => {
+      const res = await api(service.access_address, 'POST', '', { x: [[8.0]] });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(res.body, { y: [[6.0]] });
+    });
+
+    it('answers gRPC Predict with the signature named in model_spec', async () => {
+      const Ctor = grpc.makeGenericClientConstructor(predictionServiceDefinition(), 'PredictionService');
+      const client = new Ctor(service.grpc_address, grpc.credentials.createInsecure()) as unknown as Client;
+      try {
+        const res = await call(client, 'Predict', {
+          model_spec: { name: 'half_plus_two', signature_name: 'regress_x2_to_y3' },
+          inputs: { inputs: { dtype: 'DT_FLOAT', tensor_shape: { dim: [{ size: 2 }, { size: 1 }] }, float_val: [2, 6] } },
+        });
+        assert.equal(res.model_spec.signature_name, 'regress_x2_to_y3');
+        assert.deepEqual(res.outputs.outputs.float_val, [4, 6]);
+      } finally {
+        client.close();
+      }
+    });
+
+    it('refuses a signature the model does not have, naming the ones it has', async () => {
+      const res = await api(base, 'POST', ':predict', { signature_name: 'nope', instances: [[1.0]] });
+      assert.equal(res.status, 400);
+      assert.match(res.body.error, /"nope" not found.*"serving_default"/);
+    });
+  });
+
+  it('refuses a stateful SavedModel at import, naming the op, the signature and the file', async () => {
+    const dir = await packageOf(path.join(fixtures(), 'tf-serving', 'saved_model_counter', '00000123'));
+    const res = await importPackage(t, dir, 'counter');
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match(res.body.error_msg, /obs:\/\/savedmodels\/counter-1\.0\.0\/model\/saved_model\.pb, signature "incr_counter" changes state \(op AssignAdd/);
+  });
+});
