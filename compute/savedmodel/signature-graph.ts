@@ -76,7 +76,10 @@ export function buildSignatureGraph(ctx: ConversionContext, key: string, sig: Si
   const nodes = [...live].map((n) => graph.get(n)!);
   const library = collectLibrary(nodes, ctx.functions);
   checkOps(nodes, library, graph, where);
-  return { key, method: sig.methodName ?? '', inputs, outputs, nodes: nodes.map(clean), constants: constants(nodes, ctx, where), feeds, fetches, library, examples };
+  // tfjs finds the constants of control-flow bodies in the same weights, by their node names.
+  const bodyConsts = library.flatMap((fn) => fn.nodeDef ?? []);
+  const cleanLibrary = library.map((fn) => ({ ...fn, nodeDef: (fn.nodeDef ?? []).map((n) => ({ ...clean(n), input: n.input ?? [] })) }));
+  return { key, method: sig.methodName ?? '', inputs, outputs, nodes: nodes.map(clean), constants: constants([...nodes, ...bodyConsts], ctx, where), feeds, fetches, library: cleanLibrary, examples };
 }
 
 function inlineAll(graph: Map<string, NodeJson>, ctx: ConversionContext, targets: string[], feedRefs: string[], where: string): void {
@@ -149,6 +152,7 @@ function constants(nodes: NodeJson[], ctx: ConversionContext, where: string): Ma
   const out = new Map<string, WeightValue>();
   for (const node of nodes) {
     if (node.op !== 'Const') continue;
+    if (out.has(node.name)) throw new ConversionError(`${where}: two constants are named ${node.name} (one inside a control-flow function); tfjs could not tell them apart`);
     const key = node.attr?.__checkpoint_key?.s;
     const tensor = node.attr?.value?.tensor;
     if (key !== undefined) out.set(node.name, weightFromBundle(`variable ${node.name}`, ctx.bundle.get(Buffer.from(key, 'base64').toString('utf8'))!));

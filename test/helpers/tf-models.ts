@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { repoPath } from '../../kernel/paths';
+import { readTestDigits } from '../../samples/mnist/dataset';
+import { mnistGz } from './mnist-model';
+import { tempDir } from './platform';
+import type { TestVenv } from './test-venv';
+
+const run = promisify(execFile);
+const SCRIPT = repoPath('test', 'python', 'tf_models.py');
+
+/** Runs test/python/tf_models.py in the tests' venv (TensorFlow itself). */
+export async function tfModels(venv: TestVenv, args: string[]): Promise<void> {
+  await run(venv.python, [SCRIPT, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', CUDA_VISIBLE_DEVICES: '' } });
+}
+
+/** The ModelArts tutorial's softmax regression trained by TensorFlow for `steps` steps and saved with SavedModelBuilder; its folder. */
+export async function tutorialSavedModel(venv: TestVenv, steps = 1000): Promise<string> {
+  const out = path.join(await tempDir('tf-tutorial'), 'model');
+  await tfModels(venv, ['tutorial', await mnistGz(), out, String(steps)]);
+  return out;
+}
+
+export interface TfInput {
+  values: unknown;
+  shape: number[];
+  dtype: string;
+}
+
+export interface TfJob {
+  dir: string;
+  signature: string;
+  inputs: Record<string, TfInput>;
+}
+
+/** TensorFlow's own outputs of each job's signature (one TensorFlow process for all). */
+export async function tfPredictMany(venv: TestVenv, jobs: TfJob[]): Promise<Record<string, any>[]> {
+  const work = await tempDir('tf-predict');
+  await fs.writeFile(path.join(work, 'in.json'), JSON.stringify(jobs));
+  await tfModels(venv, ['predict', path.join(work, 'in.json'), path.join(work, 'out.json')]);
+  return JSON.parse(await fs.readFile(path.join(work, 'out.json'), 'utf8'));
+}
+
+/** TensorFlow's own outputs of `signature` of the SavedModel in `dir`. */
+export async function tfPredict(venv: TestVenv, dir: string, signature: string, inputs: Record<string, TfInput>): Promise<Record<string, any>> {
+  return (await tfPredictMany(venv, [{ dir, signature, inputs }]))[0];
+}
+
+/** The first `count` MNIST test images (784 values 0-255 each) and their labels. */
+export function mnistTestSet(count: number): { images: number[][]; labels: number[] } {
+  const digits = readTestDigits(Array.from({ length: count }, (_, i) => i));
+  return { images: digits.map((d) => Array.from(d.pixels)), labels: digits.map((d) => d.label) };
+}
