@@ -47,3 +47,9 @@ export function decodeTf<T>(name: string, bytes: Uint8Array): T {
   const type = tensorflowRoot().lookupType(name);
   return type.toObject(type.decode(bytes), JSON_FORM) as T;
 }
+
+/** Encodes a plain object (camelCase fields) as the message `name`. */
+export function encodeTf(name: string, value: object): Uint8Array {
+  const type = tensorflowRoot().lookupType(name);
+  return type.encode(type.fromObject(value)).finish();
+}

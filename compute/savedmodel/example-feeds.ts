@@ -82,11 +82,18 @@ export function replaceParseExamples(graph: Map<string, NodeJson>, live: Set<str
 }
 
 function feature(graph: Map<string, NodeJson>, node: NodeJson, l: ParseLayout, j: number, key: string): ExampleFeature {
-  const defaultNode = graph.get(parseRef(l.defaults[j] ?? '').node);
+  const defaultNode = constBehind(graph, l.defaults[j]);
   const tensor = defaultNode?.op === 'Const' ? defaultNode.attr?.value?.tensor : undefined;
   if (l.dtypes[j] === 'DT_STRING') throw new ConversionError(`${node.name} parses feature "${key}" as strings; only float and int64 features are fed here`);
   const value = tensor ? weightFromTensor(`default of feature ${key}`, tensor) : undefined;
   const numbers: number[] = [];
   for (let at = 0; value && at < value.data.length; at += 4) numbers.push(value.dtype === 'float32' ? value.data.readFloatLE(at) : value.data.readInt32LE(at));
   return { key, dtype: l.dtypes[j], shape: l.shapes[j] ?? [], default: numbers.length ? numbers : undefined, placeholder: `${node.name}/dense_${j}` };
+}
+
+/** The Const a default comes from, through the Reshape or Identity that tf.io.parse_example puts on it. */
+function constBehind(graph: Map<string, NodeJson>, input: string | undefined): NodeJson | undefined {
+  let node = graph.get(parseRef(input ?? '').node);
+  for (let hops = 0; node && (node.op === 'Reshape' || node.op === 'Identity') && hops < 10; hops++) node = graph.get(parseRef(node.input?.[0] ?? '').node);
+  return node;
 }

@@ -71,6 +71,11 @@ export function buildSignatureGraph(ctx: ConversionContext, key: string, sig: Si
   }
   const fetches = makeFetches(graph, outputs, targets);
   const live = reachable(graph, Object.values(fetches), false);
+  if (examples) {
+    // Features the outputs do not need are neither fed nor required.
+    for (const f of examples.features.filter((x) => !live.has(x.placeholder))) delete feeds[`${examples.input}/${f.key}`];
+    examples.features = examples.features.filter((x) => live.has(x.placeholder));
+  }
   const stateful = [...reachable(graph, Object.values(fetches), true)].map((n) => graph.get(n)!).find((n) => WRITE_OPS.has(n.op));
   if (stateful) throw new ConversionError(`${where} changes state (op ${stateful.op}, node ${stateful.name}): stateful signatures cannot be served as conversions; serve it with TensorFlow`);
   const nodes = [...live].map((n) => graph.get(n)!);

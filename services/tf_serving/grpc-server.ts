@@ -14,6 +14,8 @@ import type { InputValue } from '../../compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
 import type { Servable, ServableSet } from './servables';
 import { DEFAULT_SIGNATURE, signatureDefs, signatureModel } from './signature';
+import { runExamples, type ExampleMethod } from './example-signatures';
+import { decodeExample, feedExamples, inputExamples } from './examples';
 import { outputToTensor, tensorToInput, type TensorProtoObject } from './tensor-proto';
 
 export interface ModelSpecObject {
@@ -71,6 +73,8 @@ export function createGrpcEndpoint(servables: ServableSet, opts: GrpcOptions): G
     );
   };
   server.addService(predictionServiceDefinition(), {
+    Classify: unary((r: ExamplesRequestObject) => examplesCall(servables, r, 'classify')),
+    Regress: unary((r: ExamplesRequestObject) => examplesCall(servables, r, 'regress')),
     Predict: unary((r: PredictRequestObject) => predict(servables, r)),
     GetModelMetadata: unary((r: MetadataRequestObject) => getMetadata(servables, r)),
   });
@@ -103,8 +107,15 @@ async function predict(servables: ServableSet, request: PredictRequestObject): P
   const servable = servableFor(servables, request.model_spec);
   const { name: signatureName, model, signature } = await signatureModel(servable.model, request.model_spec?.signature_name);
   const outputSpecs = model.outputs;
-  const inputs: Record<string, InputValue> = {};
-  for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorToInput(name, proto);
+  const examples = signature?.examples;
+  const serialized = examples ? request.inputs?.[examples.input]?.string_val : undefined;
+  let inputs: Record<string, InputValue> = {};
+  if (examples) {
+    if (!serialized?.length) throw new ApiError('predict_bad_input', `input "${examples.input}" takes serialized tf.Example protos as a DT_STRING tensor`);
+    inputs = feedExamples(examples, serialized.map(decodeExample));
+  } else {
+    for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorToInput(name, proto);
+  }
   const wanted = request.output_filter?.length ? request.output_filter : outputSpecs.map((s) => s.name);
   const unknown = wanted.filter((n) => !outputSpecs.some((s) => s.name === n));
   if (unknown.length) throw new ApiError('predict_bad_input', `output_filter names ${unknown.join(', ')}, which the model does not have; it has ${outputSpecs.map((s) => s.name).join(', ')}`);
@@ -113,6 +124,20 @@ async function predict(servables: ServableSet, request: PredictRequestObject): P
   const tfDtype = (key: string) => signature?.outputs.find((o) => o.key === key)?.dtype;
   const outputs = Object.fromEntries(outputSpecs.filter((s) => wanted.includes(s.name)).map((s) => [s.name, outputToTensor(values[s.name], s, tfDtype(s.name))]));
   return { model_spec: responseSpec(servables.name, servable, signatureName), outputs };
+}
+
+interface ExamplesRequestObject {
+  model_spec?: ModelSpecObject;
+  input?: Parameters<typeof inputExamples>[0];
+}
+
+async function examplesCall(servables: ServableSet, request: ExamplesRequestObject, method: ExampleMethod): Promise<object> {
+  const servable = servableFor(servables, request.model_spec);
+  const answer = await runExamples(servable.model, request.model_spec?.signature_name, method, inputExamples(request.input));
+  const model_spec = responseSpec(servables.name, servable, answer.signature);
+  if (method === 'regress') return { model_spec, result: { regressions: (answer.results as number[]).map((value) => ({ value })) } };
+  const classifications = (answer.results as [string, number][][]).map((pairs) => ({ classes: pairs.map(([label, score]) => ({ label, score })) }));
+  return { model_spec, result: { classifications } };
 }
 
 async function getMetadata(servables: ServableSet, request: MetadataRequestObject): Promise<object> {

@@ -5,6 +5,7 @@ import { startTestPlatform, type TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { deployService } from '../helpers/services';
 import { predictionServiceDefinition } from '../../services/tf_serving/grpc-definitions';
+import { encodeTf } from '../../compute/protos/tf-protos';
 import { importPackage, packageOf, useModelFixtures } from './helpers';
 
 type Client = grpc.Client & Record<string, (req: object, cb: (err: grpc.ServiceError | null, res: any) => void) => void>;
@@ -84,11 +85,52 @@ describe('SavedModels written by TensorFlow import and serve with their own sign
       }
     });
 
+    it('answers :regress and :classify with tf.Example features, parsed here as ParseExample would', async () => {
+      const regress = await api(base, 'POST', ':regress', { signature_name: 'regress_x_to_y', examples: [{ x: 1.0 }, { x: 2.0 }] });
+      assert.equal(regress.status, 200, JSON.stringify(regress.body));
+      assert.deepEqual(regress.body, { results: [2.5, 3.0] });
+      const withContext = await api(base, 'POST', ':regress', { signature_name: 'regress_x_to_y2', context: { x: 4.0 }, examples: [{}, { x: 6.0 }] });
+      assert.deepEqual(withContext.body, { results: [5.0, 6.0] });
+      const classify = await api(base, 'POST', ':classify', { signature_name: 'classify_x_to_y', examples: [{ x: 1.0 }] });
+      assert.deepEqual(classify.body, { results: [[['', 2.5]]] });
+      const wrong = await api(base, 'POST', ':classify', { examples: [{ x: 1.0 }] });
+      assert.equal(wrong.status, 400);
+      assert.match(wrong.body.error, /signature "serving_default" does not take tf\.Example input/);
+    });
+
+    it('answers gRPC Regress and Classify on tf.Example protos', async () => {
+      const Ctor = grpc.makeGenericClientConstructor(predictionServiceDefinition(), 'PredictionService');
+      const client = new Ctor(service.grpc_address, grpc.credentials.createInsecure()) as unknown as Client;
+      const example = (x: number) => ({ features: { feature: { x: { float_list: { value: [x] } } } } });
+      try {
+        const regress = await call(client, 'Regress', { model_spec: { name: 'half_plus_two', signature_name: 'regress_x_to_y' }, input: { example_list: { examples: [example(1), example(3)] } } });
+        assert.deepEqual(regress.result.regressions.map((r: { value: number }) => r.value), [2.5, 3.5]);
+        const classify = await call(client, 'Classify', { model_spec: { name: 'half_plus_two', signature_name: 'classify_x_to_y' }, input: { example_list: { examples: [example(5)] } } });
+        assert.deepEqual(classify.result.classifications, [{ classes: [{ label: '', score: 4.5 }] }]);
+      } finally {
+        client.close();
+      }
+    });
+
     it('refuses a signature the model does not have, naming the ones it has', async () => {
       const res = await api(base, 'POST', ':predict', { signature_name: 'nope', instances: [[1.0]] });
       assert.equal(res.status, 400);
       assert.match(res.body.error, /"nope" not found.*"serving_default"/);
     });
+  });
+
+  it('takes serialized tf.Example protos on a TF2 predict signature that parses them (half_plus_two_tf2)', async () => {
+    const dir = await packageOf(path.join(fixtures(), 'tf-serving', 'saved_model_half_plus_two_tf2_cpu', '00000123'), '00000123');
+    const imported = await importPackage(t, dir, 'half-plus-two-tf2');
+    assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    const s = await deployService(t.url, { name: 'half_plus_two_tf2', model_id: imported.body.id });
+    assert.equal(s.status, 'running', s.reason);
+    const status = await api(t.url, 'GET', '/v1/models/half_plus_two_tf2');
+    assert.equal(status.body.model_version_status[0].version, '123', 'the numbered folder is the version, as TF Serving reads it');
+    const serialized = (x: number) => Buffer.from(encodeTf('tensorflow.Example', { features: { feature: { x: { floatList: { value: [x] } }, x2: { floatList: { value: [0] } } } } })).toString('base64');
+    const res = await api(t.url, 'POST', '/v1/models/half_plus_two_tf2:predict', { signature_name: 'regress_x_to_y', instances: [{ b64: serialized(2) }, { b64: serialized(4) }] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body, { predictions: [[3], [4]] });
   });
 
   it('refuses a stateful SavedModel at import, naming the op, the signature and the file', async () => {
