@@ -8,6 +8,8 @@ import type { Tf } from '../compute/tf';
 import { loadModelFrom, ModelFolderError } from '../compute/model-io';
 import { CONVERTED_JSON } from '../compute/savedmodel/converted-format';
 import { convertSavedModel, writeConverted } from '../compute/savedmodel/convert';
+import type { SignatureTensor } from '../compute/savedmodel/signature-graph';
+import { tfjsDtype } from '../compute/savedmodel/tensor-values';
 import type { PackagedModel } from './model-record';
 
 export async function convertSavedModelInto(dir: string, folder: string, sourceLabel: string, convertedDir: string, tf: Tf): Promise<PackagedModel> {
@@ -21,7 +23,10 @@ export async function convertSavedModelInto(dir: string, folder: string, sourceL
   } catch (err) {
     throw new ModelFolderError(`${label}saved_model.pb was converted, but tfjs cannot load signature "${converted.info.default_signature}": ${(err as Error).message}`);
   }
-  const signatures = Object.keys(converted.info.signatures);
   loaded.dispose();
-  return { path: folder, format: 'savedmodel', inputs: loaded.inputs, outputs: loaded.outputs, default_signature: converted.info.default_signature, signatures };
+  // As the SavedModel declares them (the conversion of a TF1 graph takes any shape, as TensorFlow does).
+  const main = converted.info.signatures[converted.info.default_signature];
+  const spec = (t: SignatureTensor) => ({ name: t.key, dtype: tfjsDtype(t.dtype) ?? t.dtype, shape: t.shape && t.shape.map((d) => (d < 0 ? null : d)) });
+  const signatures = Object.keys(converted.info.signatures);
+  return { path: folder, format: 'savedmodel', inputs: main.inputs.map(spec), outputs: main.outputs.map(spec), default_signature: converted.info.default_signature, signatures };
 }

@@ -29,7 +29,7 @@ export function convertSavedModel(dir: string, label: string): ConvertedSavedMod
   const outer = meta.graph.node ?? [];
   const functions = new Map((meta.graph.library?.function ?? []).map((f) => [f.signature.name, f]));
   const keys = variableKeys(new Map(outer.map((n) => [n.name, n])), bundle, meta.objectGraph);
-  const ctx = { outer, functions, variableKeys: keys, bundle, file: `${label}${SAVED_MODEL_PB}` };
+  const ctx = { outer, functions, variableKeys: keys, bundle, file: `${label}${SAVED_MODEL_PB}`, checkShapes: (meta.objectGraph?.nodes?.length ?? 0) > 0 };
   const names = Object.keys(meta.signatures).sort();
   const info: ConvertedSavedModelJson = {
     format: 'savedmodel',

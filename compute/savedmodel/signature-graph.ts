@@ -23,6 +23,12 @@ export interface ConversionContext {
   bundle: Map<string, BundleTensor>;
   /** "obs://…/model/saved_model.pb", for messages. */
   file: string;
+  /**
+   * TF1 graphs take a fed tensor of any shape (a Placeholder does not check it, so TF
+   * Serving answers `{"instances": [1.0, 2.0]}` on an input declared [-1, 1]); TF2
+   * functions check their inputs against the signature's shapes.
+   */
+  checkShapes: boolean;
 }
 
 export interface SignatureTensor {
@@ -63,7 +69,7 @@ export function buildSignatureGraph(ctx: ConversionContext, key: string, sig: Si
   const feedRefs = inputs.map((i) => i.tensor);
   inlineAll(graph, ctx, targets, feedRefs, where);
   resolveVariables(graph, ctx, where);
-  const feeds = makeFeeds(graph, inputs, feedRefs, targets);
+  const feeds = makeFeeds(graph, ctx.checkShapes ? inputs : inputs.map((i) => ({ ...i, shape: null })), feedRefs, targets);
   const examples = replaceParseExamples(graph, reachable(graph, targets, false), new Map(Object.entries(feeds)), where, [targets]);
   if (examples) {
     delete feeds[examples.input];

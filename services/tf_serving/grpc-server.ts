@@ -51,7 +51,11 @@ export interface GrpcEndpoint {
   drain(graceMs: number): void;
 }
 
-export function createGrpcEndpoint(servables: ServableSet, opts: GrpcOptions): GrpcEndpoint {
+/** One service's models, or (the drop-in server) a lookup of several by model_spec.name. */
+export type ServableSource = ServableSet | ((name: string) => ServableSet);
+
+export function createGrpcEndpoint(source: ServableSource, opts: GrpcOptions): GrpcEndpoint {
+  const setOf = (r: { model_spec?: ModelSpecObject }) => (typeof source === 'function' ? source(r.model_spec?.name ?? '') : source);
   const server = new grpc.Server();
   const unary = <Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
     const start = performance.now();
@@ -73,10 +77,10 @@ export function createGrpcEndpoint(servables: ServableSet, opts: GrpcOptions): G
     );
   };
   server.addService(predictionServiceDefinition(), {
-    Classify: unary((r: ExamplesRequestObject) => examplesCall(servables, r, 'classify')),
-    Regress: unary((r: ExamplesRequestObject) => examplesCall(servables, r, 'regress')),
-    Predict: unary((r: PredictRequestObject) => predict(servables, r)),
-    GetModelMetadata: unary((r: MetadataRequestObject) => getMetadata(servables, r)),
+    Classify: unary((r: ExamplesRequestObject) => examplesCall(setOf(r), r, 'classify')),
+    Regress: unary((r: ExamplesRequestObject) => examplesCall(setOf(r), r, 'regress')),
+    Predict: unary((r: PredictRequestObject) => predict(setOf(r), r)),
+    GetModelMetadata: unary((r: MetadataRequestObject) => getMetadata(setOf(r), r)),
   });
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {

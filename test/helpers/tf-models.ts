@@ -53,3 +53,11 @@ export function mnistTestSet(count: number): { images: number[][]; labels: numbe
   const digits = readTestDigits(Array.from({ length: count }, (_, i) => i));
   return { images: digits.map((d) => Array.from(d.pixels)), labels: digits.map((d) => d.label) };
 }
+
+/** A TF Serving gRPC Predict made as server_utils makes it (tensorflow-serving-api's stub, tf.make_tensor_proto). */
+export async function grpcPredictFromPython(venv: TestVenv, address: string, model: string, signature: string, inputs: Record<string, TfInput>): Promise<Record<string, any>> {
+  const work = await tempDir('tf-grpc');
+  await fs.writeFile(path.join(work, 'in.json'), JSON.stringify(inputs));
+  await tfModels(venv, ['grpc-predict', address, model, signature, path.join(work, 'in.json'), path.join(work, 'out.json')]);
+  return JSON.parse(await fs.readFile(path.join(work, 'out.json'), 'utf8'));
+}

@@ -5,6 +5,8 @@ Run with the tests' virtual environment's python (test/helpers/tf-models.ts):
   tf_models.py predict <jobs.json> <outputs.json>
       jobs.json: [{"dir": …, "signature": …, "inputs": {"name": {"values": [...], "shape": [...], "dtype": "float32"}}}]
       writes one {"output": nested list} per job, in one TensorFlow process
+  tf_models.py grpc-predict <host:port> <model> <signature> <inputs.json> <outputs.json>
+      server_utils' way: a PredictionServiceStub from tensorflow-serving-api and tf.make_tensor_proto
 """
 import gzip
 import json
@@ -73,11 +75,30 @@ def predict(jobs_file, outputs_file):
         json.dump(answers, f)
 
 
+def grpc_predict(address, model, signature, inputs_file, outputs_file):
+    import grpc
+    import tensorflow as tf
+    from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+    with open(inputs_file) as f:
+        spec = json.load(f)
+    stub = prediction_service_pb2_grpc.PredictionServiceStub(grpc.insecure_channel(address))
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model
+    request.model_spec.signature_name = signature
+    for k, v in spec.items():
+        request.inputs[k].CopyFrom(tf.make_tensor_proto(np.array(v['values'], dtype=v['dtype']).reshape(v['shape'])))
+    response = stub.Predict(request, 30.0)
+    with open(outputs_file, 'w') as f:
+        json.dump({k: tf.make_ndarray(v).tolist() for k, v in response.outputs.items()}, f)
+
+
 if __name__ == '__main__':
     command, args = sys.argv[1], sys.argv[2:]
     if command == 'tutorial':
         tutorial(args[0], args[1], int(args[2]))
     elif command == 'predict':
         predict(*args)
+    elif command == 'grpc-predict':
+        grpc_predict(*args)
     else:
         sys.exit('unknown command %s' % command)

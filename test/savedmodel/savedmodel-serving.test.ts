@@ -46,6 +46,9 @@ describe('SavedModels written by TensorFlow import and serve with their own sign
       assert.deepEqual(res.body, { predictions: [[2.5], [3.0], [4.5]] });
       const columns = await api(base, 'POST', ':predict', { signature_name: 'serving_default', inputs: { x: [[3.0]] } });
       assert.deepEqual(columns.body, { outputs: [[3.5]] });
+      // TF Serving's own README call: a TF1 placeholder takes a tensor of any shape.
+      const readme = await api(base, 'POST', ':predict', { instances: [1.0, 2.0, 5.0] });
+      assert.deepEqual(readme.body, { predictions: [2.5, 3.0, 4.5] });
     });
 
     it('runs another signature by name (regress_x2_to_y3: y3 = 0.5·x2 + 3)', async () => {
