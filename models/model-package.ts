@@ -7,6 +7,7 @@ import { compute } from '../compute/tf';
 import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../compute/model-io';
 import { SAVED_MODEL_PB } from '../compute/model-files';
 import { convertSavedModelInto } from './savedmodel-import';
+import { convertKerasInto, kerasModelFolders } from './keras-import';
 import { walkFiles, LocalFile } from '../kernel/storage/object-store';
 import { checkModelConfigText, ModelConfig } from './config-validator';
 import type { PackagedModel } from './model-record';
@@ -91,12 +92,13 @@ function needsHook(config: ModelConfig): boolean {
 async function inspectModels(dir: string, files: LocalFile[], sourceLabel: string, convertedDir: string): Promise<PackagedModel[]> {
   const modelJsons = files.filter((f) => path.basename(f.relative) === MODEL_JSON);
   const savedModels = files.filter((f) => path.basename(f.relative) === SAVED_MODEL_PB);
-  if (!modelJsons.length && !savedModels.length) {
+  const kerasFolders = kerasModelFolders(files, [...modelJsons, ...savedModels], sourceLabel);
+  if (!modelJsons.length && !savedModels.length && !kerasFolders.length) {
     throw invalidPackage(
-      `${sourceLabel} holds no model files: put a TensorFlow SavedModel (saved_model.pb and variables/) or a tfjs model (model.json and its weight files) into model/`,
+      `${sourceLabel} holds no model files: put a TensorFlow SavedModel (saved_model.pb and variables/), a Keras .h5 or .keras file, or a tfjs model (model.json and its weight files) into model/`,
     );
   }
-  if (modelJsons.length + savedModels.length > MAX_MODELS_PER_PACKAGE) {
+  if (modelJsons.length + savedModels.length + kerasFolders.length > MAX_MODELS_PER_PACKAGE) {
     throw invalidPackage(`${sourceLabel} holds more than ${MAX_MODELS_PER_PACKAGE} models`);
   }
   const { tf } = await compute();
@@ -118,6 +120,7 @@ async function inspectModels(dir: string, files: LocalFile[], sourceLabel: strin
     const folder = path.dirname(f.relative) === '.' ? '' : path.dirname(f.relative);
     out.push(await convertSavedModelInto(dir, folder, sourceLabel, convertedDir, tf));
   }
+  for (const k of kerasFolders) out.push(await convertKerasInto(dir, k.folder, k.file, sourceLabel, convertedDir, tf));
   return out;
 }
 

@@ -122,7 +122,7 @@ export class ModelService {
   async ensureLocal(id: string): Promise<string> {
     const model = this.get(id);
     const dir = path.join(this.localDir(id), 'model');
-    const converts = model.models.some((m) => m.format === 'savedmodel');
+    const converts = model.models.some((m) => m.format === 'savedmodel' || m.format === 'keras-h5' || m.format === 'keras');
     const complete = async (): Promise<boolean> =>
       (await ifExists(fsp.stat(path.join(dir, 'config.json')))) !== undefined &&
       (!converts || (await ifExists(fsp.stat(convertedDirFor(dir)))) !== undefined);

@@ -11,6 +11,7 @@ import { reachable } from './graph-walk';
 import { parseRef, shapeDims, type FunctionJson, type NodeJson, type SignatureJson } from './graph-types';
 import { calledFunction, inlineCall, rewireAll, rewirePort } from './inline-calls';
 import { collectLibrary, checkOps, WRITE_OPS } from './op-checks';
+import { withDefaultAttrs } from './op-defaults';
 import type { BundleTensor } from './tensor-bundle';
 import { baseDtype, weightFromBundle, weightFromTensor, type WeightValue } from './tensor-values';
 
@@ -176,5 +177,5 @@ function constants(nodes: NodeJson[], ctx: ConversionContext, where: string): Ma
 /** What tfjs reads of a node: no device, no internal attributes, no inline values (they go to the weights). */
 function clean(node: NodeJson): NodeJson {
   const attr = Object.fromEntries(Object.entries(node.attr ?? {}).filter(([k]) => !k.startsWith('_') && !(node.op === 'Const' && k === 'value')));
-  return { name: node.name, op: node.op, input: (node.input ?? []).filter((i) => !i.startsWith('^')), attr };
+  return withDefaultAttrs({ name: node.name, op: node.op, input: (node.input ?? []).filter((i) => !i.startsWith('^')), attr });
 }

@@ -61,3 +61,22 @@ export async function grpcPredictFromPython(venv: TestVenv, address: string, mod
   await tfModels(venv, ['grpc-predict', address, model, signature, path.join(work, 'in.json'), path.join(work, 'out.json')]);
   return JSON.parse(await fs.readFile(path.join(work, 'out.json'), 'utf8'));
 }
+
+/**
+ * The DigitClassifier CNN (Keras, 25.9M parameters) trained by TensorFlow on the first
+ * `images` training digits; its folder holds cnnModel.h5, cnnModel.keras and the TF
+ * Serving export my_digit_classifier/1/.
+ */
+export async function digitClassifierModels(venv: TestVenv, images = 1024): Promise<string> {
+  const out = await tempDir('digit-cnn');
+  await tfModels(venv, ['digit-cnn', await mnistGz(), out, String(images)]);
+  return out;
+}
+
+/** Keras' own predictions of each model file on its inputs. */
+export async function kerasPredict(venv: TestVenv, jobs: { file: string; inputs: unknown; shape: number[] }[]): Promise<number[][][]> {
+  const work = await tempDir('keras-predict');
+  await fs.writeFile(path.join(work, 'in.json'), JSON.stringify(jobs));
+  await tfModels(venv, ['keras-predict', path.join(work, 'in.json'), path.join(work, 'out.json')]);
+  return JSON.parse(await fs.readFile(path.join(work, 'out.json'), 'utf8'));
+}

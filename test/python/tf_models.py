@@ -5,6 +5,10 @@ Run with the tests' virtual environment's python (test/helpers/tf-models.ts):
   tf_models.py predict <jobs.json> <outputs.json>
       jobs.json: [{"dir": …, "signature": …, "inputs": {"name": {"values": [...], "shape": [...], "dtype": "float32"}}}]
       writes one {"output": nested list} per job, in one TensorFlow process
+  tf_models.py digit-cnn <mnist_gz_dir> <out_dir> <train_images>
+      the DigitClassifier CNN in Keras, trained briefly; writes cnnModel.h5, cnnModel.keras and
+      my_digit_classifier/1/ (model.export, a TF Serving SavedModel)
+  tf_models.py keras-predict <jobs.json> <outputs.json>   jobs: [{"file": …, "inputs": [...], "shape": [...]}]
   tf_models.py grpc-predict <host:port> <model> <signature> <inputs.json> <outputs.json>
       server_utils' way: a PredictionServiceStub from tensorflow-serving-api and tf.make_tensor_proto
 """
@@ -75,6 +79,43 @@ def predict(jobs_file, outputs_file):
         json.dump(answers, f)
 
 
+def digit_cnn(gz_dir, out_dir, count):
+    import keras
+    keras.utils.set_random_seed(0)
+    images, labels = mnist(gz_dir, 'train')
+    x = (images[:count] / 255.0).reshape(-1, 28, 28, 1).astype('float32')
+    y = keras.utils.to_categorical(labels[:count], 10)
+    conv = lambda name, filters: keras.layers.Conv2D(filters, 3, padding='same', activation='relu', name=name)
+    inp = keras.Input((28, 28, 1), name='images')
+    trunk = keras.layers.MaxPooling2D(2, name='pool1')(conv('conv1', 32)(inp))
+    branch = lambda b: conv('branch_%s_conv2' % b, 256)(keras.layers.MaxPooling2D(2, name='branch_%s_pool' % b)(conv('branch_%s_conv1' % b, 64)(trunk)))
+    h = keras.layers.Flatten(name='flatten')(keras.layers.Concatenate(name='concat')([branch('a'), branch('b')]))
+    h = keras.layers.Dense(500, activation='relu', name='dense2')(keras.layers.Dense(1000, activation='relu', name='dense1')(h))
+    out = keras.layers.Dense(10, activation='softmax', name='probabilities')(h)
+    model = keras.Model(inp, out, name='digit_classifier')
+    model.compile(optimizer=keras.optimizers.Adam(0.001), loss='categorical_crossentropy', metrics=['accuracy'])
+    model.fit(x, y, batch_size=64, epochs=1, verbose=0)
+    # Saved without the optimizer's slots (three times the weights' size), as a model for serving is.
+    trained = keras.Model.from_config(model.get_config())
+    trained.set_weights(model.get_weights())
+    os.makedirs(out_dir, exist_ok=True)
+    trained.save(os.path.join(out_dir, 'cnnModel.h5'))
+    trained.save(os.path.join(out_dir, 'cnnModel.keras'))
+    trained.export(os.path.join(out_dir, 'my_digit_classifier', '1'), verbose=False)
+
+
+def keras_predict(jobs_file, outputs_file):
+    import keras
+    with open(jobs_file) as f:
+        jobs = json.load(f)
+    answers = []
+    for job in jobs:
+        model = keras.models.load_model(job['file'], compile=False)
+        answers.append(model.predict(np.array(job['inputs'], dtype='float32').reshape(job['shape']), verbose=0).tolist())
+    with open(outputs_file, 'w') as f:
+        json.dump(answers, f)
+
+
 def grpc_predict(address, model, signature, inputs_file, outputs_file):
     import grpc
     import tensorflow as tf
@@ -98,6 +139,10 @@ if __name__ == '__main__':
         tutorial(args[0], args[1], int(args[2]))
     elif command == 'predict':
         predict(*args)
+    elif command == 'digit-cnn':
+        digit_cnn(args[0], args[1], int(args[2]))
+    elif command == 'keras-predict':
+        keras_predict(*args)
     elif command == 'grpc-predict':
         grpc_predict(*args)
     else:

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { distPath } from '../../kernel/paths';
 import { api, waitFor } from '../helpers/http';
 import { tempDir } from '../helpers/platform';
 import { testVenv } from '../helpers/test-venv';
 import { grpcPredictFromPython } from '../helpers/tf-models';
+import { freePort } from '../helpers/ports';
 import { useModelFixtures } from './helpers';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** `modelarts-local tf-serving …` as a user runs it: the CLI, its own process, its log on stdout. */
 function runTfServing(args: string[]): { child: ChildProcess; log: () => string } {

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Tf } from '../../../compute/tf';
 import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../../../compute/model-io';
-import { SAVED_MODEL_PB } from '../../../compute/model-files';
+import { kerasFilesIn, SAVED_MODEL_PB } from '../../../compute/model-files';
+import { convertKeras } from '../../../compute/keras/keras-convert';
 import { CONVERTED_JSON } from '../../../compute/savedmodel/converted-format';
 import { convertSavedModel, writeConverted } from '../../../compute/savedmodel/convert';
 import { log } from '../../../kernel/log';
@@ -84,6 +85,7 @@ export class ModelVersions {
     log.info(`Loading servable version ${id} from ${f.dir}`);
     try {
       const file = fs.existsSync(path.join(f.dir, MODEL_JSON)) ? path.join(f.dir, MODEL_JSON) : await this.convert(f);
+
       this.loaded.set(f.version, { version: f.version, file, model: await loadModelFrom(file, this.tf) });
       this.failed.delete(f.version);
       log.info(`Successfully loaded servable version ${id}`);
@@ -93,11 +95,17 @@ export class ModelVersions {
     }
   }
 
+  /** A SavedModel or Keras version, converted into the cache; the file to load. */
   private async convert(f: Found): Promise<string> {
     const out = path.join(this.cacheDir, encodeURIComponent(this.entry.name), String(f.version));
     await fs.promises.rm(out, { recursive: true, force: true });
-    await writeConverted(convertSavedModel(f.dir, `${f.dir}${path.sep}`), out);
-    return path.join(out, CONVERTED_JSON);
+    if (fs.existsSync(path.join(f.dir, SAVED_MODEL_PB))) {
+      await writeConverted(convertSavedModel(f.dir, `${f.dir}${path.sep}`), out);
+      return path.join(out, CONVERTED_JSON);
+    }
+    const [keras] = kerasFilesIn(f.dir);
+    await convertKeras(await fs.promises.readFile(path.join(f.dir, keras)), path.join(f.dir, keras), out, this.tf);
+    return path.join(out, MODEL_JSON);
   }
 
   private unload(version: number): void {
@@ -113,7 +121,7 @@ export class ModelVersions {
 }
 
 function stampOf(dir: string): string | undefined {
-  for (const file of [SAVED_MODEL_PB, MODEL_JSON]) {
+  for (const file of [SAVED_MODEL_PB, MODEL_JSON, ...kerasFilesIn(dir)]) {
     try {
       const st = fs.statSync(path.join(dir, file));
       let variables = '';

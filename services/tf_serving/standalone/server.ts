@@ -99,6 +99,7 @@ async function listenRest(lookup: (name: string) => ServableSet, port: number, h
     };
     answer().catch((err) => {
       const { status, body } = tfServingErrorResponse(err);
+      if (status >= 500) log.error(`${req.method} ${path} failed`, err);
       if (!res.headersSent) sendJson(res, status, body);
     });
   });
