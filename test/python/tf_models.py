@@ -110,7 +110,15 @@ def keras_predict(jobs_file, outputs_file):
         jobs = json.load(f)
     answers = []
     for job in jobs:
-        model = keras.models.load_model(job['file'], compile=False)
+        path = job['file']
+        with open(path, 'rb') as f:
+            hdf5 = f.read(8) == b'\x89HDF\r\n\x1a\n'
+        if hdf5 and not path.endswith('.h5'):
+            # Keras picks the reader by the name; an HDF5 file named .keras needs an .h5 name.
+            link = os.path.join(os.path.dirname(outputs_file), os.path.basename(path) + '.h5')
+            os.symlink(path, link)
+            path = link
+        model = keras.models.load_model(path, compile=False)
         answers.append(model.predict(np.array(job['inputs'], dtype='float32').reshape(job['shape']), verbose=0).tolist())
     with open(outputs_file, 'w') as f:
         json.dump(answers, f)
