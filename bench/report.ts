@@ -8,6 +8,8 @@ import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
 import type { DigitBatchingFigures } from './digit-batching';
 
+import type { SavedModelFigures } from './savedmodel';
+
 export interface BenchFigures {
   date: string;
   machine: { cpus: number; model: string; load_average_at_start: number[]; node: string };
@@ -19,6 +21,7 @@ export interface BenchFigures {
   backends: (ProbeFigures | { backend: string; error: string })[];
   peers?: PeerComparison;
   digit_service?: DigitServiceFigures[];
+  savedmodel?: SavedModelFigures;
 }
 
 /** What each compared workload is read against: native/PyTorch and native/wasm. */
