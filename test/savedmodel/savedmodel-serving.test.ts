@@ -136,6 +136,21 @@ describe('SavedModels written by TensorFlow import and serve with their own sign
     assert.deepEqual(res.body, { predictions: [[3], [4]] });
   });
 
+  it('batches concurrent requests to a SavedModel as to any model, with the same answers', async () => {
+    const dir = await packageOf(path.join(fixtures(), 'tf-serving', 'saved_model_half_plus_two_cpu', '00000123'));
+    const imported = await importPackage(t, dir, 'half-plus-two-batched');
+    assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    const s = await deployService(t.url, { name: 'hp2_batched', model_id: imported.body.id, batching: { max_batch_size: 8, batch_timeout_micros: 20_000 } });
+    assert.equal(s.status, 'running', s.reason);
+    assert.ok(s.events.some((e: any) => /batching on for .*up to 8 rows/.test(e.message)), JSON.stringify(s.events));
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => api(`${t.url}/v1/models/hp2_batched`, 'POST', ':predict', { instances: [[i]] })));
+    answers.forEach((res, i) => assert.deepEqual(res.body, { predictions: [[0.5 * i + 2]] }));
+    // Every row went through the batch queue.
+    const metrics = await fetch(`${s.access_address}metrics`).then((r) => r.text());
+    const rows = /^modelarts_service_batch_size_sum(?:\{[^}]*\})? (\d+)/m.exec(metrics);
+    assert.equal(Number(rows?.[1]), 16, metrics);
+  });
+
   it('refuses a stateful SavedModel at import, naming the op, the signature and the file', async () => {
     const dir = await packageOf(path.join(fixtures(), 'tf-serving', 'saved_model_counter', '00000123'));
     const res = await importPackage(t, dir, 'counter');
