@@ -12,6 +12,7 @@ import { parseRef, shapeDims, type FunctionJson, type NodeJson, type SignatureJs
 import { calledFunction, inlineCall, rewireAll, rewirePort } from './inline-calls';
 import { collectLibrary, checkOps, WRITE_OPS } from './op-checks';
 import { withDefaultAttrs } from './op-defaults';
+import { optimizeGraph } from './optimize-graph';
 import type { BundleTensor } from './tensor-bundle';
 import { baseDtype, weightFromBundle, weightFromTensor, type WeightValue } from './tensor-values';
 
@@ -91,7 +92,11 @@ export function buildSignatureGraph(ctx: ConversionContext, key: string, sig: Si
   // tfjs finds the constants of control-flow bodies in the same weights, by their node names.
   const bodyConsts = library.flatMap((fn) => fn.nodeDef ?? []);
   const cleanLibrary = library.map((fn) => ({ ...fn, nodeDef: (fn.nodeDef ?? []).map((n) => ({ ...clean(n), input: n.input ?? [] })) }));
-  return { key, method: sig.methodName ?? '', inputs, outputs, nodes: nodes.map(clean), constants: constants([...nodes, ...bodyConsts], ctx, where), feeds, fetches, library: cleanLibrary, examples };
+  const values = constants([...nodes, ...bodyConsts], ctx, where);
+  // Placeholders stay even when no output reads them: they are the signature's inputs.
+  const keep = new Set([...Object.values(fetches), ...Object.values(feeds)]);
+  const optimized = optimizeGraph(nodes.map(clean), values, keep);
+  return { key, method: sig.methodName ?? '', inputs, outputs, nodes: optimized, constants: values, feeds, fetches, library: cleanLibrary, examples };
 }
 
 function inlineAll(graph: Map<string, NodeJson>, ctx: ConversionContext, targets: string[], feedRefs: string[], where: string): void {
