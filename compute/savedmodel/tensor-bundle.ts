@@ -9,6 +9,7 @@ import path from 'node:path';
 import { decodeTf } from '../protos/tf-protos';
 import { crc32c, maskCrc } from './crc32c';
 import { readTable, TableError } from './leveldb-table';
+import { joinSlices, slicePrefix, type Extent } from './tensor-slices';
 
 export interface BundleTensor {
   dtype: string;
@@ -56,15 +57,44 @@ export function readBundle(prefix: string): Map<string, BundleTensor> {
   };
   const out = new Map<string, BundleTensor>();
   for (const [key, value] of table) {
-    if (key === '') continue;
+    // "" is the header; keys starting with 0x00 are the parts of partitioned variables, joined below.
+    if (key === '' || key.startsWith('\x00')) continue;
     const entry = decodeTf<EntryJson>('tensorflow.BundleEntryProto', value);
-    if (entry.slices?.length) {
-      // Partitioned variables store each part under an encoded slice key of its own.
-      throw new BundleError(`variable "${key}" is partitioned into ${entry.slices.length} slices, which this converter does not join; save it unpartitioned`);
-    }
-    out.set(key, readEntry(key, entry, shard));
+    out.set(key, entry.slices?.length ? joinParts(key, entry, table, shard) : readEntry(key, entry, shard));
   }
   return out;
+}
+
+/**
+ * A partitioned variable: its parts' keys sort in the order of their extents (OrderedCode
+ * keeps numbers' order), so they pair with the full entry's extents sorted the same way.
+ */
+function joinParts(key: string, entry: EntryJson, table: Map<string, Uint8Array>, shard: (id: number) => Buffer): BundleTensor {
+  const prefix = slicePrefix(key);
+  const keys = [...table.keys()].filter((k) => k.startsWith(prefix)).sort();
+  const extents = (entry.slices as { extent?: { start?: string; length?: string }[] }[])
+    .map((s) => (s.extent ?? []).map((e) => ({ start: Number(e.start ?? 0), length: e.length === undefined ? undefined : Number(e.length) })))
+    .sort((a, b) => compareStarts(a, b));
+  if (keys.length !== extents.length) throw new BundleError(`variable "${key}" lists ${extents.length} parts, and ${keys.length} are stored`);
+  const parts = keys.map((k, i) => {
+    const part = readEntry(`${key} (part ${i})`, decodeTf<EntryJson>('tensorflow.BundleEntryProto', table.get(k)!), shard);
+    return { extents: extents[i], bytes: part.bytes ?? new Uint8Array() };
+  });
+  const dtype = entry.dtype ?? 'DT_INVALID';
+  const shape = (entry.shape?.dim ?? []).map((d) => Number(d.size ?? 0));
+  try {
+    return joinSlices(dtype, shape, parts);
+  } catch (err) {
+    throw new BundleError(`variable "${key}": ${(err as Error).message}`);
+  }
+}
+
+function compareStarts(a: Extent[], b: Extent[]): number {
+  for (let d = 0; d < Math.max(a.length, b.length); d++) {
+    const diff = (a[d]?.start ?? 0) - (b[d]?.start ?? 0);
+    if (diff) return diff;
+  }
+  return 0;
 }
 
 function readEntry(key: string, entry: EntryJson, shard: (id: number) => Buffer): BundleTensor {

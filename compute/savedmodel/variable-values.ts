@@ -9,6 +9,7 @@
  */
 import { decodeTf } from '../protos/tf-protos';
 import type { BundleTensor } from './tensor-bundle';
+import { takeSlice } from './tensor-slices';
 import { parseRef, type NodeJson, type TensorJson } from './graph-types';
 import type { ObjectGraphJson } from './saved-model-file';
 
@@ -23,14 +24,19 @@ interface TrackableJson {
 
 /** Outer-graph node name → the checkpoint key of the variable it stands for. */
 export function variableKeys(nodes: Map<string, NodeJson>, bundle: Map<string, BundleTensor>, objectGraph?: ObjectGraphJson): Map<string, string> {
-  const keys = restoreEdges(nodes);
+  const keys = restoreEdges(nodes, bundle);
   if (objectGraph?.nodes?.length && bundle.has(OBJECT_GRAPH_KEY)) {
     for (const [node, key] of boundVariables(nodes, objectGraph, bundle)) keys.set(node, key);
   }
   return keys;
 }
 
-function restoreEdges(nodes: Map<string, NodeJson>): Map<string, string> {
+/**
+ * TF1: the key RestoreV2 reads for each variable. A part of a partitioned variable is
+ * restored with a slice spec: that part is cut from the joined value and kept in the
+ * bundle under a key of its own.
+ */
+function restoreEdges(nodes: Map<string, NodeJson>, bundle: Map<string, BundleTensor>): Map<string, string> {
   const keys = new Map<string, string>();
   for (const node of nodes.values()) {
     if (!ASSIGNS.has(node.op) || (node.input?.length ?? 0) < 2) continue;
@@ -38,7 +44,14 @@ function restoreEdges(nodes: Map<string, NodeJson>): Map<string, string> {
     const restore = nodes.get(source.node);
     if (!restore || !RESTORES.has(restore.op)) continue;
     const names = constStrings(nodes.get(parseRef(restore.input?.[1] ?? '').node));
-    const key = names?.[source.index];
+    const slices = constStrings(nodes.get(parseRef(restore.input?.[2] ?? '').node));
+    let key = names?.[source.index];
+    const spec = slices?.[source.index]?.trim();
+    if (key !== undefined && spec && bundle.has(key)) {
+      const part = `${key} [${spec}]`;
+      if (!bundle.has(part)) bundle.set(part, takeSlice(bundle.get(key)!, spec));
+      key = part;
+    }
     if (key !== undefined) keys.set(parseRef(node.input![0]).node, key);
   }
   return keys;

@@ -5,6 +5,7 @@ Run with the tests' virtual environment's python (test/helpers/tf-models.ts):
   tf_models.py predict <jobs.json> <outputs.json>
       jobs.json: [{"dir": …, "signature": …, "inputs": {"name": {"values": [...], "shape": [...], "dtype": "float32"}}}]
       writes one {"output": nested list} per job, in one TensorFlow process
+  tf_models.py partitioned <out_dir>   a TF1 graph whose variable is split in three parts (fixed_size_partitioner)
   tf_models.py digit-cnn <mnist_gz_dir> <out_dir> <train_images>
       the DigitClassifier CNN in Keras, trained briefly; writes cnnModel.h5, cnnModel.keras and
       my_digit_classifier/1/ (model.export, a TF Serving SavedModel)
@@ -79,6 +80,20 @@ def predict(jobs_file, outputs_file):
         json.dump(answers, f)
 
 
+def partitioned(out_dir):
+    import tensorflow.compat.v1 as tf
+    tf.disable_v2_behavior()
+    x = tf.placeholder(tf.float32, [None, 6], name='x')
+    w = tf.get_variable('w', shape=[6, 4], partitioner=tf.fixed_size_partitioner(3), initializer=tf.random_normal_initializer(seed=1))
+    y = tf.matmul(x, w, name='y')
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    builder = tf.saved_model.builder.SavedModelBuilder(out_dir)
+    signature = tf.saved_model.signature_def_utils.predict_signature_def({'x': x}, {'y': y})
+    builder.add_meta_graph_and_variables(sess, ['serve'], signature_def_map={'serving_default': signature})
+    builder.save()
+
+
 def digit_cnn(gz_dir, out_dir, count):
     import keras
     keras.utils.set_random_seed(0)
@@ -147,6 +162,8 @@ if __name__ == '__main__':
         tutorial(args[0], args[1], int(args[2]))
     elif command == 'predict':
         predict(*args)
+    elif command == 'partitioned':
+        partitioned(args[0])
     elif command == 'digit-cnn':
         digit_cnn(args[0], args[1], int(args[2]))
     elif command == 'keras-predict':

@@ -7,7 +7,7 @@ import { convertSavedModel, writeConverted } from '../../compute/savedmodel/conv
 import type { LoadedModel, NestedNumbers } from '../../compute/loaded-model';
 import { tempDir } from '../helpers/platform';
 import { testVenv } from '../helpers/test-venv';
-import { mnistTestSet, tfPredictMany, type TfInput } from '../helpers/tf-models';
+import { mnistTestSet, tfModels, tfPredictMany, type TfInput } from '../helpers/tf-models';
 import { useModelFixtures } from './helpers';
 
 interface Case {
@@ -90,6 +90,21 @@ describe('SavedModel fixtures written by TensorFlow, converted and run here', fu
     before(async function () {
       if (!venv.venv) return this.skip();
       expected = await tfPredictMany(venv.venv, CASES.map((c) => ({ dir: path.join(fixtures(), c.model), signature: c.signature, inputs: c.inputs })));
+    });
+
+    it('a TF1 variable split in three parts (fixed_size_partitioner), joined from the checkpoint: within 1e-5 of TensorFlow', async () => {
+      const dir = path.join(await tempDir('partitioned'), 'model');
+      await tfModels(venv.venv!, ['partitioned', dir]);
+      const x = f32([[1, 2, 3, 4, 5, 6], [-1, 0, 1, 0, -1, 0.5]], [2, 6]);
+      const [want] = await tfPredictMany(venv.venv!, [{ dir, signature: 'serving_default', inputs: { x } }]);
+      const out = await tempDir('partitioned-converted');
+      await writeConverted(convertSavedModel(dir, 'partitioned/'), out);
+      const model = await loadModelFrom(path.join(out, CONVERTED_JSON), (await compute()).tf);
+      try {
+        close((await model.predict({ x: x.values as NestedNumbers })).y, want.y, 'y');
+      } finally {
+        model.dispose();
+      }
     });
 
     CASES.forEach((c, i) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { startTestPlatform, type TestPlatform } from '../helpers/platform';
@@ -113,6 +114,15 @@ describe('SavedModels written by TensorFlow import and serve with their own sign
       } finally {
         client.close();
       }
+    });
+
+    it('deploys again from the platform\'s own copies when the local package and its conversion are gone', async () => {
+      const local = path.join(t.dataDir, 'models', service.model_id);
+      await fs.rm(local, { recursive: true, force: true });
+      const again = await deployService(t.url, { name: 'half_plus_two_again', model_id: service.model_id });
+      assert.equal(again.status, 'running', again.reason);
+      assert.deepEqual((await api(`${t.url}/v1/models/half_plus_two_again`, 'POST', ':predict', { instances: [[2.0]] })).body, { predictions: [[3.0]] });
+      await fs.access(path.join(local, 'converted', 'savedmodel.json'));
     });
 
     it('refuses a signature the model does not have, naming the ones it has', async () => {
