@@ -8,6 +8,7 @@ import { deployService, predictFile } from '../helpers/services';
 import { sharedFixture } from '../helpers/shared-fixtures';
 import { useTestVenv } from '../helpers/test-venv';
 import { mnistTestSet, tfPredict, tutorialSavedModel } from '../helpers/tf-models';
+import { cli, FINAL_LINE } from '../helpers/cli';
 import { importPackage } from './helpers';
 
 const hooks = sharedFixture('modelarts-hooks');
@@ -72,6 +73,15 @@ describe('the ModelArts tutorial: a TF1 SavedModelBuilder model with its own con
     // The tutorial's hook feeds raw 0-255 pixels to a model trained on [0, 1]: TensorFlow gets one of these ten wrong that way too.
     assert.equal(right, tfRight);
     assert.ok(right >= 9, `${right} of 10 test digits right`);
+  });
+
+  it('is what modelarts-local predict --tf-serving finds by its first signature (it has no serving_default)', async () => {
+    const [digit] = testDigits([0]);
+    const image = path.join(await tempDir('tutorial-cli'), 'img_0.png');
+    await fs.writeFile(image, digit.png);
+    const got = await cli(t.url, 'predict', '--url', `${t.url}/v1/models/mnist-savedmodel`, '-i', image);
+    assert.equal(got.code, 0, got.lines.join('\n'));
+    assert.equal(FINAL_LINE.exec(got.lines[got.lines.length - 1])?.[2], String(digit.label), got.lines.join('\n'));
   });
 
   it('serves the signature through TF Serving\'s REST API by its own name', async () => {
