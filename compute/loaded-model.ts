@@ -142,7 +142,7 @@ function layersRunner(tf: Tf, model: LayersModel): Runner {
 }
 
 type GraphTensorInfo = { name: string; shape?: number[]; dtype?: string };
-type SignatureEntry = { name?: string; dtype?: string; tensorShape?: { dim?: { size?: string | number }[] } };
+type SignatureEntry = { name?: string; dtype?: string; tensorShape?: { dim?: { size?: string | number }[] }; loose?: boolean };
 
 // Graph models go by their signature keys when converted from a SavedModel, else node names.
 function graphSpecs(model: GraphModel, artifacts?: io.ModelArtifacts): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
@@ -150,11 +150,11 @@ function graphSpecs(model: GraphModel, artifacts?: io.ModelArtifacts): { inputs:
   const toSpec = (names: string[], infos: GraphTensorInfo[], sig?: Record<string, SignatureEntry>): TensorSpec[] =>
     names.map((name, i) => {
       const fromSig = sig?.[name];
-      return {
-        name,
-        dtype: infos[i]?.dtype ?? tfDtype(fromSig?.dtype) ?? 'float32',
-        shape: normaliseShape(infos[i]?.shape) ?? signatureShape(fromSig),
-      };
+      const own = normaliseShape(infos[i]?.shape);
+      const spec: TensorSpec = { name, dtype: infos[i]?.dtype ?? tfDtype(fromSig?.dtype) ?? 'float32', shape: own ?? signatureShape(fromSig) };
+      // A placeholder without a shape, whose signature declares one (a converted TF1 graph).
+      if (!own && fromSig?.loose) spec.loose = true;
+      return spec;
     });
   return {
     inputs: toSpec(model.inputNodes, model.inputs as GraphTensorInfo[], signature.inputs),

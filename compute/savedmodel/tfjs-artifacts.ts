@@ -16,6 +16,9 @@ export function toArtifacts(sig: SignatureGraph, producer?: number): io.ModelArt
   const feedInfo = Object.fromEntries(
     Object.entries(sig.feeds).map(([key, node]) => {
       const attr = sig.nodes.find((n) => n.name === node)?.attr;
+      const declared = sig.inputs.find((i) => i.key === key)?.shape;
+      // An unshaped placeholder (a TF1 graph) keeps the signature's declared shape here, marked as not enforced.
+      if (attr?.shape?.shape?.unknownRank && declared) return [key, { name: `${node}:0`, dtype: attr.dtype?.type, tensorShape: { dim: declared.map((d) => ({ size: String(d) })) }, loose: true }];
       return [key, { name: `${node}:0`, dtype: attr?.dtype?.type, tensorShape: attr?.shape?.shape }];
     }),
   );

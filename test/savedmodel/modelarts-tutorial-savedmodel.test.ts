@@ -9,6 +9,7 @@ import { sharedFixture } from '../helpers/shared-fixtures';
 import { useTestVenv } from '../helpers/test-venv';
 import { mnistTestSet, tfPredict, tutorialSavedModel } from '../helpers/tf-models';
 import { cli, FINAL_LINE } from '../helpers/cli';
+import { repoPath } from '../../kernel/paths';
 import { importPackage } from './helpers';
 
 const hooks = sharedFixture('modelarts-hooks');
@@ -82,6 +83,23 @@ describe('the ModelArts tutorial: a TF1 SavedModelBuilder model with its own con
     const got = await cli(t.url, 'predict', '--url', `${t.url}/v1/models/mnist-savedmodel`, '-i', image);
     assert.equal(got.code, 0, got.lines.join('\n'));
     assert.equal(FINAL_LINE.exec(got.lines[got.lines.length - 1])?.[2], String(digit.label), got.lines.join('\n'));
+  });
+
+  it('runs a JavaScript hook on the same SavedModel (the MNIST sample\'s customize_service.js: a flat Float32Array per image)', async () => {
+    const dir = await tempDir('tutorial-js-hook');
+    await fs.cp(savedModel, path.join(dir, 'model'), { recursive: true });
+    for (const f of ['config.json', 'customize_service.js']) await fs.copyFile(repoPath('samples', 'mnist', 'code', 'model-package', f), path.join(dir, 'model', f));
+    const imported = await importPackage(t, dir, 'mnist-savedmodel-js');
+    assert.equal(imported.status, 201, JSON.stringify(imported.body));
+    const s = await deployService(t.url, { name: 'mnist-savedmodel-js', model_id: imported.body.id });
+    assert.equal(s.status, 'running', JSON.stringify(s.events));
+    const digits = testDigits([0, 1, 2]);
+    const tf = await tfPredict(venv(), savedModel, 'predict_images', { images: { values: digits.map((d) => Array.from(d.pixels, (v) => v / 255)), shape: [3, 784], dtype: 'float32' } });
+    for (const [i, d] of digits.entries()) {
+      const got = await predictFile(s.access_address, d.png);
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.equal(got.body.predicted_label, String(argmax(tf.scores[i])));
+    }
   });
 
   it('serves the signature through TF Serving\'s REST API by its own name', async () => {
