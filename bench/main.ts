@@ -23,10 +23,11 @@ import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, 
 import { benchDigitBatching } from './digit-batching';
 import { benchSavedModel } from './savedmodel';
 import { savedModelRows } from './savedmodel-report';
+import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'savedmodel'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'savedmodel'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   if (runs('digit-batching')) figures.digit_batching = await benchDigitBatching(SECONDS, say);
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
+  if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
   if (runs('savedmodel')) figures.savedmodel = await benchSavedModel(SECONDS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   const tables = [
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     figures.digit_batching && digitBatchingRows(figures.digit_batching),
     figures.python_hook && pythonHookRows(figures.python_hook),
     figures.training && trainingRows(figures.training),
+    figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
     figures.savedmodel && savedModelRows(figures.savedmodel),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];

@@ -7,6 +7,7 @@ import type { PredictionFigures } from './predictions';
 import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
 import type { DigitBatchingFigures } from './digit-batching';
+import type { CopyFigures } from './moxing-copy';
 
 import type { SavedModelFigures } from './savedmodel';
 
@@ -21,6 +22,7 @@ export interface BenchFigures {
   backends: (ProbeFigures | { backend: string; error: string })[];
   peers?: PeerComparison;
   digit_service?: DigitServiceFigures[];
+  moxing_copy?: CopyFigures;
   savedmodel?: SavedModelFigures;
 }
 
