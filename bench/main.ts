@@ -89,7 +89,21 @@ async function main(): Promise<void> {
   if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
   if (runs('savedmodel')) figures.savedmodel = await benchSavedModel(SECONDS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  const tables = [
+  const tables = tablesOf(figures);
+  console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));
+  const dir = repoPath('bench', 'results');
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}${only ? `-${only.join('-')}` : ''}.json`);
+  const text = JSON.stringify(figures, null, 2) + '\n';
+  await fs.writeFile(file, text);
+  // A partial run does not stand for the whole bench.
+  if (!only) await fs.writeFile(path.join(dir, 'latest.json'), text);
+  console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
+}
+
+/** The report's tables, one per part that ran. */
+function tablesOf(figures: BenchFigures): (string[][] | undefined)[] {
+  return [
     figures.peers && peerRows(figures.peers, figures.backends),
     figures.digit_service && digitServiceRows(figures.digit_service),
     figures.predictions && predictionRows(figures.predictions),
@@ -101,15 +115,6 @@ async function main(): Promise<void> {
     figures.savedmodel && savedModelRows(figures.savedmodel),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];
-  console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));
-  const dir = repoPath('bench', 'results');
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}${only ? `-${only.join('-')}` : ''}.json`);
-  const text = JSON.stringify(figures, null, 2) + '\n';
-  await fs.writeFile(file, text);
-  // A partial run does not stand for the whole bench.
-  if (!only) await fs.writeFile(path.join(dir, 'latest.json'), text);
-  console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
 }
 
 main().catch((err) => {
