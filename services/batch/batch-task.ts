@@ -121,7 +121,7 @@ export class BatchTask {
       try {
         return rowBody(this.d.api.contentType, requestFromRow(this.d.settings.mapping_rule, input.cells));
       } catch (err) {
-        if (err instanceof RowError) throw new Error(`row ${input.row}: ${err.message}`);
+        if (err instanceof RowError) throw new Error(`row ${input.row}: ${err.message}`, { cause: err });
         throw err;
       }
     }
@@ -148,8 +148,8 @@ export class BatchTask {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof StorageError && (err.reason === 'unavailable' || err.reason === 'full')) throw new TaskFailure(`the object store failed: ${err.message}`);
-      throw new Error(`${what}: ${(err as Error).message}`);
+      if (err instanceof StorageError && (err.reason === 'unavailable' || err.reason === 'full')) throw new TaskFailure(`the object store failed: ${err.message}`, { cause: err });
+      throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
     }
   }
 

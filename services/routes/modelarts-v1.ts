@@ -45,12 +45,7 @@ export function servicesV1Routes(services: ServiceManager, p: PlatformContext, b
   // ModelArts' one call for start, stop and a new configuration.
   router.put('/services/:id', async (ctx) => {
     const body = parseServiceBody(await readJson(ctx), p.schemas);
-    if (batch.has(ctx.params.id)) {
-      const record = batch.get(ctx.params.id);
-      if (body.status !== 'stopped' || body.config) refuseBatchDeploy(record);
-      if (!record.terminal) await batch.stop(record.id);
-      return void (ctx.body = {});
-    }
+    if (batch.has(ctx.params.id)) return void (ctx.body = await stopBatch(batch, ctx.params.id, body));
     const current = services.get(ctx.params.id);
     if (body.status === 'stopped' && body.config) throw new ApiError('invalid_request', 'give a new config or status "stopped", not both');
     if (body.status === 'stopped') {
@@ -73,4 +68,12 @@ export function servicesV1Routes(services: ServiceManager, p: PlatformContext, b
 
 function page(ctx: Context): { offset: number; limit: number } {
   return { offset: intQuery(ctx, 'offset', 0, 0, 1e6), limit: intQuery(ctx, 'limit', 1000, 1, 1000) };
+}
+
+/** A batch service takes PUT only to stop it. */
+async function stopBatch(batch: BatchManager, id: string, body: { status?: string; config?: unknown }): Promise<object> {
+  const record = batch.get(id);
+  if (body.status !== 'stopped' || body.config) refuseBatchDeploy(record);
+  if (!record.terminal) await batch.stop(record.id);
+  return {};
 }
