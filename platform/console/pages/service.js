@@ -3,6 +3,7 @@ import { del, get, post } from '../lib/api.js';
 import { actionButton, badge, facts, fill, formatDate, formatDuration, h, pageHeader, table } from '../lib/dom.js';
 import { go, link } from '../lib/nav.js';
 import { predictTab } from './predict.js';
+import { batchHeader, batchOverview } from './batch-service.js';
 
 /**
  * @param {string} id
@@ -98,9 +99,31 @@ export async function servicePage(root, { params, life }) {
     if (tab !== 'predict') fill(body, overview(s));
   };
   const first = await get(path, { signal: life.signal });
+  if (first.infer_type === 'batch') return batchPage(root, path, life);
   fill(root, top, tabs(first.id, tab === 'predict' ? 'predict' : 'overview'), body);
   if (tab === 'predict') await predictTab(body, first, life);
   await life.watch(2000, (signal) => get(path, { signal }), refresh);
+}
+
+/**
+ * A batch service's page: no prediction tab, its progress and outputs instead.
+ * @param {HTMLElement} root
+ * @param {string} path
+ * @param {PageLife} life
+ */
+async function batchPage(root, path, life) {
+  const top = h('div');
+  const body = h('div');
+  fill(root, top, body);
+  /** @type {string | undefined} */
+  let status;
+  /** @param {Json} s */
+  const refresh = (s) => {
+    if (s.status !== status) fill(top, batchHeader(s, refresh));
+    status = s.status;
+    fill(body, batchOverview(s));
+  };
+  await life.watch(1000, (signal) => get(path, { signal }), refresh);
 }
 
 /**
