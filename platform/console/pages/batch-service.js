@@ -2,7 +2,8 @@
 import { del, get, post } from '../lib/api.js';
 import { actionButton, badge, facts, fill, formatDate, formatDuration, h, pageHeader, table } from '../lib/dom.js';
 import { apiForm, field, select, textInput, value } from '../lib/forms.js';
-import { go, link, obsLink } from '../lib/nav.js';
+import { eventsPanel, serviceFacts } from '../lib/service-parts.js';
+import { go, obsLink } from '../lib/nav.js';
 
 /**
  * @param {HTMLElement} root
@@ -81,7 +82,6 @@ export function batchOverview(s) {
   const percent = total ? Math.floor((done / total) * 100) : 0;
   const took = s.started_at ? formatDuration((s.finished_at ? Date.parse(s.finished_at) : Date.now()) - Date.parse(s.started_at)) : undefined;
   const instances = s.instances.map((/** @type {Json} */ i) => [String(i.index), badge(i.state), String(i.pid ?? ''), i.load_ms === undefined ? '' : formatDuration(i.load_ms), String(i.requests), String(i.restarts)]);
-  const events = [...s.events].reverse().map((e) => [formatDate(e.time), h('span', { class: `event-${e.type}` }, e.type), e.message]);
   return [
     h(
       'div',
@@ -91,10 +91,7 @@ export function batchOverview(s) {
         { class: 'panel' },
         h('h2', {}, 'Summary'),
         facts([
-          ['Status', badge(s.status)],
-          ['Reason', s.reason],
-          ['Service id', h('code', {}, s.id)],
-          ['Model', link(`models/${s.model_id}`, `${s.model_name} ${s.model_version}`)],
+          ...serviceFacts(s),
           ['Input path', obsLink(s.batch.src_path)],
           ['Output path', obsLink(s.batch.dest_path)],
           ['Request', `POST ${s.batch.req_uri} (mapping ${s.batch.mapping_type}${s.batch.src_type ? `, ${s.batch.src_type}` : ''})`],
@@ -117,6 +114,6 @@ export function batchOverview(s) {
       ),
     ),
     h('section', { class: 'panel' }, h('h2', {}, 'Instances'), table(['#', 'State', 'PID', 'Load time', 'Inputs answered', 'Restarts'], instances, { empty: 'No instances yet.' })),
-    h('section', { class: 'panel' }, h('h2', {}, 'Events'), table(['When', 'Type', 'Message'], events, { empty: 'No events.' })),
+    eventsPanel(s),
   ];
 }
