@@ -5,12 +5,13 @@ import type { PlatformContext } from '../../kernel/context';
 import { ifExists } from '../../kernel/util/drop';
 import type { ModelService } from '../../models/model-service';
 import { instanceLimits, instanceOptions } from '../manager/instance-set';
-import { BatchInstances, REQUESTS_PER_INSTANCE } from './batch-instances';
+import { BatchInstances, INPUTS_UNDER_WAY_PER_INSTANCE } from './batch-instances';
 import { listInputs, type InputList } from './batch-inputs';
 import { taskOutputs } from './batch-paths';
 import type { BatchServiceRecord } from './batch-record';
 import { batchApi } from './batch-request';
 import { BatchTask } from './batch-task';
+import { BatchObjects } from './batch-objects';
 import { ResultManifest } from './result-manifest';
 import { TaskJournal } from './task-journal';
 import { TaskState } from './task-state';
@@ -60,6 +61,7 @@ export class BatchRun {
       fatal: (reason) => (fatal = reason),
     });
     const dir = batchDir(this.p.config.dataDir, r.id);
+    const objects = new BatchObjects(this.p.store.options);
     try {
       const [list] = await Promise.all([this.inputs(dir), instances.start()]);
       const outputs = taskOutputs(r.batch.dest_path, r.task_id);
@@ -67,17 +69,18 @@ export class BatchRun {
       const manifest = new ResultManifest(this.p.store, outputs, this.p.config.batchManifestLines);
       const { journal, entries } = await TaskJournal.open(path.join(dir, 'journal.jsonl'));
       try {
-        this.task = new BatchTask({ store: this.p.store, state, journal, manifest, instances, settings: r.batch, api, maxBodyBytes: limits.maxBodyBytes });
+        this.task = new BatchTask({ store: this.p.store, objects, state, journal, manifest, instances, settings: r.batch, api, maxBodyBytes: limits.maxBodyBytes });
         await this.task.recover(entries);
         if (this.stopped) this.task.stop();
         await this.report.running(state, () => manifest.parts(), instances);
-        const outcome = await this.task.run(r.instance_count * REQUESTS_PER_INSTANCE);
+        const outcome = await this.task.run(r.instance_count * INPUTS_UNDER_WAY_PER_INSTANCE);
         if (fatal) throw new Error(fatal);
         return outcome;
       } finally {
         await journal.close();
       }
     } finally {
+      objects.close();
       await instances.close();
     }
   }

@@ -3,6 +3,7 @@ import type { ObjectStore } from '../../kernel/storage/object-store';
 import { StorageError } from '../../kernel/storage/storage-error';
 import { mapLimit } from '../../kernel/util/concurrency';
 import type { BatchApi } from './batch-request';
+import type { BatchObjects } from './batch-objects';
 import type { BatchInstances } from './batch-instances';
 import type { BatchInput } from './batch-inputs';
 import type { BatchSettings } from './batch-record';
@@ -19,6 +20,8 @@ const CHECK_CONCURRENCY = 16;
 
 export interface TaskDeps {
   store: ObjectStore;
+  /** The per-input GETs and PUTs. */
+  objects: BatchObjects;
   state: TaskState;
   journal: TaskJournal;
   manifest: ResultManifest;
@@ -128,18 +131,18 @@ export class BatchTask {
     if (input.size !== undefined && input.size > this.d.maxBodyBytes) {
       throw new Error(`the file is ${input.size} bytes; a request takes at most ${this.d.maxBodyBytes} (PREDICT_MAX_BODY_BYTES)`);
     }
-    const content = await this.storage(`Download file failed`, () => this.d.store.getBuffer({ bucket: input.bucket!, key: input.key! }, this.d.maxBodyBytes));
+    const content = await this.storage(`Download file failed`, () => this.d.objects.get({ bucket: input.bucket!, key: input.key! }, this.d.maxBodyBytes));
     return fileBody(this.d.api.fileField!, path.posix.basename(input.key!), content);
   }
 
   private putResult(input: BatchInput, text: string): Promise<void> {
-    return this.storage('Writing the result failed', () => this.d.store.put(this.d.state.resultUrl(input), text, 'text/plain; charset=utf-8'));
+    return this.storage('Writing the result failed', () => this.d.objects.put(this.d.state.resultUrl(input), text, 'text/plain; charset=utf-8'));
   }
 
   private async writeTable(t: number): Promise<void> {
     const table = this.d.state.list.tables[t];
     const url = this.d.state.resultUrl(this.d.state.list.inputs[table.first] ?? { source: table.source, result: table.result });
-    await this.storage('Writing the result failed', () => this.d.store.put(url, this.d.state.tableText(t), 'text/plain; charset=utf-8'));
+    await this.storage('Writing the result failed', () => this.d.objects.put(url, this.d.state.tableText(t), 'text/plain; charset=utf-8'));
     await this.record({ table: t });
   }
 
