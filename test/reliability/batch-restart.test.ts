@@ -5,10 +5,11 @@ import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../kernel
 import { repoPath } from '../../kernel/paths';
 import { ObjectStore } from '../../kernel/storage/object-store';
 import { api, waitFor } from '../helpers/http';
-import { tempDir } from '../helpers/platform';
+import { startTestPlatform, tempDir } from '../helpers/platform';
 import { killHard, spawnPlatform, type PlatformProcess } from '../helpers/process-platform';
 import { testDigits, trainedMnistPackage, uploadFolder } from '../helpers/mnist-model';
-import { readManifest, waitForBatch } from '../helpers/batch';
+import { createBatch, readManifest, waitForBatch } from '../helpers/batch';
+import { importMnist, withHook } from '../helpers/services';
 
 const BUCKET = 'batch-restart';
 const INPUTS = 600;
@@ -19,7 +20,7 @@ function storeOf(p: PlatformProcess): ObjectStore {
   return new ObjectStore({ endpoint: p.storageEndpoint, accessKeyId: EMBEDDED_ACCESS_KEY_ID, secretAccessKey: EMBEDDED_SECRET_ACCESS_KEY, region: 'us-east-1' });
 }
 
-describe('A batch service survives a kill -9 of the platform mid-batch', function () {
+describe('A batch service survives a kill -9 of the platform, or of an instance, mid-batch', function () {
   this.timeout(240_000);
   let dataDir: string;
   let platform: PlatformProcess | undefined;
@@ -80,5 +81,28 @@ describe('A batch service survives a kill -9 of the platform mid-batch', functio
     assert.equal(counts.size, INPUTS, 'every input was sent');
     const twice = [...counts.values()].filter((n) => n > 1).length;
     assert.ok(twice <= 32, `${twice} inputs were sent twice; only the 32 in flight at the kill may be`);
+  });
+
+  it('starts a killed instance again and sends the inputs it held once more: none fails', async () => {
+    const t = await startTestPlatform();
+    try {
+      const model = await importMnist(t, BUCKET, 'slow-mnist', '1.0.0', withHook('mnist-slow.js'));
+      const digits = testDigits(Array.from({ length: 20 }, (_, i) => i));
+      for (let i = 0; i < 200; i++) await t.store.put({ bucket: BUCKET, key: `crash/d${i}.png` }, digits[i % digits.length].png);
+      const created = await createBatch(t.url, { name: 'crash-batch', model_id: model.id, envs: { PREDICT_DELAY_MS: '100' }, src_path: `obs://${BUCKET}/crash/`, dest_path: `obs://${BUCKET}/crash-out/`, req_uri: '/', mapping_type: 'file' });
+      const running = await waitFor('the batch to run', async () => {
+        const s = (await api(t.url, 'GET', `/services/${created.id}`)).body;
+        return s.status === 'running' && s.instances[0]?.pid ? s : undefined;
+      }, 60_000, 50);
+      process.kill(running.instances[0].pid, 'SIGKILL');
+      const done = await waitForBatch(t.url, created.id);
+      assert.equal(done.status, 'finished', JSON.stringify(done.events));
+      assert.deepEqual(done.progress, { total: 200, done: 200, failed: 0 });
+      assert.equal(done.instances[0].restarts, 1);
+      assert.match(done.events.map((e: any) => e.message).join('\n'), /instance i-\w+ .*; starting it again \(its inputs are sent again\)[\s\S]*replaced/);
+      assert.equal((await readManifest(t.store, done)).length, 200);
+    } finally {
+      await t.close();
+    }
   });
 });
