@@ -3,7 +3,6 @@ import { ObjectStore, walkFiles } from '../../kernel/storage/object-store';
 import { ObsUrl } from '../../kernel/storage/obs-url';
 import { repoPath } from '../../kernel/paths';
 import { gzipMnistTo } from './dataset';
-import { prepareBatchInput } from './batch-input';
 
 /** The tutorial's names: bucket and folders as in "Preparing Data". */
 export const TUTORIAL = {
@@ -11,7 +10,7 @@ export const TUTORIAL = {
   dataset: 'mnist/dataset-mnist/',
   code: 'mnist/mnist-tensorflow-code/',
   output: 'mnist/mnist-model/',
-  /** Test digits for the batch service tutorial, and where its results go. */
+  /** Test digits for the batch service tutorial (samples/mnist/batch-input.ts), and where its results go. */
   batchInput: 'mnist/batch-input/',
   batchOutput: 'mnist/batch-output/',
   bootFile: 'train_mnist_tfjs.js',
@@ -33,21 +32,13 @@ export interface PreparedReport {
 
 /**
  * Puts the tutorial's data and code into its bucket: the four MNIST .gz files, the
- * boot file and its model package files, an empty output folder, test digits for a batch
- * service (mnist/batch-input/) and its empty output folder; and the other
+ * boot file and its model package files, and an empty output folder; and the other
  * samples' code (mlp/code/, autoencoder-classifier/code/, digit-cnn/code/), which use the same data. Objects that
  * exist already are left as they are, so a user's own files are never overwritten.
  */
 export async function prepareTutorialBucket(store: ObjectStore, cacheDir: string): Promise<PreparedReport> {
   const report: PreparedReport = { uploaded: [], kept: [] };
   await store.ensureBucket(TUTORIAL.bucket);
-  // The batch digits go up beside the rest, so that start-up takes hardly longer for them.
-  const [, batch] = await Promise.all([uploadSamples(store, cacheDir, report), prepareBatchInput(store, TUTORIAL.bucket, TUTORIAL.batchInput, TUTORIAL.batchOutput)]);
-  report.uploaded.push(...batch);
-  return report;
-}
-
-async function uploadSamples(store: ObjectStore, cacheDir: string, report: PreparedReport): Promise<void> {
   const put = async (key: string, file: string) => {
     const url: ObsUrl = { bucket: TUTORIAL.bucket, key };
     if (await store.head(url)) {
@@ -68,4 +59,5 @@ async function uploadSamples(store: ObjectStore, cacheDir: string, report: Prepa
     await store.put(output, Buffer.alloc(0));
     report.uploaded.push(TUTORIAL.output);
   }
+  return report;
 }

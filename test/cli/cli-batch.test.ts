@@ -3,7 +3,11 @@ import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { importMnist } from '../helpers/services';
 import { cli } from '../helpers/cli';
 import { BatchOutputs, readManifest } from '../helpers/batch';
-import { api } from '../helpers/http';
+import { api, waitFor } from '../helpers/http';
+import { killHard, spawnPlatform } from '../helpers/process-platform';
+import { tempDir } from '../helpers/platform';
+import { ObjectStore } from '../../kernel/storage/object-store';
+import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../kernel/config';
 
 describe('the command line runs the batch tutorial: the MNIST model scores the test digits npm start prepares', function () {
   this.timeout(180_000);
@@ -41,5 +45,22 @@ describe('the command line runs the batch tutorial: the MNIST model scores the t
     assert.deepEqual(followed.lines.slice(0, 2).map((l) => l.replace(/ in \d+\.\d s/, '')), ['mnist-batch: finished', 'Finished: 100 of 100 inputs scored, 0 failed']);
     const listed = await cli(t.url, 'list', 'services');
     assert.match(listed.lines.find((l) => l.startsWith('mnist-batch')) ?? '', /^mnist-batch\s+batch\s+finished\s+mnist 1\.0\.0\s+100 of 100 inputs/);
+  });
+
+  it('npm start prepares the batch input, 100 labelled test digits, and the empty output folder, after its banner', async () => {
+    const platform = await spawnPlatform({ PREPARE_SAMPLES: 'true', DATA_DIR: await tempDir('batch-start') });
+    const store = new ObjectStore({ endpoint: platform.storageEndpoint, accessKeyId: EMBEDDED_ACCESS_KEY_ID, secretAccessKey: EMBEDDED_SECRET_ACCESS_KEY, region: 'us-east-1' });
+    try {
+      const keys = await waitFor('the batch digits', async () => {
+        const listed = (await store.listAll({ bucket: 'test-modelarts', key: 'mnist/batch-' })).map((o) => o.key);
+        return listed.length === 101 ? listed : undefined;
+      });
+      assert.ok(keys.includes('mnist/batch-output/'));
+      assert.ok(keys.includes('mnist/batch-input/digit_0000_label_7.png'));
+      assert.ok(keys.includes('mnist/batch-input/digit_0099_label_9.png'));
+    } finally {
+      store.destroy();
+      await killHard(platform);
+    }
   });
 });
