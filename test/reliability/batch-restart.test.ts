@@ -20,7 +20,7 @@ function storeOf(p: PlatformProcess): ObjectStore {
   return new ObjectStore({ endpoint: p.storageEndpoint, accessKeyId: EMBEDDED_ACCESS_KEY_ID, secretAccessKey: EMBEDDED_SECRET_ACCESS_KEY, region: 'us-east-1' });
 }
 
-describe('A batch service survives a kill -9 of the platform, or of an instance, mid-batch', function () {
+describe('A batch service survives a kill -9 of the platform, or of an instance, mid-batch [heavy]', function () {
   this.timeout(240_000);
   let dataDir: string;
   let platform: PlatformProcess | undefined;
