@@ -59,19 +59,30 @@ export class BatchTask {
     }
   }
 
-  /** Runs until every input has an outcome ('finished') or stop() was called ('stopped'). */
+  /**
+   * Runs until every input has an outcome ('finished') or stop() was called ('stopped').
+   * A TaskFailure stops the others too, and is thrown once every input under way is settled.
+   */
   async run(concurrency: number): Promise<'finished' | 'stopped'> {
     const pending = this.d.state.pending();
     let next = 0;
-    await mapLimit(Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }), concurrency, async () => {
+    const worker = async () => {
       while (!this.stopping && next < pending.length) {
         const i = pending[next++];
         await this.reserveUpTo(i);
         await this.process(i);
       }
-    });
+    };
+    const workers = Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }, () =>
+      worker().catch((err: unknown) => {
+        this.stopping = true;
+        throw err;
+      }),
+    );
+    const failure = (await Promise.allSettled(workers)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
     await this.d.manifest.flush();
-    return this.stopping ? 'stopped' : 'finished';
+    return next < pending.length ? 'stopped' : 'finished';
   }
 
   /** Sends no more inputs; those in flight finish and are recorded. */

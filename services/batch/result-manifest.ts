@@ -21,6 +21,8 @@ export class ResultManifest {
   private flushing?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private lastFlush = 0;
+  /** Set by flush(): the task is over, nothing is written in the background any more. */
+  private finished = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -46,6 +48,7 @@ export class ResultManifest {
 
   /** Writes every part that changed (and an empty first part when there is no line), now. */
   async flush(): Promise<void> {
+    this.finished = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.flushing;
@@ -53,7 +56,7 @@ export class ResultManifest {
   }
 
   private schedule(): void {
-    if (this.timer || this.flushing) return;
+    if (this.timer || this.flushing || this.finished) return;
     const wait = Math.max(0, this.lastFlush + MANIFEST_FLUSH_MS - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;

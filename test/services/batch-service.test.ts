@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
-import { importMnist } from '../helpers/services';
+import { importMnist, withHook } from '../helpers/services';
 import { BatchOutputs, createBatch, readManifest, waitForBatch } from '../helpers/batch';
 
 const BUCKET = 'batch-test';
@@ -138,5 +138,15 @@ describe('Batch services: a model scores a whole OBS folder, CSV or manifest', f
     const again = await api(t.url, 'POST', `/services/${created.id}/deploy`, {});
     assert.equal(again.status, 409);
     assert.match(again.body.error_msg, /is a batch service \(stopped\); it scores its inputs once/);
+  });
+
+  it('fails with the reason when its instances cannot start, and writes nothing', async () => {
+    const broken = await importMnist(t, BUCKET, 'mnist-broken-hook', '1.0.0', withHook('fails-to-load.js'));
+    const created = await createBatch(t.url, { name: 'broken-batch', model_id: broken.id, src_path: `obs://${BUCKET}/digits/`, dest_path: `obs://${BUCKET}/broken/`, req_uri: '/', mapping_type: 'file' });
+    const done = await waitForBatch(t.url, created.id);
+    assert.equal(done.status, 'failed');
+    assert.match(done.reason, /this-package-is-not-installed/);
+    assert.match(done.events.at(-1).message, /^the batch failed: /);
+    assert.deepEqual(await t.store.listAll({ bucket: BUCKET, key: 'broken/' }), []);
   });
 });
