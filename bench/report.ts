@@ -8,6 +8,7 @@ import type { PredictionFigures } from './predictions';
 import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
 import type { DigitBatchingFigures } from './digit-batching';
+import type { CopyFigures } from './moxing-copy';
 
 export interface BenchFigures {
   date: string;
@@ -20,6 +21,7 @@ export interface BenchFigures {
   backends: (ProbeFigures | { backend: string; error: string })[];
   peers?: PeerComparison;
   digit_service?: DigitServiceFigures[];
+  moxing_copy?: CopyFigures;
   batch_service?: BatchServiceFigures;
 }
 

@@ -11,10 +11,10 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
 
   upload <file|folder> <obs://bucket/folder/>   put code or data into a bucket
   ls <obs://bucket/prefix>                      list objects
-  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--detach]
+  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--nodes N] [--detach]
                                                 create a training job and follow it with a progress display
   follow <job|batch service>                    follow a job or a batch service (id or name) until it ends
-  logs <job> [--follow]                         print a job's log
+  logs <job> [--follow] [--task worker-<n>]     print a job's log (or one worker's, with several nodes)
   import --name N [--version x.y.z] (--job <job> [--job-version V0001] | --url obs://…/)
   deploy --name <service> --model <id|name|name@x.y.z> [--instances N]
                                                 create or redeploy a real-time service and wait until it runs
@@ -28,7 +28,7 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
           -p prints every class's probability`;
 
 const OPTIONS: OptionSpec[] = [
-  ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code'].map((name) => ({ name })),
+  ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code', 'task', 'nodes'].map((name) => ({ name })),
   ...['src', 'dest', 'req-uri', 'mapping', 'mapping-rule'].map((name) => ({ name })),
   { name: 'manifest', flag: true },
   { name: 'env', repeat: true },

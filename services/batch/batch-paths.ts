@@ -1,15 +1,19 @@
 import { asFolder, childUrl, formatObsUrl, parseObsUrl, type ObsUrl } from '../../kernel/storage/obs-url';
 
 /**
- * An OBS location in any form ModelArts' batch API takes: obs://bucket/key, s3://bucket/key,
- * /bucket/key, or the virtual-host URL ModelArts' own examples use,
- * https://<bucket>.obs.<region>.myhuaweicloud.com/<key> (any host whose first label is
- * the bucket and whose second is "obs"), which names the same object here.
+ * An OBS location in any form ModelArts' batch API takes: what parseObsUrl reads (obs://,
+ * s3://, /bucket/key and Huawei Cloud's OBS web addresses), and also the virtual-host form
+ * of the API reference's own batch examples on any host (https://infers-data.obs.xxxxx.com/…:
+ * the first label is the bucket, the second "obs"), which names the same object here.
  */
 export function parseBatchPath(raw: string): ObsUrl {
-  const virtualHost = /^https?:\/\/([^./]+)\.obs\.[^/]+(?:\/(.*))?$/.exec(raw);
-  if (virtualHost) return parseObsUrl(`obs://${virtualHost[1]}/${decodeURI(virtualHost[2] ?? '')}`);
-  return parseObsUrl(raw);
+  try {
+    return parseObsUrl(raw);
+  } catch (err) {
+    const virtualHost = /^https?:\/\/([^./]+)\.obs\.[^/]+(?:\/(.*))?$/.exec(raw);
+    if (!virtualHost) throw err;
+    return parseObsUrl(`obs://${virtualHost[1]}/${decodeURI(virtualHost[2] ?? '')}`);
+  }
 }
 
 /** Where a batch task's outputs go: the manifest parts and the folder of result files. */
