@@ -23,11 +23,12 @@ import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, 
 import { benchDigitBatching } from './digit-batching';
 import { benchSavedModel } from './savedmodel';
 import { savedModelRows } from './savedmodel-report';
+import { batchServiceRows, benchBatchService } from './batch-service';
 import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'savedmodel'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch', 'savedmodel'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -87,10 +88,16 @@ async function main(): Promise<void> {
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
   if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
+  if (runs('batch')) figures.batch_service = await benchBatchService(SECONDS, say).catch((err: Error) => ({ error: err.message.split('\n')[0] }) as BenchFigures['batch_service']);
   if (runs('savedmodel')) figures.savedmodel = await benchSavedModel(SECONDS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   const tables = tablesOf(figures);
   console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));
+  await writeFigures(figures);
+}
+
+/** bench/results/bench-<date>.json, and latest.json for a whole run. */
+async function writeFigures(figures: BenchFigures): Promise<void> {
   const dir = repoPath('bench', 'results');
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}${only ? `-${only.join('-')}` : ''}.json`);
@@ -112,6 +119,7 @@ function tablesOf(figures: BenchFigures): (string[][] | undefined)[] {
     figures.python_hook && pythonHookRows(figures.python_hook),
     figures.training && trainingRows(figures.training),
     figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
+    figures.batch_service && batchServiceRows(figures.batch_service),
     figures.savedmodel && savedModelRows(figures.savedmodel),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];
