@@ -9,7 +9,7 @@ import { CrashRestarts } from './crash-restarts';
 import { FigureBook } from './figure-book';
 import { Generations } from './generations';
 import { InstanceProcess } from './instance-process';
-import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
+import { instanceLimits, instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
 import { readyInstanceInfo, recordUpdater, unlessGone, type UpdateRecord } from './record-updates';
 import type { ServiceMetrics } from './service-metrics';
 import type { ServiceRuntime, TrafficPlan } from './service-runtime';
@@ -57,20 +57,8 @@ export class Deployer {
   }
 
   private limits(): InstanceLimits {
-    const c = this.p.config;
-    return {
-      host: c.instanceHost,
-      access: portLocks(c, this.access),
-      maxBodyBytes: c.predict.maxBodyBytes,
-      timeoutMs: c.predict.timeoutMs,
-      requestTimeoutMs: c.predict.requestTimeoutMs,
-      startTimeoutMs: c.predict.deployTimeoutMs,
-      compute: c.compute,
-      python: c.python,
-      pythonWorkers: c.pythonWorkers,
-      platformVersion: this.p.version,
-      obs: { endpoint: this.p.storageEndpoint, region: c.obs.region },
-    };
+    // Real-time instances listen where INSTANCE_HOST says, and ask for credentials beyond loopback.
+    return { ...instanceLimits(this.p), host: this.p.config.instanceHost, access: portLocks(this.p.config, this.access) };
   }
 
   deployInBackground(id: string, modelId: string): void {

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { ApiError } from '../../kernel/errors';
@@ -9,6 +8,7 @@ import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
 import { TrafficSplit } from './traffic-split';
 import { openListener, SharedPort } from './shared-port';
+import { newInstanceKey } from './instance-set';
 import { log } from '../../kernel/log';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
@@ -45,7 +45,7 @@ export class ServiceRuntime {
   private unavailableMessage = 'the service is not running';
   private portNumber = 0;
   /** The key the gateway adds to what it relays to this service's instances; never stored, new each run. */
-  readonly instanceKey = crypto.randomBytes(32).toString('base64url');
+  readonly instanceKey = newInstanceKey();
 
   /** `admit` resolves when a caller of the service's port may be told more than 401 (the same check as its instances'). */
   constructor(

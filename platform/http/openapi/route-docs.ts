@@ -6,7 +6,7 @@
  */
 import { JOB_STATUSES } from '../../../jobs/job-record';
 import { MODEL_STATUSES } from '../../../models/model-record';
-import { SERVICE_STATUSES } from '../../../services/service-record';
+import { ANY_SERVICE_STATUS } from '../../../services/routes/services';
 import { MAX_LIST_LIMIT } from '../../../storage/object-browser';
 import { q, type Creates } from './parameters';
 
@@ -69,14 +69,14 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /v1/:project_id/models': { tag: 'modelarts', summary: 'ModelArts v1: lists models', query: { model_name: q.text(), model_version: q.text(), model_status: q.text(), model_type: q.text(), description: q.text(), sort_by: q.oneOf(['create_at', 'model_version', 'model_size']), order: q.oneOf(['asc', 'desc']), offset: q.whole(0, 1e6), limit: q.whole(1, 1000) } },
   'GET /v1/:project_id/models/:id': { tag: 'modelarts', summary: 'ModelArts v1: a model' },
   'DELETE /v1/:project_id/models/:id': { tag: 'modelarts', summary: 'ModelArts v1: deletes a model' },
-  'POST /services': { tag: 'services', summary: 'Creates and deploys a real-time service (batching, traffic split, app code …)', body: 'service', status: [201], creates: { under: ['/services/{id}', '/v1/{project_id}/services/{id}', '/v1/infers/{service_id}'], params: { id: '$response.body#/id', service_id: '$response.body#/id' } } },
-  'GET /services': { tag: 'services', summary: 'Lists services', query: { status: q.oneOf(SERVICE_STATUSES), model_id: q.text() } },
+  'POST /services': { tag: 'services', summary: 'Creates and deploys a real-time service (batching, traffic split, app code …); with infer_type "batch", a batch service (body: schemas/batch-service.schema.json)', body: 'service', status: [201], creates: { under: ['/services/{id}', '/v1/{project_id}/services/{id}', '/v1/infers/{service_id}'], params: { id: '$response.body#/id', service_id: '$response.body#/id' } } },
+  'GET /services': { tag: 'services', summary: 'Lists services, real-time and batch', query: { status: q.oneOf(ANY_SERVICE_STATUS), model_id: q.text(), infer_type: q.oneOf(['real-time', 'batch']) } },
   'GET /services/:id': { tag: 'services', summary: 'A service with its instances, events and figures' },
   'POST /services/:id/deploy': { tag: 'services', summary: 'Deploys or redeploys a service (possibly another model, or other settings)', body: 'service-deploy', status: [200, 202] },
   'POST /services/:id/stop': { tag: 'services', summary: 'Stops a service (its address answers 503 meanwhile)' },
   'DELETE /services/:id': { tag: 'services', summary: 'Deletes a service', status: [204] },
   'POST /v1/:project_id/services': { tag: 'modelarts', summary: 'ModelArts v1: deploys a service', body: 'modelarts-service-v1', creates: { under: ['/v1/{project_id}/services/{id}', '/services/{id}', '/v1/infers/{service_id}'], params: { id: '$response.body#/service_id', service_id: '$response.body#/service_id' } } },
-  'GET /v1/:project_id/services': { tag: 'modelarts', summary: 'ModelArts v1: lists services', query: { service_name: q.text(), service_status: q.text(), model_id: q.text(), offset: q.whole(0, 1e6), limit: q.whole(1, 1000) } },
+  'GET /v1/:project_id/services': { tag: 'modelarts', summary: 'ModelArts v1: lists services', query: { service_name: q.text(), service_status: q.text(), model_id: q.text(), infer_type: q.text(), offset: q.whole(0, 1e6), limit: q.whole(1, 1000) } },
   'GET /v1/:project_id/services/:id': { tag: 'modelarts', summary: 'ModelArts v1: a service' },
   'PUT /v1/:project_id/services/:id': { tag: 'modelarts', summary: 'ModelArts v1: changes a service (its config, or stops and starts it)', body: 'modelarts-service-v1' },
   'DELETE /v1/:project_id/services/:id': { tag: 'modelarts', summary: 'ModelArts v1: deletes a service' },
