@@ -148,10 +148,10 @@ export function problemsFromAjv(errors: ErrorObject[]): Problem[] {
 const COMBINATORS = ['oneOf', 'anyOf', 'not'];
 
 function describe(e: ErrorObject): Problem {
+  if (COMBINATORS.includes(e.keyword)) return describeCombinator(e, (e.parentSchema as Record<string, unknown> | undefined) ?? {});
   const params = e.params as Record<string, unknown>;
   const parent = e.parentSchema as Record<string, unknown> | undefined;
   const custom = parent?.['x-message'];
-  if (COMBINATORS.includes(e.keyword)) return describeCombinator(e, parent ?? {});
   const specific = keywordMessage(parent?.['x-messages'], e.keyword, params.missingProperty);
   switch (e.keyword) {
     case 'required':
@@ -185,7 +185,8 @@ function describeCombinator(e: ErrorObject, parent: Record<string, unknown>): Pr
   const situation = e.keyword === 'not' || passing ? 'both' : 'none';
   const branches = parent[e.keyword] as unknown[] | undefined;
   const field = e.keyword === 'not' ? fields(parent.not).at(-1) : passing ? fields(branches?.[passing.at(-1)!])[0] : fields(branches?.[0])[0];
-  const message = keywordMessage(parent['x-messages'], e.keyword, situation) ?? e.message ?? 'is not valid';
+  const custom = parent['x-message'];
+  const message = keywordMessage(parent['x-messages'], e.keyword, situation) ?? (typeof custom === 'string' ? custom : undefined) ?? e.message ?? 'is not valid';
   return { path: field ? jsonPath(e.instancePath, field) : jsonPath(e.instancePath), message };
 }
 
