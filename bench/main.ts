@@ -19,7 +19,7 @@ import { comparePeers } from './peer-comparison';
 import { benchPredictions } from './predictions';
 import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
-import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
+import { backendRows, baselineVariantRows, ceilingRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
 import { benchDigitBatching } from './digit-batching';
 import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
 
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   const tables = [
     figures.peers && peerRows(figures.peers, figures.backends),
+    figures.peers && !figures.peers.unavailable ? ceilingRows(figures.peers, figures.backends) : undefined,
     figures.digit_service && digitServiceRows(figures.digit_service),
     figures.predictions && predictionRows(figures.predictions),
     figures.predictions && baselineVariantRows(figures.predictions),
