@@ -1,5 +1,6 @@
 /** The benchmark's figures as one table for the terminal, and the targets they are read against. */
 import os from 'node:os';
+import type { BatchServiceFigures } from './batch-service';
 import type { ProbeFigures } from './compute-probe';
 import type { DigitServiceFigures } from './digit-service';
 import type { LoadFigures } from './load';
@@ -11,6 +12,8 @@ import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
 import type { DigitBatchingFigures } from './digit-batching';
 import type { CopyFigures } from './moxing-copy';
+
+import type { SavedModelFigures } from './savedmodel';
 
 export interface BenchFigures {
   date: string;
@@ -24,6 +27,8 @@ export interface BenchFigures {
   peers?: PeerComparison;
   digit_service?: DigitServiceFigures[];
   moxing_copy?: CopyFigures;
+  batch_service?: BatchServiceFigures;
+  savedmodel?: SavedModelFigures;
 }
 
 /** What each compared workload is read against: native over the faster PyTorch, and native/wasm. */
