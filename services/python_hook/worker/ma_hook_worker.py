@@ -19,6 +19,7 @@ import re
 import socket
 import struct
 import sys
+import threading
 import time
 import traceback
 
@@ -198,6 +199,8 @@ class Channel(object):
         self.reader = sock.makefile('rb')
         self.early = collections.deque()
         self.calls = 0
+        # A hook that calls the model from threads of its own gets its calls one after another.
+        self.model_lock = threading.Lock()
 
     def send(self, header, blob=b''):
         self.sock.sendall(frame(header, blob))
@@ -206,17 +209,18 @@ class Channel(object):
         return self.early.popleft() if self.early else read_frame(self.reader)
 
     def call_model(self, header, blob):
-        self.calls += 1
-        header['type'], header['id'] = 'model', self.calls
-        self.send(header, blob)
-        while True:
-            got = read_frame(self.reader)
-            if got is None:
-                raise TfServingError(503, 'the instance closed this worker\'s channel')
-            if got[0].get('type') == 'model-answer':
-                return got
-            # A request sent while this one waits for the model: answered next.
-            self.early.append(got)
+        with self.model_lock:
+            self.calls += 1
+            header['type'], header['id'] = 'model', self.calls
+            self.send(header, blob)
+            while True:
+                got = read_frame(self.reader)
+                if got is None:
+                    raise TfServingError(503, 'the instance closed this worker\'s channel')
+                if got[0].get('type') == 'model-answer':
+                    return got
+                # A request sent while this one waits for the model: answered next.
+                self.early.append(got)
 
 
 def main():
