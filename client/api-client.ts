@@ -5,8 +5,9 @@
  */
 import type { ClientConfig } from '../kernel/config';
 import { TOKEN_HEADER } from '../kernel/http/api-names';
+import { PlatformError } from '../kernel/errors';
 
-export class ClientError extends Error {}
+export class ClientError extends PlatformError {}
 
 export type Json = Record<string, any>;
 

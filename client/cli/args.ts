@@ -3,6 +3,7 @@
  * without a value, and options that may repeat. Unknown options are errors, so a
  * typo never passes silently.
  */
+import { PlatformError } from '../../kernel/errors';
 export interface OptionSpec {
   /** Long name without dashes; short alias without its dash. */
   name: string;
@@ -18,7 +19,7 @@ export interface ParsedArgs {
   options: Record<string, string | boolean | string[]>;
 }
 
-export class UsageError extends Error {}
+export class UsageError extends PlatformError {}
 
 export function parseCommandLine(words: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
   const positionals: string[] = [];

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
+import { PlatformError } from '../../kernel/errors';
 
 /** An IDX array (the MNIST file format): its dimensions and values, row-major. */
 export interface IdxArray {
@@ -19,7 +20,7 @@ const TYPES: Record<number, { type: IdxType; bytes: number }> = {
   0x0e: { type: 'float64', bytes: 8 },
 };
 
-export class IdxError extends Error {}
+export class IdxError extends PlatformError {}
 
 /** Reads an IDX file, gzip-compressed (`.gz`, detected by content) or raw. */
 export async function readIdx(file: string): Promise<IdxArray> {

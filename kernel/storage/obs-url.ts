@@ -3,6 +3,7 @@
  * objects (or, with a trailing slash, folders) everywhere in the API.
  */
 import { bucketNameProblem as s3BucketNameProblem, MAX_KEY_BYTES } from '@modelarts-local/s3-server/names';
+import { PlatformError } from '../errors';
 
 export interface ObsUrl {
   bucket: string;
@@ -10,7 +11,7 @@ export interface ObsUrl {
   key: string;
 }
 
-export class ObsUrlError extends Error {}
+export class ObsUrlError extends PlatformError {}
 
 const SCHEMES = ['obs://', 's3://'];
 export { MAX_KEY_BYTES };

@@ -6,6 +6,7 @@
  * grammar only to find the first error and any duplicate keys; the value itself still
  * comes from JSON.parse, so both always agree on what valid JSON means.
  */
+import { PlatformError } from '../errors';
 
 export interface TextPosition {
   line: number;
@@ -58,7 +59,7 @@ function positionOf(text: string, offset: number): TextPosition {
   return { line, column: offset - lineStart + 1 };
 }
 
-class ScanError extends Error {
+class ScanError extends PlatformError {
   constructor(
     message: string,
     readonly at: number,

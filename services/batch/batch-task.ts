@@ -12,6 +12,7 @@ import { errorMessageOf, fileBody, InstanceUnavailable, postToInstance, rowBody,
 import type { ResultManifest } from './result-manifest';
 import type { TaskJournal, JournalEntry } from './task-journal';
 import { RESERVE_STEP, TaskState, type Outcome } from './task-state';
+import { PlatformError } from '../../kernel/errors';
 
 /** Times an input is sent before it counts as failed when its instance keeps going away. */
 const MAX_SENDS = 4;
@@ -32,7 +33,7 @@ export interface TaskDeps {
 }
 
 /** A failure that ends the whole batch (the store cannot be reached or is full), not one input. */
-export class TaskFailure extends Error {}
+export class TaskFailure extends PlatformError {}
 
 /**
  * Sends every pending input to the instances, writes each answer as a result file, and

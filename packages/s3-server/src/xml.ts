@@ -55,7 +55,10 @@ export interface XmlElement {
   text: string;
 }
 
-export class XmlSyntaxError extends Error {}
+/** Named by hand, as S3Error is: a package imports nothing of the repository's folders, so not kernel's base class. */
+export class XmlSyntaxError extends Error {
+  override name = 'XmlSyntaxError';
+}
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const OPEN_TAG = /<([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
