@@ -1,5 +1,6 @@
 /** `batch`: create a batch service and follow it; `follow` of a batch service. */
 import fs from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Json, PlatformClient } from '../api-client';
 import { listOption, requiredOption, stringOption, UsageError, type ParsedArgs } from './args';
 import { bar, clock, coarse, type Screen } from './progress';
@@ -75,7 +76,7 @@ export async function followBatch(client: PlatformClient, id: string, screen: Sc
       drawn = screen.tty;
       lastLine = line;
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS);
   }
 }
 

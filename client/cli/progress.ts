@@ -3,6 +3,7 @@
  * progress line (a bar when the boot file reports `progress` or the job has a
  * `max_steps` parameter, then the latest metrics), redrawn in place on a terminal.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlatformClient } from '../api-client';
 import { endLine } from '../../kernel/end-line';
 
@@ -45,7 +46,7 @@ export async function followJob(client: PlatformClient, id: string, screen: Scre
       drawn = screen.tty;
       lastLine = line;
     }
-    await new Promise((r) => setTimeout(r, opts.intervalMs));
+    await sleep(opts.intervalMs);
   }
 }
 
