@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { authorizationFields, sha256Hex } from '@modelarts-local/s3-server/authorization-fields';
 
 /**
  * Huawei Cloud's AK/SK request signature (`SDK-HMAC-SHA256`), as the SDKs' signers
@@ -38,15 +39,10 @@ export interface SdkAuthorization {
 
 /** `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`, or undefined when it is not one. */
 export function parseAuthorization(header: string | undefined): SdkAuthorization | undefined {
-  if (!header?.startsWith(`${ALGORITHM} `)) return undefined;
-  const fields = new Map<string, string>();
-  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  const accessKeyId = fields.get('Access');
-  const signedHeaders = fields.get('SignedHeaders');
-  const signature = fields.get('Signature');
+  const fields = authorizationFields(header, ALGORITHM);
+  const accessKeyId = fields?.get('Access');
+  const signedHeaders = fields?.get('SignedHeaders');
+  const signature = fields?.get('Signature');
   if (!accessKeyId || !signedHeaders || !signature) return undefined;
   return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature };
 }
@@ -130,8 +126,4 @@ export function parseSdkDate(text: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number);
   return Date.UTC(y, mo - 1, d, h, mi, s);
-}
-
-export function sha256Hex(data: string | Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
 }
