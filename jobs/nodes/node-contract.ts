@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
+import { baseEnv } from '../../kernel/process/base-env';
 import { repoPath } from '../../kernel/paths';
 import { obsEnv, SHARED_PYTHON_DIR, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { JobRecord, JobVersion } from '../job-record';
@@ -99,9 +100,7 @@ export function nodeEnv(input: ContractInput, index: number): Record<string, str
   const count = addresses.length;
   const vjName = `modelarts-job-${job.id}`;
   const base: Record<string, string | undefined> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: process.env.LANG ?? 'C.UTF-8',
-    TZ: process.env.TZ,
+    ...baseEnv(),
     // The job's own variables, which the platform's below may not be replaced by.
     ...job.algorithm.environments,
     HOME: ws.home,

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
+import { baseEnv } from '../../kernel/process/base-env';
 import { obsEndpointEnv, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { ModelRecord } from '../../models/model-record';
 import type { ExitInfo } from '../../kernel/process/supervise';
@@ -92,9 +93,7 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, mode
  */
 export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig, obs: Pick<ObsAccess, 'endpoint' | 'region'>): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
-    LANG: process.env.LANG ?? 'C.UTF-8',
-    TZ: process.env.TZ,
+    ...baseEnv(),
     LOG_LEVEL: process.env.LOG_LEVEL,
     ...obsEndpointEnv(obs),
     ...computeEnv(compute),
