@@ -64,6 +64,7 @@ export async function train(client: PlatformClient, args: ParsedArgs, io: Io): P
     algorithm: { engine: stringOption(args, 'engine') ?? 'tfjs', code_dir: requiredOption(args, 'code'), boot_file: requiredOption(args, 'boot-file'), parameters },
     data_url: requiredOption(args, 'data'),
     train_url: requiredOption(args, 'output'),
+    ...(args.options.overwrite === true ? { overwrite_outputs: true } : {}),
   });
   io.out(`training job ${job.name} ${job.version} (${job.id}) created`);
   if (args.options.detach === true) return 0;

@@ -10,7 +10,7 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
 
   upload <file|folder> <obs://bucket/folder/>   put code or data into a bucket
   ls <obs://bucket/prefix>                      list objects
-  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--detach]
+  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--overwrite] [--detach]
                                                 create a training job and follow it with a progress display
   follow <job>                                  follow a job (id or name) until it ends
   logs <job> [--follow]                         print a job's log
@@ -30,6 +30,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'probabilities', short: 'p', flag: true },
   { name: 'tf-serving', flag: true },
   { name: 'detach', flag: true },
+  { name: 'overwrite', flag: true },
   { name: 'follow', short: 'f', flag: true },
   { name: 'help', short: 'h', flag: true },
 ];
