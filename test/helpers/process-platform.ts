@@ -9,10 +9,12 @@ export interface PlatformProcess {
 }
 
 /** `npm start` as a user runs it (the compiled entry point), on free ports; resolves once it printed its banner. */
-export function spawnPlatform(env: Record<string, string>, timeoutMs = 30_000): Promise<PlatformProcess> {
+export function spawnPlatform(env: Record<string, string>, timeoutMs = 30_000, opts: { ownGroup?: boolean } = {}): Promise<PlatformProcess> {
   const child = spawn(process.execPath, [distPath('platform/main.js')], {
     env: { ...process.env, PORT: '0', OBS_PORT: '0', PREPARE_SAMPLES: 'false', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a terminal gives a command, so a test can send Ctrl-C to the group.
+    detached: opts.ownGroup === true,
   });
   let text = '';
   child.stdout!.on('data', (c) => (text += c));
