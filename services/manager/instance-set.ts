@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { PortRange } from '../../kernel/net/port-range';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
 import type { ModelRecord } from '../../models/model-record';
 import type { ExitInfo } from '../../kernel/process/supervise';
@@ -10,6 +11,7 @@ import { serviceDocument } from '../openapi/service-document';
 
 export interface InstanceLimits {
   host: string;
+  portRange?: PortRange;
   maxBodyBytes: number;
   timeoutMs: number;
   requestTimeoutMs: number;
@@ -39,6 +41,7 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     hookFile: model.hook_file,
     host: limits.host,
     port: 0,
+    ...(limits.portRange && { portRange: limits.portRange }),
     maxBodyBytes: limits.maxBodyBytes,
     timeoutMs: limits.timeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs,
