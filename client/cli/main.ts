@@ -3,7 +3,8 @@
 import { loadClientConfig } from '../../kernel/config';
 import { OptionSpec, parseCommandLine, UsageError } from './args';
 import { PlatformClient } from '../api-client';
-import { deploy, follow, importModel, Io, list, listObjects, logs, train, upload } from './commands';
+import { deploy, follow, Io, list, listObjects, logs, train, upload } from './commands';
+import { importModel, validate } from './model-commands';
 import { predictCommand } from './predict-command';
 
 const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
@@ -15,6 +16,8 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
   follow <job>                                  follow a job (id or name) until it ends
   logs <job> [--follow]                         print a job's log
   import --name N [--version x.y.z] (--job <job> [--job-version V0001] | --url obs://…/)
+                                                import a model package; prints config.json's warnings
+  validate <config.json | folder>               check a config.json as import does, without importing
   deploy --name <service> --model <id|name|name@x.y.z> [--instances N]
                                                 create or redeploy a real-time service and wait until it runs
   list [jobs|models|services]
@@ -44,6 +47,7 @@ const COMMANDS: Record<string, Command> = {
   follow,
   logs,
   import: importModel,
+  validate,
   deploy,
   list,
   predict: (client, args, io) => predictCommand(client, args, io.out),
