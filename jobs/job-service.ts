@@ -194,10 +194,12 @@ export class JobService {
     return out;
   }
 
-  async metrics(id: string, versionName: string | undefined): Promise<{ version: string; metrics: MetricPoint[] }> {
+  /** The version's metric points, from the `offset`-th on (a follower asks only for new ones). */
+  async metrics(id: string, versionName: string | undefined, offset = 0): Promise<{ version: string; offset: number; metrics: MetricPoint[] }> {
     const job = this.get(id);
     const v = this.version(job, versionName);
-    return { version: v.version, metrics: await readMetrics(jobFiles(this.p.config.dataDir, id, v.version).metrics) };
+    const all = await readMetrics(jobFiles(this.p.config.dataDir, id, v.version).metrics);
+    return { version: v.version, offset, metrics: all.slice(offset) };
   }
 
   private version(job: JobRecord, name: string | undefined): JobVersion {

@@ -7,7 +7,7 @@ import { deploy, follow, Io, list, listObjects, logs, train, upload } from './co
 import { importModel, validate } from './model-commands';
 import { predictCommand } from './predict-command';
 
-const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
+export const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
 
   upload <file|folder> <obs://bucket/folder/>   put code or data into a bucket
   ls <obs://bucket/prefix>                      list objects
@@ -21,11 +21,14 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
   deploy --name <service> --model <id|name|name@x.y.z> [--instances N]
                                                 create or redeploy a real-time service and wait until it runs
   list [jobs|models|services]
-  predict (--service <id|name> [--tf-serving] | --url <address>) (-i <image> | -d <dir>) [-p]
+  predict (--service <id|name> [--tf-serving] | --url <address>) (-i <image> | -d <dir>) [-p] [--field F] [--app-code C]
           --url takes a service address, its /v1/infers/<id>/ URL or a TF Serving URL (…/v1/models/<name>);
-          -p prints every class's probability`;
+          --field names the form field of the image (default: the one config.json's API asks for, else images);
+          --app-code sends the service's app code (X-Apig-AppCode);
+          -p prints each class's probability that the answer holds: every class of the model with
+          --tf-serving or a TF Serving URL, the hook's top 5 through the service's POST /`;
 
-const OPTIONS: OptionSpec[] = [
+export const OPTIONS: OptionSpec[] = [
   ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code'].map((name) => ({ name })),
   { name: 'param', repeat: true },
   { name: 'image', short: 'i' },
