@@ -46,6 +46,15 @@ describe('the README and docs link and mark what they show', () => {
     assert.deepEqual(dead, []);
   });
 
+  it('gives the address of every console page, and every address it gives opens a page', () => {
+    const app = fs.readFileSync(path.join(REPO_ROOT, 'platform', 'console', 'app.js'), 'utf8');
+    const routes = [...app.matchAll(/\{ re: \/(.*?)\/, nav:/g)].map((m) => new RegExp(m[1]));
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'console.md'), 'utf8');
+    const addresses = [...doc.matchAll(/`(?:http:\/\/127\.0\.0\.1:8080\/)?#\/([^`]*)`/g)].map((m) => m[1].replace(/<[^>]+>/g, 'x'));
+    for (const a of addresses) assert.ok(routes.some((re) => re.test(a)), `docs/console.md gives #/${a}, which no console route opens`);
+    for (const re of routes) assert.ok(addresses.some((a) => re.test(a)), `the console route ${re} is not in docs/console.md`);
+  });
+
   it('says of every block a user would run whether the docs runner runs it, and why not', () => {
     const unmarked = docFiles()
       .flatMap(blocksOf)
