@@ -21,10 +21,11 @@ import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
 import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
 import { benchDigitBatching } from './digit-batching';
+import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   if (runs('digit-batching')) figures.digit_batching = await benchDigitBatching(SECONDS, say);
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
+  if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   const tables = [
     figures.peers && peerRows(figures.peers, figures.backends),
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     figures.digit_batching && digitBatchingRows(figures.digit_batching),
     figures.python_hook && pythonHookRows(figures.python_hook),
     figures.training && trainingRows(figures.training),
+    figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];
   console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));

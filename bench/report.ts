@@ -7,6 +7,7 @@ import type { PredictionFigures } from './predictions';
 import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
 import type { DigitBatchingFigures } from './digit-batching';
+import type { CopyFigures } from './moxing-copy';
 
 export interface BenchFigures {
   date: string;
@@ -19,6 +20,7 @@ export interface BenchFigures {
   backends: (ProbeFigures | { backend: string; error: string })[];
   peers?: PeerComparison;
   digit_service?: DigitServiceFigures[];
+  moxing_copy?: CopyFigures;
 }
 
 /** What each compared workload is read against: native/PyTorch and native/wasm. */

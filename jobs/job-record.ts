@@ -16,6 +16,11 @@ export interface Channel {
   name: string;
   /** obs:// folder or object. */
   url: string;
+  /**
+   * `obs_url`: the boot file gets the OBS URL itself and moves the data with moxing (ModelArts'
+   * older style); nothing is downloaded or uploaded for this channel. Default: a local folder.
+   */
+  pass_as?: 'obs_url';
 }
 
 /**
@@ -50,6 +55,17 @@ export interface Resource {
   node_count: number;
 }
 
+/** One node of a version (ModelArts' task `worker-<n>`): where it ran and how it ended. */
+export interface TaskStatus {
+  task: string;
+  host: string;
+  pid?: number;
+  exit_code?: number | null;
+  signal?: string | null;
+  /** How the node's boot file ended, or why it was stopped. */
+  reason?: string;
+}
+
 /** What happens inside Running, for users watching a job. */
 export type RunStage = 'downloading' | 'running' | 'uploading';
 
@@ -75,6 +91,8 @@ export interface JobVersion {
   prefetched?: Prefetched[];
   last_metrics?: Record<string, number>;
   metric_count: number;
+  /** Each node of the run (one per node_count), once started. */
+  tasks?: TaskStatus[];
   /** Process ids of the running boot file(s), to find leftovers after a platform crash. */
   pids?: number[];
   work_dir?: string;

@@ -17,6 +17,7 @@ interface RawChannel {
   name: string;
   url: string;
   prefetch_to_local?: boolean;
+  pass_as?: 'local_path' | 'obs_url';
 }
 
 interface RawCreate {
@@ -42,6 +43,7 @@ export function parseCreateRequest(body: unknown, schemas: Schemas): JobSpec {
   const alg = (isObject(raw.algorithm) ? raw.algorithm : {}) as Partial<RawCreate['algorithm']>;
   const codeDir = typeof alg.code_dir === 'string' ? folderUrl(alg.code_dir, 'algorithm.code_dir', found) : undefined;
   const bootFile = typeof alg.boot_file === 'string' ? bootFileIn(codeDir, alg.boot_file, found) : '';
+  if (bootFile && alg.engine) checkEngineRuns(alg.engine, bootFile, found);
   const inputs = channels(raw.data_url, raw.inputs, 'data_url', 'inputs', DEFAULT_INPUT_NAME, found, false);
   const outputs = channels(raw.train_url, raw.outputs, 'train_url', 'outputs', DEFAULT_OUTPUT_NAME, found, true);
   const parameters = parseParameters(Array.isArray(alg.parameters) ? alg.parameters : [], 'algorithm.parameters', found);
@@ -128,6 +130,29 @@ function bootFileIn(codeDir: ObsUrl | undefined, bootFile: string, found: Proble
   return relative;
 }
 
+/** What each engine runs: a boot file the engine cannot run would fail only once the job runs. */
+const ENGINE_LANGUAGES: Record<Engine, { language: string; extensions: RegExp; instead: string }> = {
+  python: { language: 'Python', extensions: /\.py$/i, instead: 'tfjs or node' },
+  tfjs: { language: 'JavaScript', extensions: /\.(c|m)?js$/i, instead: 'python' },
+  node: { language: 'JavaScript', extensions: /\.(c|m)?js$/i, instead: 'python' },
+};
+const LANGUAGE_OF: [RegExp, string][] = [
+  [/\.py$/i, 'Python'],
+  [/\.(c|m)?js$/i, 'JavaScript'],
+  [/\.ts$/i, 'TypeScript'],
+];
+
+/** A boot file in another language than the engine runs (train.js with engine python) is refused. */
+function checkEngineRuns(engine: Engine, bootFile: string, found: Problem[]): void {
+  const runs = ENGINE_LANGUAGES[engine];
+  const language = LANGUAGE_OF.find(([re]) => re.test(bootFile))?.[1];
+  if (!runs || !language || runs.extensions.test(bootFile)) return;
+  found.push({
+    path: 'algorithm.boot_file',
+    message: `${bootFile} is ${language}, but engine ${engine} runs ${runs.language} boot files; use engine ${runs.instead} for it, or a ${runs.language} boot file`,
+  });
+}
+
 function channels(
   single: unknown,
   list: unknown,
@@ -151,7 +176,7 @@ function channels(
     if (seen.has(c.name)) found.push({ path: `${listName}[${i}].name`, message: `${c.name} is used twice` });
     seen.add(c.name);
     const parsed = url(c.url, path, found);
-    return parsed ? [{ name: c.name, url: formatObsUrl(parsed) }] : [];
+    return parsed ? [{ name: c.name, url: formatObsUrl(parsed), ...(c.pass_as === 'obs_url' && { pass_as: 'obs_url' as const }) }] : [];
   });
 }
 

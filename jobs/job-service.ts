@@ -19,6 +19,8 @@ import { readStoredLog } from './execution/log-book';
 import { MetricPoint, readMetrics } from './execution/metrics';
 import { recoverJobs } from './recovery';
 import { checkOutputsFree } from './output-guard';
+import { LocalExecutor } from './nodes/local-executor';
+import { taskNames } from './nodes/node-contract';
 
 export interface ListQuery {
   status?: string;
@@ -41,6 +43,7 @@ export class JobService {
       dataDir: p.config.dataDir,
       store: p.store,
       obs: { ...p.config.obs, endpoint: p.storageEndpoint },
+      executor: new LocalExecutor(),
       compute: p.config.compute,
       maxLogBytes: p.config.maxLogBytes,
       stopGraceMs: p.config.stopGraceMs,
@@ -163,14 +166,31 @@ export class JobService {
     await fs.rm(jobDir(this.p.config.dataDir, id), { recursive: true, force: true });
   }
 
-  /** The version's log; with `follow`, a stream that ends when the version does. */
-  async logs(id: string, versionName: string | undefined, follow: boolean): Promise<Buffer | Readable> {
+  /**
+   * The version's log, or one worker's (`task`: worker-0 …; with one node that is the job's log);
+   * with `follow`, a stream that ends when the version does.
+   */
+  async logs(id: string, versionName: string | undefined, follow: boolean, task?: string): Promise<Buffer | Readable> {
     const job = this.get(id);
     const v = this.version(job, versionName);
+    const own = task !== undefined && job.resource.node_count > 1 ? task : undefined;
+    if (task !== undefined) this.checkTask(job, task);
     const active = this.scheduler.active(id, v.version);
-    if (active) return follow ? active.run.logs.follow() : active.run.logs.content();
-    if (follow && (v.status === 'Creating' || v.status === 'Pending')) return this.followOnceStarted(id, v.version);
-    return readStoredLog(jobFiles(this.p.config.dataDir, id, v.version).log);
+    const book = active && (own ? active.run.logs.of(own) : active.run.logs.job);
+    if (book) return follow ? book.follow() : book.content();
+    if (follow && (v.status === 'Creating' || v.status === 'Pending')) return this.followOnceStarted(id, v.version, own);
+    return readStoredLog(this.logFile(id, v.version, own));
+  }
+
+  /** A task the job has: worker-0 … worker-<node_count - 1>. */
+  checkTask(job: JobRecord, task: string): void {
+    const tasks = taskNames(job);
+    if (!tasks.includes(task)) throw new ApiError('not_found', `training job ${job.name} has no task ${task}; its tasks are ${tasks.join(', ')}`);
+  }
+
+  private logFile(id: string, version: string, task: string | undefined): string {
+    const files = jobFiles(this.p.config.dataDir, id, version);
+    return task ? files.taskLog(task) : files.log;
   }
 
   /** Copies the version's log into the system bucket (where ModelArts keeps job logs) and names the copy. */
@@ -179,17 +199,18 @@ export class JobService {
     const v = this.version(job, versionName);
     const url: ObsUrl = { bucket: this.p.config.obs.systemBucket, key: `training-logs/${id}/${v.version}/${task}.log` };
     await this.p.store.ensureBucket(url.bucket);
-    await this.p.store.put(url, (await this.logs(id, v.version, false)) as Buffer, 'text/plain; charset=utf-8');
+    await this.p.store.put(url, (await this.logs(id, v.version, false, task)) as Buffer, 'text/plain; charset=utf-8');
     return url;
   }
 
   /** A follower of a queued version waits for it to start rather than getting an empty log at once. */
-  private followOnceStarted(id: string, version: string): Readable {
+  private followOnceStarted(id: string, version: string, task: string | undefined): Readable {
     const out = new PassThrough();
     void this.scheduler.started(id, version).then(async (run) => {
+      const book = run && (task ? run.logs.of(task) : run.logs.job);
       // A follower that hangs up ends the pipeline early; that is theirs to do, not an error.
-      if (run) return pipeline(run.logs.follow(), out).catch((err: unknown) => isErrno(err, 'ERR_STREAM_PREMATURE_CLOSE') || log.warn(`following the log of job ${id} ${version} failed`, err));
-      out.end(await readStoredLog(jobFiles(this.p.config.dataDir, id, version).log));
+      if (book) return pipeline(book.follow(), out).catch((err: unknown) => isErrno(err, 'ERR_STREAM_PREMATURE_CLOSE') || log.warn(`following the log of job ${id} ${version} failed`, err));
+      out.end(await readStoredLog(this.logFile(id, version, task)));
     });
     return out;
   }

@@ -40,6 +40,11 @@ export const ERROR_CODES = {
   predict_request_timeout: { code: 'MR.0111', status: 408 },
   predict_headers_too_large: { code: 'MR.0112', status: 431 },
   predict_worker_lost: { code: 'MR.0113', status: 503 },
+  // ModelArts' Python inference runtime: a request with no input; a hook that raised (KeyError
+  // and TypeError count as the request's fault, 400; anything else 500).
+  predict_no_input: { code: 'MR.0101', status: 400 },
+  predict_recognition_failed_input: { code: 'MR.0105', status: 400 },
+  predict_recognition_failed: { code: 'MR.0105', status: 500 },
 } as const;
 
 export type ErrorKind = keyof typeof ERROR_CODES;

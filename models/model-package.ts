@@ -8,10 +8,11 @@ import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../compute/model-io';
 import { walkFiles, LocalFile } from '../kernel/storage/object-store';
 import { checkModelConfigText, ModelConfig } from './config-validator';
 import type { PackagedModel } from './model-record';
+import { inspectPyTorch } from './pytorch-package';
 
 /** JavaScript first: a package that carries both runs its JavaScript hook in the instance itself. */
 export const HOOK_FILES = ['customize_service.js', 'customize_service.mjs', 'customize_service.ts', 'customize_service.py'];
-export const SUPPORTED_MODEL_TYPES = ['TensorFlow'];
+export const SUPPORTED_MODEL_TYPES = ['TensorFlow', 'PyTorch'];
 export const MAX_PACKAGE_BYTES = 4 * 1024 ** 3;
 const MAX_MODELS_PER_PACKAGE = 16;
 const SAVED_MODEL = 'saved_model.pb';
@@ -48,10 +49,11 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
   const config = check.config;
   if (!SUPPORTED_MODEL_TYPES.includes(config.model_type)) {
     throw invalidPackage(
-      `model_type ${config.model_type} cannot be served here; supported: ${SUPPORTED_MODEL_TYPES.join(', ')} (a tfjs model.json with weight files, or a TF SavedModel when @tensorflow/tfjs-node is installed)`,
+      `model_type ${config.model_type} cannot be served here; supported: ${SUPPORTED_MODEL_TYPES.join(', ')} (TensorFlow: a tfjs model.json with weight files, or a TF SavedModel when @tensorflow/tfjs-node is installed; PyTorch: a .pth file with customize_service.py)`,
     );
   }
   const hookFile = HOOK_FILES.find((h) => files.some((f) => f.relative === h));
+  if (config.model_type === 'PyTorch') return inspectPyTorchPackage({ config, files, hookFile, sourceLabel, size, warnings: prefixed(check.warnings) });
   if (!hookFile && needsHook(config)) {
     throw invalidPackage(
       `${sourceLabel} has no customize_service.js (.mjs, .ts, or ModelArts' customize_service.py): this model's API takes multipart/form-data, and only an inference hook can turn uploaded files into model inputs. Add one whose class extends TfServingBaseService`,
@@ -73,6 +75,26 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
     files: files.map((f) => ({ path: f.relative, size: f.size })),
     size,
     hash: await contentHash(files),
+  };
+}
+
+/** A PyTorch package: customize_service.py with PTServingBaseService, and the .pth file it loads. */
+async function inspectPyTorchPackage(p: { config: ModelConfig; files: LocalFile[]; hookFile?: string; sourceLabel: string; size: number; warnings: Problem[] }): Promise<PackageInspection> {
+  if (p.hookFile !== 'customize_service.py') {
+    throw invalidPackage(
+      `${p.sourceLabel} has ${p.hookFile ? p.hookFile : 'no inference code'}; a PyTorch model is served by customize_service.py, whose class extends PTServingBaseService (from model_service.pytorch_model_service import PTServingBaseService) and loads the .pth file (self.model_path) itself`,
+    );
+  }
+  const found = await inspectPyTorch(p.files, p.sourceLabel);
+  if (found.problem) throw invalidPackage(found.problem);
+  return {
+    config: p.config,
+    warnings: [...p.warnings, ...found.warnings],
+    hookFile: p.hookFile,
+    models: found.models,
+    files: p.files.map((f) => ({ path: f.relative, size: f.size })),
+    size: p.size,
+    hash: await contentHash(p.files),
   };
 }
 

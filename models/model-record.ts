@@ -5,13 +5,14 @@ export type ModelStatus = 'publishing' | 'published' | 'failed';
 
 export type ModelSource =
   | { type: 'training_job'; training_job_id: string; training_job_name: string; training_job_version: string; url: string }
-  | { type: 'obs'; url: string };
+  /** `source_job_id`/`source_job_version`: the job a v1 import named beside source_location, kept for tracing only. */
+  | { type: 'obs'; url: string; source_job_id?: string; source_job_version?: string };
 
 /** One loadable model inside a package (a package may hold several, e.g. autoencoder + classifier). */
 export interface PackagedModel {
-  /** Folder inside model/ that holds model.json ('' for model/ itself). */
+  /** Folder inside model/ that holds model.json ('' for model/ itself); for PyTorch, the .pth file. */
   path: string;
-  format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel';
+  format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel' | 'pytorch';
   inputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
   outputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
 }

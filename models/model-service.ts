@@ -61,10 +61,12 @@ export class ModelService {
     return { valid: true, warnings: check.warnings };
   }
 
-  async import(body: unknown): Promise<ModelRecord> {
+  /** `trace`: a training job named beside the source folder (ModelArts' v1 import), recorded, not read. */
+  async import(body: unknown, trace?: { source_job_id: string; source_job_version?: string }): Promise<ModelRecord> {
     const req = this.p.schemas.parse<ImportBody>('model-import', body);
     this.refuseDuplicate(req.name, req.version);
-    const source = this.resolveSource(req);
+    const resolved = this.resolveSource(req);
+    const source: ModelSource = resolved.type === 'obs' && trace ? { ...resolved, ...trace } : resolved;
     const staging = path.join(this.stagingRoot(), crypto.randomUUID());
     try {
       const packageUrl = childUrl(asFolder(parseObsUrl(source.url)), 'model/');

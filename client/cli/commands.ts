@@ -65,6 +65,7 @@ export async function train(client: PlatformClient, args: ParsedArgs, io: Io): P
     data_url: requiredOption(args, 'data'),
     train_url: requiredOption(args, 'output'),
     ...(args.options.overwrite === true ? { overwrite_outputs: true } : {}),
+    ...(stringOption(args, 'nodes') && { resource: { node_count: Number(stringOption(args, 'nodes')) } }),
   });
   io.out(`training job ${job.name} ${job.version} (${job.id}) created`);
   if (args.options.detach === true) return 0;
@@ -78,7 +79,12 @@ export async function follow(client: PlatformClient, args: ParsedArgs, io: Io): 
 
 export async function logs(client: PlatformClient, args: ParsedArgs, io: Io): Promise<void> {
   const id = await jobId(client, args.positionals[0]);
-  const res = await client.fetch(`${client.base}/training-jobs/${id}/logs${args.options.follow === true ? '?follow=1' : ''}`, { headers: client.headers() });
+  const query = new URLSearchParams();
+  const task = stringOption(args, 'task');
+  if (task) query.set('task', task);
+  if (args.options.follow === true) query.set('follow', '1');
+  const res = await client.fetch(`${client.base}/training-jobs/${id}/logs${query.size ? `?${query}` : ''}`, { headers: client.headers() });
+  if (res.status === 404) throw new ClientError(((await res.json()) as { error_msg?: string }).error_msg ?? 'no such log');
   if (!res.ok || !res.body) throw new ClientError(`the log cannot be read: ${res.status}`);
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) io.screen.write(Buffer.from(chunk).toString('utf8'));
 }

@@ -11,10 +11,10 @@ export const USAGE = `usage: modelarts-local <command> [options]      (platform 
 
   upload <file|folder> <obs://bucket/folder/>   put code or data into a bucket
   ls <obs://bucket/prefix>                      list objects
-  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--overwrite] [--detach]
+  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--nodes N] [--overwrite] [--detach]
                                                 create a training job and follow it with a progress display
   follow <job>                                  follow a job (id or name) until it ends
-  logs <job> [--follow]                         print a job's log
+  logs <job> [--follow] [--task worker-<n>]     print a job's log (or one worker's, with several nodes)
   import --name N [--version x.y.z] (--job <job> [--job-version V0001] | --url obs://…/)
                                                 import a model package; prints config.json's warnings
   validate <config.json | folder>               check a config.json as import does, without importing
@@ -29,7 +29,7 @@ export const USAGE = `usage: modelarts-local <command> [options]      (platform 
           --tf-serving or a TF Serving URL, the hook's top 5 through the service's POST /`;
 
 export const OPTIONS: OptionSpec[] = [
-  ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code'].map((name) => ({ name })),
+  ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code', 'task', 'nodes'].map((name) => ({ name })),
   { name: 'param', repeat: true },
   { name: 'image', short: 'i' },
   { name: 'dir', short: 'd' },

@@ -8,11 +8,17 @@ import { ExitInfo } from '../../kernel/process/supervise';
 import type { ComputeConfig } from '../../kernel/config';
 import { log } from '../../kernel/log';
 import { dropLogged, ifExists } from '../../kernel/util/drop';
-import { JobRecord, JobStatus, JobVersion, RunStage, findVersion } from '../job-record';
+import { JobRecord, JobStatus, JobVersion, RunStage, TaskStatus, findVersion } from '../job-record';
 import { endLine } from '../../kernel/end-line';
 import { durationUntil } from '../state-machine';
 import { jobFiles } from './job-files';
 import { launch, Launched } from './launch';
+import { TaskLogs } from './task-logs';
+import type { NodeExecutor } from '../nodes/executor';
+import { taskName } from '../nodes/node-contract';
+import { failureSummary, type WorkerOutcome } from '../nodes/worker-set';
+import type { ObsAccess } from '../../kernel/storage/obs-env';
+import { checkModules } from './python-modules';
 import { choosePython } from '../../kernel/process/python';
 import { LogBook } from './log-book';
 import { MetricsSink, MetricPoint } from './metrics';
@@ -29,7 +35,9 @@ export interface VersionChange {
 export interface RunDeps {
   dataDir: string;
   store: ObjectStore;
-  obs: { endpoint: string; accessKeyId: string; secretAccessKey: string; region: string };
+  obs: ObsAccess;
+  /** What runs the nodes (local processes by default). */
+  executor: NodeExecutor;
   /** The platform's compute settings, which boot files use too. */
   compute: ComputeConfig;
   maxLogBytes: number;
@@ -49,11 +57,12 @@ const METRIC_SAVE_INTERVAL_MS = 1000;
  * upload outputs and the log, and end in a final status with a readable reason.
  */
 export class Run {
-  readonly logs: LogBook;
+  readonly logs: TaskLogs;
   readonly metrics: MetricsSink;
   private readonly ws: Workspace;
   private launched?: Launched;
   private exit?: ExitInfo;
+  private outcome?: WorkerOutcome;
   private stopRequested = false;
   private stopReason = 'stopped by the user';
   private killTimer?: NodeJS.Timeout;
@@ -63,7 +72,8 @@ export class Run {
     const files = jobFiles(deps.dataDir, job.id, version);
     mkdirSync(files.dir, { recursive: true });
     this.ws = workspaceFor(deps.dataDir, job, version);
-    this.logs = new LogBook(files.log, deps.maxLogBytes);
+    const tasks = Array.from({ length: job.resource.node_count }, (_, i) => taskName(i));
+    this.logs = new TaskLogs(new LogBook(files.log, deps.maxLogBytes), tasks, files.taskLog, deps.maxLogBytes);
     this.metrics = new MetricsSink(files.metrics, (p) => void this.saveMetrics(p, false));
   }
 
@@ -92,12 +102,13 @@ export class Run {
     if (this.job.algorithm.engine !== 'python') await linkRuntimeModules(this.ws.root, this.deps.runtimeModules);
     if (this.stopRequested) return { to: 'Terminated' };
     await this.setStage('running');
-    const exit = await this.runProcesses();
+    const outcome = await this.runProcesses();
     await this.setStage('uploading');
     await this.uploadOutputs();
-    if (exit.code === 0) return { to: 'Completed', exit };
-    const last = this.logs.lastLines(FAILURE_LOG_LINES);
-    return { to: 'Failed', exit, reason: `the boot file ${exit.reason}${last.length ? `\nlast log lines:\n${last.join('\n')}` : ''}` };
+    if (!outcome.failed) return { to: 'Completed', exit: outcome.exit };
+    const last = (this.logs.of(outcome.failed.task) ?? this.logs.job).lastLines(FAILURE_LOG_LINES);
+    const reason = failureSummary(outcome, this.job.resource.node_count);
+    return { to: 'Failed', exit: outcome.exit, reason: `${reason}${last.length ? `\nlast log lines:\n${last.join('\n')}` : ''}` };
   }
 
   private async prefetch(): Promise<void> {
@@ -122,30 +133,35 @@ export class Run {
   private async python(): Promise<string> {
     const chosen = await choosePython(this.deps.python);
     this.logs.note(`python: ${chosen.executable} (Python ${chosen.version})`);
+    for (const line of await checkModules(chosen.command)) this.logs.note(line);
     return chosen.command;
   }
 
-  private async runProcesses(): Promise<ExitInfo> {
+  private async runProcesses(): Promise<WorkerOutcome> {
     const version = this.currentVersion();
     const python = this.job.algorithm.engine === 'python' ? await this.python() : undefined;
-    const launched = launch({ job: this.job, version, ws: this.ws, obs: this.deps.obs, compute: this.deps.compute, python }, this.logs, this.metrics);
+    const { obs, compute, executor, stopGraceMs } = this.deps;
+    const launched = await launch({ job: this.job, version, ws: this.ws, obs, compute, python, executor, stopGraceMs }, this.logs, this.metrics);
     this.launched = launched;
+    if (launched.tasks.length > 1) this.logs.note(`${launched.tasks.length} workers: ${launched.tasks.map((t) => `${t.task} on ${t.host}`).join(', ')}`);
     await this.deps.update(this.job.id, this.version, {
       mutate: (v) => {
-        v.pids = launched.pids;
+        v.pids = launched.tasks.map((t) => t.pid ?? -1);
+        v.tasks = launched.tasks;
         v.work_dir = this.ws.root;
       },
     });
     if (this.stopRequested) this.signalStop();
-    const exit = await launched.done;
-    this.exit = exit;
+    const outcome = await launched.done;
+    this.exit = outcome.exit;
+    this.outcome = outcome;
     this.launched = undefined;
-    this.logs.note(`boot file ${exit.reason}`);
-    return exit;
+    for (const w of outcome.workers) this.logs.note(`${launched.tasks.length > 1 ? `${w.task}: ` : ''}boot file ${w.exit.reason}`);
+    return outcome;
   }
 
   private async uploadOutputs(): Promise<void> {
-    for (const out of this.currentVersion().output_urls) {
+    for (const out of this.currentVersion().output_urls.filter((o) => this.ws.outputs[o.name])) {
       try {
         const sent = await this.deps.store.uploadDir(this.ws.outputs[out.name], parseObsUrl(out.url));
         this.logs.note(`uploaded ${out.name}: ${sent.files} files, ${sent.bytes} bytes to ${out.url}`);
@@ -219,8 +235,9 @@ export class Run {
           v.reason = final.reason;
           v.exit_code = final.exit?.code ?? v.exit_code;
           v.signal = final.exit?.signal ?? v.signal;
-          v.log_bytes = this.logs.size;
-          v.log_truncated_bytes = this.logs.truncatedBytes;
+          if (this.outcome) v.tasks = taskStatuses(v.tasks, this.outcome);
+          v.log_bytes = this.logs.job.size;
+          v.log_truncated_bytes = this.logs.job.truncatedBytes;
           v.metric_count = this.metrics.points;
           if (this.metrics.last) v.last_metrics = this.metrics.last;
         },
@@ -235,11 +252,21 @@ export class Run {
     const out = this.currentVersion().output_urls[0];
     if (!out) return;
     const url = childUrl(parseObsUrl(out.url), `logs/${this.job.name}-${this.version}.log`);
-    await this.deps.store.put(url, this.logs.content(), 'text/plain; charset=utf-8');
+    await this.deps.store.put(url, this.logs.job.content(), 'text/plain; charset=utf-8');
   }
 }
 
 function failureReason(err: unknown): string {
   if (err instanceof StorageError) return err.message;
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Each task's record with how its worker ended (stopped ones say so). */
+function taskStatuses(tasks: TaskStatus[] | undefined, outcome: WorkerOutcome): TaskStatus[] {
+  return (tasks ?? []).map((t) => {
+    const w = outcome.workers.find((x) => x.task === t.task);
+    if (!w) return t;
+    const stopped = outcome.stopped.includes(t.task) ? ` (stopped because ${outcome.failed?.task} failed)` : '';
+    return { ...t, exit_code: w.exit.code, signal: w.exit.signal, reason: `${w.exit.reason}${stopped}` };
+  });
 }

@@ -40,8 +40,15 @@ export function engineFor(engine: { engine_id?: string; engine_name?: string; im
       { path: 'algorithm.engine.engine_name', message: `must be one of ${ENGINE_CATALOG.map((e) => e.engine_name).join(', ')}, or a Python framework name` },
     ]);
   }
+  if (name && JAVASCRIPT.test(bootFile)) {
+    throw new ApiError('invalid_request', `engine ${engine?.engine_name} runs Python boot files, and ${bootFile} is JavaScript; name engine Node.js or TensorFlow.js for it, or give a .py boot file`, [
+      { path: 'algorithm.boot_file', message: `is JavaScript, which engine ${engine?.engine_name} (Python) does not run` },
+    ]);
+  }
   return ENGINE_CATALOG.find((e) => e.runs === (isPython || name ? 'python' : 'tfjs'))!;
 }
+
+const JAVASCRIPT = /\.(c|m)?js$/i;
 
 export function engineOf(runs: Engine): EngineEntry {
   return ENGINE_CATALOG.find((e) => e.runs === runs)!;

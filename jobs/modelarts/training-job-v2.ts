@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { Schemas } from '../../kernel/validation/schemas';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { JobRecord, JobVersion, latestVersion } from '../job-record';
 import { engineFor, engineOf } from './catalog';
+import { taskNames } from '../nodes/node-contract';
 
 /** ModelArts v2 training words ↔ the platform's job records. */
 
@@ -53,10 +55,6 @@ export function v2ObsPath(url: string): string {
   return `/${bucket}/${key}`;
 }
 
-export function taskNames(job: JobRecord): string[] {
-  return Array.from({ length: job.resource.node_count }, (_, i) => `worker-${i}`);
-}
-
 const ms = (iso: string | undefined) => (iso ? new Date(iso).getTime() : 0);
 
 /** The secondary phase ModelArts shows beside the phase, from what the run is doing. */
@@ -64,6 +62,14 @@ function secondaryPhase(v: JobVersion): string {
   if (v.status === 'Pending') return 'Queuing';
   if (v.status === 'Running') return v.stage === 'downloading' ? 'Preparing' : v.stage === 'uploading' ? 'Saving' : 'Running';
   return v.status;
+}
+
+/** One worker's status: its own exit when it has ended, else the version's; a signal counts as a container's would (128 + its number). */
+function taskStatus(v: JobVersion, task: string): Record<string, unknown> {
+  const own = v.tasks?.find((t) => t.task === task);
+  const signalled = own?.signal ? 128 + (os.constants.signals[own.signal as NodeJS.Signals] ?? 0) : undefined;
+  const exitCode = own?.exit_code ?? signalled ?? v.exit_code ?? 0;
+  return { task, exit_code: exitCode, message: own?.reason ?? v.reason ?? '', ...(own?.host && { host_ip: own.host }) };
 }
 
 /** A job record as ModelArts' v2 API answers it (its latest version). */
@@ -82,7 +88,7 @@ export function jobV2View(job: JobRecord): Record<string, unknown> {
       duration,
       start_time: ms(started),
       tasks,
-      task_statuses: tasks.map((task) => ({ task, exit_code: v.exit_code ?? 0, message: v.reason ?? '' })),
+      task_statuses: tasks.map((task) => taskStatus(v, task)),
     },
     algorithm: {
       code_dir: v2ObsPath(job.algorithm.code_dir),
@@ -117,12 +123,20 @@ export function searchJobs(jobs: JobRecord[], search: JobSearch): Record<string,
   const offset = search.offset ?? 0;
   const sortBy = search.sort_by ?? 'create_time';
   const order = search.order ?? 'desc';
-  const matching = jobs.filter((j) => (search.filters ?? []).every((f) => matches(j, f)));
+  const matching = jobs.filter((j) => (search.filters ?? []).filter(isFilter).every((f) => matches(j, f)));
   const key = (j: JobRecord): string | number =>
     sortBy === 'name' ? j.name : sortBy === 'phase' ? j.status : sortBy === 'duration' ? (latestVersion(j).duration_ms ?? 0) : ms(j.created_at);
   matching.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) * (order === 'asc' ? 1 : -1));
   const items = matching.slice(offset * limit, offset * limit + limit).map(jobV2View);
   return { total: matching.length, count: items.length, limit, offset, sort_by: sortBy, order, group_by: '', workspace_id: '0', items };
+}
+
+/** Keys the platform filters on; ModelArts' own examples send others (user_id, runtime_type …), which filter nothing here. */
+const FILTER_KEYS = ['name', 'phase', 'engine', 'create_time'];
+
+/** A filter that says something: a known key with at least one non-empty value (ModelArts' examples send ["", ""] for "any"). */
+function isFilter(f: Filter): boolean {
+  return FILTER_KEYS.includes(f.key) && f.value.some((v) => v !== '');
 }
 
 function matches(job: JobRecord, f: Filter): boolean {
@@ -135,7 +149,9 @@ function matches(job: JobRecord, f: Filter): boolean {
       return !values.includes(String(field));
     case 'like':
       return values.some((v) => String(field).toLowerCase().includes(v.toLowerCase()));
-    case 'between':
-      return Number(field) >= Number(values[0] ?? -Infinity) && Number(field) <= Number(values[1] ?? Infinity);
+    case 'between': {
+      const bound = (v: string | undefined, open: number) => (v === undefined || v === '' ? open : Number(v));
+      return Number(field) >= bound(values[0], -Infinity) && Number(field) <= bound(values[1], Infinity);
+    }
   }
 }

@@ -1,11 +1,10 @@
 import type Router from '@koa/router';
 import type { JobService } from '../job-service';
 import type { PlatformContext } from '../../kernel/context';
-import { ApiError } from '../../kernel/errors';
 import { readJson } from '../../kernel/http/body';
 import { presignGet } from '../../kernel/storage/presign';
 import { ENGINE_CATALOG, flavorCatalog } from '../modelarts/catalog';
-import { jobV2View, JobSearch, platformJobBody, searchJobs, taskNames } from '../modelarts/training-job-v2';
+import { jobV2View, JobSearch, platformJobBody, searchJobs } from '../modelarts/training-job-v2';
 import { projectRouter } from '../../kernel/http/project-router';
 
 /** The newest part of a log that a preview shows, as ModelArts' console does. */
@@ -16,11 +15,7 @@ export const LOG_URL_SECONDS = 3600;
 /** ModelArts' training API v2 on the platform's job records. */
 export function trainingJobsV2Routes(jobs: JobService, p: PlatformContext): Router {
   const router = projectRouter('v2', p.config.modelarts.projectId);
-  const task = (id: string, name: string) => {
-    const job = jobs.get(id);
-    if (!taskNames(job).includes(name)) throw new ApiError('not_found', `training job ${job.name} has no task ${name}; its tasks are ${taskNames(job).join(', ')}`);
-    return job;
-  };
+  const task = (id: string, name: string) => jobs.checkTask(jobs.get(id), name);
 
   router.post('/training-jobs', async (ctx) => {
     const job = await jobs.create(platformJobBody(await readJson(ctx), p.schemas));
@@ -51,7 +46,7 @@ export function trainingJobsV2Routes(jobs: JobService, p: PlatformContext): Rout
 
   router.get('/training-jobs/:id/tasks/:task/logs/preview', async (ctx) => {
     task(ctx.params.id, ctx.params.task);
-    const log = (await jobs.logs(ctx.params.id, undefined, false)) as Buffer;
+    const log = (await jobs.logs(ctx.params.id, undefined, false, ctx.params.task)) as Buffer;
     const shown = log.subarray(Math.max(0, log.length - LOG_PREVIEW_BYTES));
     ctx.body = { content: shown.toString('utf8'), current_size: shown.length, full_size: log.length };
   });

@@ -42,7 +42,7 @@ export function trainingJobRoutes(jobs: JobService): Router {
 
   router.get('/:id/logs', async (ctx) => {
     const follow = flagQuery(ctx, 'follow');
-    const body = await jobs.logs(ctx.params.id, stringQuery(ctx, 'version'), follow);
+    const body = await jobs.logs(ctx.params.id, stringQuery(ctx, 'version'), follow, stringQuery(ctx, 'task'));
     ctx.type = 'text/plain; charset=utf-8';
     if (body instanceof Readable) {
       // Followers get each chunk as it is written, not when a buffer fills.

@@ -17,9 +17,10 @@ import { sendJson } from './send-json';
  * models/services share `{error_code, error_msg}`; ModelArts' v2 adds `error_solution`;
  * its v1 training API writes `{is_success: false, error_code, error_message}`; IAM's
  * Keystone calls write `{error: {code, message, title}}`; TF Serving's REST API writes
- * `{error: "…"}`.
+ * `{error: "…"}`; ModelArts' Python inference runtime (customize_service.py) writes
+ * `{erno, msg, words_result}`.
  */
-export type ErrorDialect = 'platform' | 'modelarts-v2' | 'modelarts-v1-training' | 'iam' | 'tf-serving';
+export type ErrorDialect = 'platform' | 'modelarts-v2' | 'modelarts-v1-training' | 'iam' | 'tf-serving' | 'modelarts-runtime';
 
 /** Who answers: the control plane (its API and gateways), or a service (its port, its instances). */
 export type Surface = 'control-plane' | 'service';
@@ -75,6 +76,8 @@ export interface ErrorBody {
 export interface RenderedError {
   status: number;
   body: Record<string, unknown>;
+  /** Headers the answer carries besides its body. */
+  headers?: Record<string, string>;
   /** False for errors worth a line in the platform log (unknown ones; a full disk). */
   expected: boolean;
   retryable: boolean;
@@ -127,7 +130,29 @@ export function renderError(err: unknown, dialect: ErrorDialect = 'platform'): R
       return { ...rendered, body: { error: { code: status, message: body.error_msg, title: HTTP_TITLES[status] ?? 'Error' } } };
     case 'tf-serving':
       return { ...rendered, body: { error: body.error_msg } };
+    case 'modelarts-runtime':
+      return { ...rendered, ...runtimeBody(kind, body) };
   }
+}
+
+/**
+ * The runtime's fixed messages: what its Flask app answers, word for word. A hook that raised
+ * gets only "Recognition failed" in the body, as there; what it raised goes in X-ModelArts-Error.
+ */
+const RUNTIME_MESSAGES: Partial<Record<ErrorKind, string>> = {
+  predict_no_input: 'The input parameter is invalid',
+  predict_recognition_failed: 'Recognition failed',
+  predict_recognition_failed_input: 'Recognition failed',
+};
+export const ERROR_DETAIL_HEADER = 'x-modelarts-error';
+
+function runtimeBody(kind: ErrorKind, body: ErrorBody): { body: Record<string, unknown>; headers?: Record<string, string> } {
+  if (!body.error_code.startsWith('MR.')) return { body };
+  const fixed = RUNTIME_MESSAGES[kind];
+  const shaped = { erno: body.error_code, msg: fixed ?? body.error_msg, words_result: {} };
+  if (!fixed || fixed === body.error_msg) return { body: shaped };
+  // A header carries Latin-1 only, and a short line.
+  return { body: shaped, headers: { [ERROR_DETAIL_HEADER]: body.error_msg.replace(/[^\x20-\x7e]/g, '?').slice(0, 512) } };
 }
 
 /** The platform's own shape (`renderError` in the platform dialect). */
@@ -160,6 +185,7 @@ export function sendError(res: ServerResponse, err: unknown, dialect: ErrorDiale
   }
   const rendered = renderError(err, dialect);
   if (rendered.retryable) res.setHeader(RETRYABLE_HEADER, '1');
+  for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
   if (!res.req.complete) res.setHeader('Connection', 'close');
   sendJson(res, rendered.status, rendered.body);
   return rendered;

@@ -43,17 +43,47 @@ export function parseObsUrl(raw: unknown): ObsUrl {
   if (typeof raw !== 'string' || raw.length === 0) {
     throw new ObsUrlError('expected an OBS path such as obs://bucket/folder/');
   }
-  let rest: string;
+  let rest: string | undefined;
   const scheme = SCHEMES.find((s) => raw.startsWith(s));
   if (scheme) rest = raw.slice(scheme.length);
   else if (raw.startsWith('/') && !raw.startsWith('//')) rest = raw.slice(1);
-  else throw new ObsUrlError(`${JSON.stringify(raw)} is not an OBS path: write obs://bucket/key, s3://bucket/key or /bucket/key`);
+  else rest = obsWebPath(raw);
+  if (rest === undefined) {
+    throw new ObsUrlError(`${JSON.stringify(raw)} is not an OBS path: write obs://bucket/key, s3://bucket/key, /bucket/key or https://bucket.obs.region.myhuaweicloud.com/key`);
+  }
   const slash = rest.indexOf('/');
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   const key = slash === -1 ? '' : rest.slice(slash + 1);
   const problem = bucketNameProblem(bucket) ?? keyProblem(key);
   if (problem) throw new ObsUrlError(`${JSON.stringify(raw)}: ${problem}`);
   return { bucket, key };
+}
+
+/** The domains of Huawei Cloud's OBS (and Open Telekom Cloud's), after `obs.<region>.`. */
+const OBS_DOMAIN = String.raw`obs(?:\.[a-z0-9-]+)?\.(?:myhuaweicloud\.(?:com|eu)|huaweicloud\.com|otc\.t-systems\.com)`;
+const VIRTUAL_HOSTED = new RegExp(`^(.+?)\\.${OBS_DOMAIN}$`);
+const PATH_STYLE = new RegExp(`^${OBS_DOMAIN}$`);
+
+/**
+ * `bucket/key` of an OBS web address as ModelArts writes them (https://<bucket>.obs.<region>.
+ * myhuaweicloud.com/<key>, or https://obs.<region>.myhuaweicloud.com/<bucket>/<key>): the same
+ * bucket and key here. Undefined for anything else.
+ */
+function obsWebPath(raw: string): string | undefined {
+  if (!/^https?:\/\//i.test(raw)) return undefined;
+  let url: URL;
+  let path: string;
+  try {
+    url = new URL(raw);
+    path = decodeURIComponent(url.pathname.slice(1));
+  } catch {
+    // not a URL, or a percent-escape that is not UTF-8
+    return undefined;
+  }
+  const host = url.hostname.toLowerCase();
+  const bucket = VIRTUAL_HOSTED.exec(host)?.[1];
+  if (bucket) return `${bucket}/${path}`;
+  return PATH_STYLE.test(host) ? path : undefined;
 }
 
 /** The same location seen as a folder (key prefix ending with '/', or '' for the bucket root). */

@@ -2,6 +2,7 @@ import type { Schemas } from '../../kernel/validation/schemas';
 import { ApiError } from '../../kernel/errors';
 import type { ModelRecord } from '../model-record';
 import { v2ObsPath } from '../../jobs/modelarts/training-job-v2';
+import { formatObsUrl, ObsUrl, ObsUrlError, parseObsUrl } from '../../kernel/storage/obs-url';
 
 /** ModelArts v1 model words ↔ the platform's model records. */
 
@@ -14,21 +15,36 @@ interface V1ModelCreate {
   source_job_version?: string;
 }
 
-/** A v1 create body as a POST /models/import body; `source_location` may name model/ itself or the folder holding it. */
-export function platformImportBody(body: unknown, schemas: Schemas): Record<string, unknown> {
+/**
+ * A v1 create body as a POST /models/import body, and the job it names for tracing. As in
+ * ModelArts, `source_location` is the model's folder (model/ itself, or the folder holding it;
+ * obs://, /bucket/path or https://<bucket>.obs.<region>.myhuaweicloud.com/<path>), and
+ * `source_job_id`/`source_job_version` beside it only trace where it came from; without
+ * `source_location`, the job's output is imported.
+ */
+export function platformImportBody(body: unknown, schemas: Schemas): { body: Record<string, unknown>; trace?: { source_job_id: string; source_job_version?: string } } {
   const v1 = schemas.parse<V1ModelCreate>('modelarts-model-v1', body);
-  if ((v1.source_location === undefined) === (v1.source_job_id === undefined)) {
-    throw new ApiError('invalid_request', 'give the model source as source_location (an OBS folder) or source_job_id, exactly one of them', [
-      { path: 'source_location', message: 'or source_job_id is required, not both' },
+  if (v1.source_location === undefined && v1.source_job_id === undefined) {
+    throw new ApiError('invalid_request', 'give the model source as source_location (the OBS folder of the model) or source_job_id (a training job here)', [
+      { path: 'source_location', message: 'is required unless source_job_id names a training job' },
     ]);
   }
-  const url = v1.source_location?.replace(/\/model\/?$/, '/');
-  return {
-    name: v1.model_name,
-    version: v1.model_version,
-    ...(v1.description !== undefined && { description: v1.description }),
-    ...(url !== undefined ? { url } : { training_job_id: v1.source_job_id, ...(v1.source_job_version && { training_job_version: v1.source_job_version }) }),
-  };
+  const base = { name: v1.model_name, version: v1.model_version, ...(v1.description !== undefined && { description: v1.description }) };
+  if (v1.source_location === undefined) {
+    return { body: { ...base, training_job_id: v1.source_job_id, ...(v1.source_job_version && { training_job_version: v1.source_job_version }) } };
+  }
+  const url = formatObsUrl(parseSourceLocation(v1.source_location));
+  const trace = v1.source_job_id !== undefined ? { source_job_id: v1.source_job_id, ...(v1.source_job_version && { source_job_version: v1.source_job_version }) } : undefined;
+  return { body: { ...base, url: url.replace(/\/model\/?$/, '/') }, trace };
+}
+
+function parseSourceLocation(raw: string): ObsUrl {
+  try {
+    return parseObsUrl(raw);
+  } catch (err) {
+    if (err instanceof ObsUrlError) throw new ApiError('invalid_request', err.message, [{ path: 'source_location', message: err.message }]);
+    throw err;
+  }
 }
 
 const ms = (iso: string) => new Date(iso).getTime();
@@ -61,8 +77,8 @@ export function modelV1Detail(m: ModelRecord, projectId: string): Record<string,
     runtime: m.runtime ?? '',
     model_algorithm: m.model_algorithm,
     source_location: v2ObsPath(m.source.url),
-    source_job_id: m.source.type === 'training_job' ? m.source.training_job_id : '',
-    source_job_version: m.source.type === 'training_job' ? m.source.training_job_version : '',
+    source_job_id: m.source.type === 'training_job' ? m.source.training_job_id : (m.source.source_job_id ?? ''),
+    source_job_version: m.source.type === 'training_job' ? m.source.training_job_version : (m.source.source_job_version ?? ''),
     model_metrics: JSON.stringify(m.metrics ?? {}),
     apis: m.apis,
     dependencies: m.dependencies,

@@ -18,7 +18,8 @@ export function modelsV1Routes(models: ModelService, p: PlatformContext): Router
   const projectId = p.config.modelarts.projectId;
 
   router.post('/models', async (ctx) => {
-    const model = await models.import(platformImportBody(await readJson(ctx), p.schemas));
+    const { body, trace } = platformImportBody(await readJson(ctx), p.schemas);
+    const model = await models.import(body, trace);
     ctx.body = { model_id: model.id };
   });
 

@@ -10,6 +10,10 @@ export interface InstanceOptions {
   modelName: string;
   /** Local folder holding the package's model/ content. */
   modelDir: string;
+  /** config.json's model_type (TensorFlow, PyTorch). */
+  modelType?: string;
+  /** A PyTorch model's weights file, relative to modelDir: the hook's model_path. */
+  modelFile?: string;
   hookFile?: string;
   host: string;
   port: number;

@@ -46,7 +46,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
 }
 
 /** A multipart body read whole; the common plain form is split in place, anything else goes through busboy. */
-async function readMultipart(req: IncomingMessage, maxBytes: number): Promise<MultipartData> {
+export async function readMultipart(req: IncomingMessage, maxBytes: number): Promise<MultipartData> {
   const body = await readLimited(req, maxBytes, () => tooLarge(maxBytes)).catch((err: Error) => {
     throw err instanceof ApiError ? err : new ApiError('predict_bad_input', `the request broke off: ${err.message}`);
   });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../kernel/errors';
-import { RETRYABLE_HEADER, errorResponse, tfServingErrorResponse } from '../../kernel/http/render-error';
+import { RETRYABLE_HEADER, errorResponse, renderError, tfServingErrorResponse } from '../../kernel/http/render-error';
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
 import { finishReading } from '../../kernel/http/read-body';
@@ -16,6 +16,8 @@ import type { InstanceOptions } from './protocol';
 import { compileResponseCheck } from './response-check';
 import { checkFileFields, expectedFileFields, MultipartData, readJsonBody, readRequestData } from './request-body';
 import { Stats } from './stats';
+import { readRuntimeRequest } from './runtime-request';
+import { isPythonHook } from '../python_hook/hook-file';
 
 const MAX_MISMATCH_EVENTS = 5;
 
@@ -50,6 +52,8 @@ export class RequestHandler {
   draining = false;
   private readonly checkResponse: ResponseCheck | undefined;
   private readonly fileFields: string[];
+  /** customize_service.py: requests are read, and errors answered, as ModelArts' Python runtime does. */
+  private readonly pythonRuntime: boolean;
 
   constructor(
     private readonly opts: InstanceOptions,
@@ -60,6 +64,7 @@ export class RequestHandler {
   ) {
     this.checkResponse = compileResponseCheck(opts.api.responseSchema);
     this.fileFields = expectedFileFields(opts.api.requestSchema);
+    this.pythonRuntime = isPythonHook(opts.hookFile);
   }
 
   async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -104,9 +109,10 @@ export class RequestHandler {
 
   /** The error's JSON in the API's dialect; an unread body is drained, or the connection closed after the answer. */
   private async fail(req: IncomingMessage, res: ServerResponse, api: Api, err: unknown): Promise<number> {
-    const response = api === 'predict' ? errorResponse(err) : tfServingErrorResponse(err);
+    const response = api !== 'predict' ? tfServingErrorResponse(err) : this.pythonRuntime ? renderError(err, 'modelarts-runtime') : errorResponse(err);
     if (!response.expected) this.onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-    if ('retryable' in response && response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
+    if (response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
+    for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
     const cut = await finishReading(req, this.opts.maxBodyBytes);
     if (cut) res.setHeader('Connection', 'close');
     sendJson(res, response.status, response.body);
@@ -122,8 +128,13 @@ export class RequestHandler {
 
   private async predict(req: IncomingMessage, res: ServerResponse): Promise<number> {
     this.checkAppCode(req);
+    if (this.pythonRuntime) return this.answer(req, res, await readRuntimeRequest(req, this.opts.maxBodyBytes));
     const data = await readRequestData(req, this.opts.maxBodyBytes);
     if (isMultipart(req)) checkFileFields(data as MultipartData, this.fileFields);
+    return this.answer(req, res, data);
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse, data: unknown): Promise<number> {
     const { result, timings } = await this.handleOnce(req, data);
     for (const [stage, ms] of Object.entries(timings)) this.extras.metrics.stage(stage as StageLabel, ms);
     const mismatch = this.checkResponse?.(result);

@@ -67,6 +67,7 @@ export class Deployer {
       python: c.python,
       pythonWorkers: c.pythonWorkers,
       platformVersion: this.p.version,
+      obs: { endpoint: this.p.storageEndpoint, region: c.obs.region },
     };
   }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { PortRange } from '../../kernel/net/port-range';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
+import { obsEndpointEnv, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { ModelRecord } from '../../models/model-record';
 import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
@@ -22,6 +23,8 @@ export interface InstanceLimits {
   python?: string;
   pythonWorkers: number;
   platformVersion: string;
+  /** Where hooks find the object store (moxing, boto3); its keys stay with the platform. */
+  obs: Pick<ObsAccess, 'endpoint' | 'region'>;
 }
 
 export interface InstanceEvents {
@@ -38,6 +41,8 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     instanceId: '',
     modelName: model.name,
     modelDir,
+    modelType: model.model_type,
+    modelFile: model.models.find((m) => m.format === 'pytorch')?.path,
     hookFile: model.hook_file,
     host: limits.host,
     port: 0,
@@ -57,15 +62,18 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
 }
 
 /**
- * The environment of an instance: the service's envs, the compute settings and a
- * minimal base. The platform's own settings (tokens, store keys) are not passed to user code.
+ * The environment of an instance: the service's envs, the compute settings, where the object
+ * store is (S3_ENDPOINT …, for moxing in hooks) and a minimal base. The platform's own settings
+ * (tokens, the store's keys) are not passed to user code: a hook that reads OBS gets keys from
+ * the service's envs (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or mox.file.set_auth.
  */
-export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig): NodeJS.ProcessEnv {
+export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig, obs: Pick<ObsAccess, 'endpoint' | 'region'>): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     LANG: process.env.LANG ?? 'C.UTF-8',
     TZ: process.env.TZ,
     LOG_LEVEL: process.env.LOG_LEVEL,
+    ...obsEndpointEnv(obs),
     ...computeEnv(compute),
     ...envs,
   };
@@ -78,7 +86,7 @@ export function newInstanceId(): string {
 /** Starts one instance; resolves when it is ready, rejects with the reason it is not. */
 export async function startInstance(options: InstanceOptions, limits: InstanceLimits, events: InstanceEvents): Promise<InstanceProcess> {
   const id = newInstanceId();
-  const instance = new InstanceProcess(id, { ...options, instanceId: id }, instanceEnv(options.envs, limits.compute));
+  const instance = new InstanceProcess(id, { ...options, instanceId: id }, instanceEnv(options.envs, limits.compute, limits.obs));
   await instance.start(limits.startTimeoutMs, {
     onMessage: (m) => events.onMessage(instance, m),
     onCrash: (exit) => events.onCrash(instance, exit),

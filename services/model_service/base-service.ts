@@ -22,8 +22,9 @@ export class HookStageError extends ApiError {
   constructor(
     readonly stage: Stage,
     cause: unknown,
+    kind: 'predict_hook_failed' | 'predict_recognition_failed' | 'predict_recognition_failed_input' = 'predict_hook_failed',
   ) {
-    super('predict_hook_failed', `the model's _${stage} failed: ${describe(cause)}`);
+    super(kind, `the model's _${stage} failed: ${describe(cause)}`);
     this.cause = cause;
   }
 }

@@ -6,7 +6,8 @@ import { ServiceRecord, sharesOf } from '../service-record';
 
 interface V1Config {
   model_id: string;
-  weight?: number;
+  /** A number, or digits in a string as ModelArts' own examples send it ("70"). */
+  weight?: number | string;
   specification?: string;
   instance_count?: number;
   envs?: Record<string, string>;
@@ -26,15 +27,16 @@ export function parseServiceBody(body: unknown, schemas: Schemas): V1ServiceBody
 
 /** `config` as the platform's traffic shares; the weights of several models must add up to 100, as ModelArts requires. */
 export function trafficOf(config: V1Config[]): Record<string, unknown>[] {
+  const weight = (c: V1Config) => (c.weight === undefined ? undefined : Number(c.weight));
   if (config.length > 1) {
-    const total = config.reduce((n, c) => n + (c.weight ?? 0), 0);
+    const total = config.reduce((n, c) => n + (weight(c) ?? 0), 0);
     if (total !== 100) {
       throw new ApiError('invalid_request', `the weights of the models in config add up to ${total}; they must add up to 100`, [{ path: 'config', message: 'weights must add up to 100' }]);
     }
   }
   return config.map((c) => ({
     model_id: c.model_id,
-    weight: c.weight ?? 100,
+    weight: weight(c) ?? 100,
     ...(c.instance_count && { instance_count: c.instance_count }),
     ...(c.specification && { specification: c.specification }),
     ...(c.envs && { envs: c.envs }),

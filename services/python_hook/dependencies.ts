@@ -54,6 +54,7 @@ const DEBIAN_PACKAGES: Record<string, string> = {
   six: 'python3-six',
   protobuf: 'python3-protobuf',
   torch: 'python3-torch',
+  torchvision: 'python3-torchvision',
   matplotlib: 'python3-matplotlib',
 };
 
@@ -73,15 +74,17 @@ export function importNameOf(pipName: string): string {
   return IMPORT_NAMES[normalized] ?? normalized.replace(/-/g, '_');
 }
 
-/** The pip packages of config.json `dependencies`, split into required and provided. */
-export function hookRequirements(dependencies: unknown[]): HookRequirements {
-  const out: HookRequirements = { required: [], provided: [] };
+/** The pip packages of config.json `dependencies` (and `always`, the model type's own), split into required and provided. */
+export function hookRequirements(dependencies: unknown[], always: string[] = []): HookRequirements {
+  const out: HookRequirements = { required: always.map((name) => ({ name, module: importNameOf(name) })), provided: [] };
   for (const dep of dependencies) {
     const d = dep as { installer?: string; packages?: { package_name?: string; package_version?: string; restraint?: string }[] };
     if (d?.installer !== undefined && d.installer !== 'pip') continue;
     for (const p of d?.packages ?? []) {
       if (!p?.package_name) continue;
       const req: PipRequirement = { name: p.package_name, module: importNameOf(p.package_name), restraint: p.restraint || undefined, version: p.package_version || undefined };
+      const listed = out.required.findIndex((r) => r.module === req.module);
+      if (listed !== -1) out.required.splice(listed, 1);
       (PROVIDED.has(normalizePipName(p.package_name)) ? out.provided : out.required).push(req);
     }
   }

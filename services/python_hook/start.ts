@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { repoPath } from '../../kernel/paths';
+import { SHARED_PYTHON_DIR } from '../../kernel/storage/obs-env';
 import { choosePython } from '../../kernel/process/python';
 import { log } from '../../kernel/log';
 import { loadServables, ServableSet } from '../tf_serving/servables';
@@ -14,12 +15,17 @@ import { hookRequirements, missingMessage, requirementNotes } from './dependenci
 import { startLoopbackTfServing } from './loopback-tf-serving';
 import { PythonWorkerPool } from './worker-pool';
 import { PROTOCOL_FD } from './python-worker';
+import { PYTHON_HOOK } from './hook-file';
 
-export const PYTHON_HOOK = 'customize_service.py';
+export { isPythonHook, PYTHON_HOOK } from './hook-file';
+
 /** The `model_service` package hooks import, and the worker script. */
 export const PYTHON_RUNTIME_DIR = repoPath('services', 'model_service', 'python');
 export const WORKER_SCRIPT = repoPath('services', 'python_hook', 'worker', 'ma_hook_worker.py');
 const WORKER_START_TIMEOUT_MS = 60_000;
+/** What every PyTorch hook imports, whatever config.json lists. */
+const PYTORCH_NEEDS = ['torch'];
+const PYTORCH_NOT_SERVABLE = 'this is a PyTorch model, which its customize_service.py runs; TF Serving\'s API and the V2 protocol serve TensorFlow models';
 /** Room for the JSON header beside the largest body a request may carry. */
 const FRAME_HEADER_ROOM = 1024 * 1024;
 /** Hook failures whose traceback also becomes a service event (all go to the log). */
@@ -35,21 +41,15 @@ export interface PythonHook {
   close(): Promise<void>;
 }
 
-export function isPythonHook(hookFile: string | undefined): boolean {
-  return hookFile === PYTHON_HOOK;
-}
-
 export async function startPythonHook(opts: InstanceOptions, tf: Tf, onEvent: EventSink): Promise<PythonHook> {
   const settings = opts.python ?? { workers: 1, dependencies: [] };
-  const reqs = hookRequirements(settings.dependencies);
+  const pytorch = opts.modelType === 'PyTorch';
+  const reqs = hookRequirements(settings.dependencies, pytorch ? PYTORCH_NEEDS : []);
   const env = workerEnv(opts);
   const probe = await choosePython(settings.setting, { modules: reqs.required.map((r) => r.module), distributions: reqs.required.map((r) => r.name), env });
   const missing = missingMessage(reqs, probe);
   if (missing) throw new Error(missing);
-  const servables = await loadServables(opts.serviceName, opts.modelDir, tf);
-  const loopback = await startLoopbackTfServing(servables, opts.maxBodyBytes);
-  env.MA_TF_SERVING_URL = loopback.url;
-  env.MA_TF_SERVING_TOKEN = loopback.token;
+  const { servables, loopback } = await modelServer(opts, tf, pytorch, env);
   const pool = new PythonWorkerPool({
     size: settings.workers,
     timeoutMs: opts.timeoutMs,
@@ -74,7 +74,7 @@ export async function startPythonHook(opts: InstanceOptions, tf: Tf, onEvent: Ev
   try {
     ready = await pool.start();
   } catch (err) {
-    loopback.close();
+    loopback?.close();
     throw err;
   }
   return {
@@ -84,9 +84,22 @@ export async function startPythonHook(opts: InstanceOptions, tf: Tf, onEvent: Ev
     notes: requirementNotes(reqs, probe),
     close: async () => {
       await pool.close();
-      loopback.close();
+      loopback?.close();
     },
   };
+}
+
+/**
+ * A TensorFlow model runs in this instance, behind TF Serving's API on loopback, which the
+ * workers' TfServingBaseService calls (its address goes into `env`); a PyTorch model runs in the hook.
+ */
+async function modelServer(opts: InstanceOptions, tf: Tf, pytorch: boolean, env: NodeJS.ProcessEnv): Promise<{ servables: ServableSet; loopback?: { close(): void } }> {
+  if (pytorch) return { servables: new ServableSet(opts.serviceName, [], PYTORCH_NOT_SERVABLE) };
+  const servables = await loadServables(opts.serviceName, opts.modelDir, tf);
+  const loopback = await startLoopbackTfServing(servables, opts.maxBodyBytes);
+  env.MA_TF_SERVING_URL = loopback.url;
+  env.MA_TF_SERVING_TOKEN = loopback.token;
+  return { servables, loopback };
 }
 
 /** What a worker's process gets: the instance's (minimal) environment, the runtime package, one thread for numpy. */
@@ -94,7 +107,7 @@ function workerEnv(opts: InstanceOptions): NodeJS.ProcessEnv {
   const own = process.env.PYTHONPATH;
   return {
     ...process.env,
-    PYTHONPATH: [PYTHON_RUNTIME_DIR, ...(own ? [own] : [])].join(path.delimiter),
+    PYTHONPATH: [PYTHON_RUNTIME_DIR, SHARED_PYTHON_DIR, ...(own ? [own] : [])].join(path.delimiter),
     PYTHONUNBUFFERED: '1',
     // The package folder is the user's: no __pycache__ written into it.
     PYTHONDONTWRITEBYTECODE: '1',
@@ -103,7 +116,8 @@ function workerEnv(opts: InstanceOptions): NodeJS.ProcessEnv {
     OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1',
     MA_HOOK_FILE: path.join(opts.modelDir, PYTHON_HOOK),
     MA_MODEL_NAME: opts.modelName,
-    MA_MODEL_PATH: opts.modelDir,
+    // PyTorch hooks get the weights file (os.path.dirname(self.model_path) is the package); others the package.
+    MA_MODEL_PATH: opts.modelFile ? path.join(opts.modelDir, opts.modelFile) : opts.modelDir,
     MA_TF_SERVING_MODEL: opts.serviceName,
     MA_PROTOCOL_FD: String(PROTOCOL_FD),
   };

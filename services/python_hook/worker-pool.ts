@@ -12,6 +12,8 @@ import type { Frame } from './frames';
 import { PythonWorker, WorkerLaunch, WorkerReady } from './python-worker';
 
 const RESTART_BACKOFF_MS = [0, 500, 2000];
+/** Exceptions of a hook that ModelArts' runtime blames on the request. */
+const REQUEST_FAULTS = ['KeyError', 'TypeError'];
 /** Time a stuck worker is given beyond the request timeout before it is killed. */
 const STUCK_GRACE_MS = 1000;
 
@@ -163,7 +165,9 @@ function answerOf(frame: Frame): { result: unknown; timings: Record<string, numb
   if (error.kind === 'input') throw new ApiError('predict_bad_input', error.message);
   const cause = new Error(error.message);
   cause.name = error.exception;
-  throw new HookStageError(error.stage && STAGES.includes(error.stage) ? error.stage : 'inference', cause);
+  // ModelArts' runtime answers a KeyError or TypeError as the request's fault (400), anything else 500.
+  const kind = REQUEST_FAULTS.includes(error.exception) ? 'predict_recognition_failed_input' : 'predict_recognition_failed';
+  throw new HookStageError(error.stage && STAGES.includes(error.stage) ? error.stage : 'inference', cause, kind);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -70,8 +70,8 @@ describe('training jobs', function () {
     const done = await waitForJob(t.url, created.id);
     assert.equal(done.status, 'Completed', done.versions[0].reason);
     const seen = JSON.parse((await t.store.getBuffer(parseObsUrl(`obs://${BUCKET}/out/echo-args/V0001/seen.json`), 1e6)).toString());
-    assert.match(seen.args.data_url, /inputs\/data_url\/$/);
-    assert.match(seen.args.train_url, /outputs\/train_url\/$/);
+    assert.match(seen.args.data_url, /modelarts\/inputs\/data_url_0\/$/);
+    assert.match(seen.args.train_url, /modelarts\/outputs\/train_url_0\/$/);
     assert.equal(seen.args.lr, '0.01');
     assert.deepEqual(seen.inputs, ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']);
     assert.ok(seen.code.includes('echo-args.js'));

@@ -14,6 +14,13 @@ describe('OBS URLs', () => {
     assert.deepEqual(parseObsUrl('obs://test-modelarts'), { bucket: 'test-modelarts', key: '' });
   });
 
+  it("names the same bucket and key with ModelArts' OBS web addresses (virtual-hosted and path style)", () => {
+    assert.deepEqual(parseObsUrl('https://models.obs.cn-north-4.myhuaweicloud.com/mnist'), { bucket: 'models', key: 'mnist' });
+    assert.deepEqual(parseObsUrl('https://obs.cn-north-4.myhuaweicloud.com/models/mnist/model/'), { bucket: 'models', key: 'mnist/model/' });
+    assert.deepEqual(parseObsUrl('https://my.bucket.obs.eu-de.otc.t-systems.com/a%20b.txt'), { bucket: 'my.bucket', key: 'a b.txt' });
+    assert.throws(() => parseObsUrl('https://models.s3.amazonaws.com/mnist'), /is not an OBS path/);
+  });
+
   const hostile: [string, RegExp][] = [
     ['obs://bucket/../etc/passwd', /"\." or "\.\." segments/],
     ['obs://bucket/a/../../b', /"\." or "\.\." segments/],

@@ -143,14 +143,13 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
       jsFaulty = await deployService(t.url, { name: 'faulty-js-svc', model_id: js.id });
     });
 
-    it('answers the same 500 JSON as a JavaScript hook when the hook raises, with the traceback in the events only', async () => {
+    it('answers a hook that raises as ModelArts\' runtime does (500 MR.0105 "Recognition failed"), with what it raised in a header and the traceback in the events only', async () => {
       const [py, js] = await Promise.all([faulty, jsFaulty].map((s) => predictFile(s.access_address, DIGITS[0].png, { fields: { fault: 'throw' } })));
       assert.equal(py.status, 500);
       assert.equal(py.status, js.status);
-      assert.deepEqual(Object.keys(py.body).sort(), Object.keys(js.body).sort());
-      assert.equal(py.body.error_code, js.body.error_code);
-      assert.equal(py.body.error_msg, "the model's _preprocess failed: ValueError: boom: the hook failed on purpose");
-      assert.equal(js.body.error_msg, "the model's _preprocess failed: Error: boom: the hook failed on purpose");
+      assert.deepEqual(py.body, { erno: 'MR.0105', msg: 'Recognition failed', words_result: {} });
+      assert.equal(py.headers.get('x-modelarts-error'), "the model's _preprocess failed: ValueError: boom: the hook failed on purpose");
+      assert.equal(js.body.error_msg, "the model's _preprocess failed: Error: boom: the hook failed on purpose", 'a JavaScript hook keeps the platform\'s shape');
       assert.doesNotMatch(JSON.stringify(py.body), /Traceback|\.py/);
       // Events reach the record a moment after the answer.
       const events = await waitFor('the traceback event', async () => {
@@ -161,14 +160,16 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
       assert.equal((await predictFile(faulty.access_address, DIGITS[0].png)).status, 200);
     });
 
-    it('answers 400 for an InputError and for an upload Pillow cannot read', async () => {
+    it('answers 400 with its message for an InputError, and 500 "Recognition failed" for an upload Pillow cannot read, as the runtime', async () => {
       const refused = await predictFile(faulty.access_address, DIGITS[0].png, { fields: { fault: 'input' } });
       assert.equal(refused.status, 400);
-      assert.deepEqual(refused.body, { error_code: 'MR.0105', error_msg: 'this digit is refused on purpose' });
+      assert.deepEqual(refused.body, { erno: 'MR.0105', msg: 'this digit is refused on purpose', words_result: {} });
       const garbage = await predictFile(faulty.access_address, Buffer.from('not an image at all'), { fileName: 'x.png' });
-      assert.equal(garbage.status, 400);
-      assert.match(garbage.body.error_msg, /^an uploaded file is not an image Pillow can read \(cannot identify image file/);
-      assert.doesNotMatch(garbage.body.error_msg, /0x[0-9a-f]+/);
+      assert.equal(garbage.status, 500);
+      assert.deepEqual(garbage.body, { erno: 'MR.0105', msg: 'Recognition failed', words_result: {} });
+      const why = garbage.headers.get('x-modelarts-error') ?? '';
+      assert.match(why, /an uploaded file is not an image Pillow can read \(cannot identify image file/);
+      assert.doesNotMatch(why, /0x[0-9a-f]+/);
     });
 
     it('answers 504 for a hook that hangs, replaces that worker and goes on serving', async () => {
@@ -226,8 +227,8 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
       const got = await Promise.all(answers);
       assert.ok(got.some((r) => r.status === 503), JSON.stringify(got.map((r) => r.body)));
       for (const r of got.filter((x) => x.status === 503)) {
-        assert.equal(r.body.error_code, 'MR.0113');
-        assert.match(r.body.error_msg, /^the Python worker answering this request was killed by SIGKILL .*; it is being restarted, send the request again$/);
+        assert.equal(r.body.erno, 'MR.0113');
+        assert.match(r.body.msg, /^the Python worker answering this request was killed by SIGKILL .*; it is being restarted, send the request again$/);
         assert.equal(r.headers.get('x-modelarts-retryable'), '1');
       }
       await waitFor('the workers to be back', async () => ((await predictFile(faulty.access_address, DIGITS[0].png)).status === 200 ? true : undefined));

@@ -57,14 +57,33 @@ function summary(job, v) {
     ['Code directory', obsLink(job.algorithm.code_dir)],
     ['Boot file', job.algorithm.boot_file],
     ['Parameters', v.parameters.map((/** @type {Json} */ p) => `--${p.name}=${p.value}`).join(' ')],
-    ['Inputs', h('span', {}, job.inputs.map((/** @type {Json} */ i) => h('div', {}, `${i.name}: `, obsLink(i.url))))],
-    ['Outputs', h('span', {}, v.output_urls.map((/** @type {Json} */ o) => h('div', {}, `${o.name}: `, obsLink(o.url))))],
+    ['Inputs', h('ul', { class: 'plain' }, job.inputs.map((/** @type {Json} */ i) => h('li', {}, `${i.name}: `, obsLink(i.url), i.pass_as === 'obs_url' ? ' (passed as its OBS URL)' : '')))],
+    ['Outputs', h('ul', { class: 'plain' }, v.output_urls.map((/** @type {Json} */ o) => h('li', {}, `${o.name}: `, obsLink(o.url))))],
     ['Resource', `${job.resource.flavor} × ${job.resource.node_count}`],
+    ['Workers', job.resource.node_count > 1 ? workerLinks(job, v) : undefined],
     ['Created', formatDate(v.created_at)],
     ['Duration', formatDuration(v.duration_ms)],
     ['Exit code', v.exit_code ?? undefined],
     ['Last metrics', lastMetrics(v.last_metrics)],
   ]);
+}
+
+/**
+ * Each worker of a version with several nodes: its address, how it ended, and a link to its own log.
+ * @param {Json} job
+ * @param {Json} v
+ */
+function workerLinks(job, v) {
+  /** @type {Json[]} */
+  const tasks = v.tasks ?? [];
+  return h(
+    'ul',
+    { class: 'plain' },
+    h('li', {}, link(`jobs/${job.id}?version=${v.version}`, 'all workers')),
+    ...tasks.map((t) =>
+      h('li', {}, link(`jobs/${job.id}?version=${v.version}&task=${t.task}`, t.task), ` on ${t.host}`, t.reason ? ` — ${t.reason}` : ''),
+    ),
+  );
 }
 
 /**
@@ -120,11 +139,12 @@ function newVersionForm(job, v) {
 }
 
 /**
- * The log panel: a version's log, followed as it is written while the version runs.
+ * The log panel: a version's log (or one worker's), followed as it is written while the version runs.
  * @param {string} jobId
  * @param {AbortSignal} signal
+ * @param {string | null} task
  */
-function logPanel(jobId, signal) {
+function logPanel(jobId, signal, task) {
   const pre = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Job log' });
   const follow = h('input', { type: 'checkbox', id: 'follow-log', checked: true });
   const append = (/** @type {string} */ text) => {
@@ -133,7 +153,7 @@ function logPanel(jobId, signal) {
   };
   let started = false;
   return {
-    el: h('section', { class: 'panel' }, h('div', { class: 'log-head' }, h('h2', {}, 'Log'), h('label', {}, follow, ' Keep the newest line in view')), pre),
+    el: h('section', { class: 'panel' }, h('div', { class: 'log-head' }, h('h2', {}, task ? `Log of ${task}` : 'Log'), h('label', {}, follow, ' Keep the newest line in view')), pre),
     /**
      * Starts reading once the version has started. A followed log ends with the line naming
      * the version's final status, which the record holds by then: `ended` shows it at once.
@@ -144,7 +164,7 @@ function logPanel(jobId, signal) {
       if (started || NOT_STARTED.includes(v.status)) return;
       started = true;
       const following = isActive(v);
-      const url = `/training-jobs/${jobId}/logs?version=${v.version}${following ? '&follow=1' : ''}`;
+      const url = `/training-jobs/${jobId}/logs?version=${v.version}${task ? `&task=${encodeURIComponent(task)}` : ''}${following ? '&follow=1' : ''}`;
       streamText(url, append, signal).then(
         () => following && !signal.aborted && ended(),
         (err) => {
@@ -220,7 +240,7 @@ export async function jobPage(root, { params: [id], query, life }) {
   let job = await get(`/training-jobs/${encodeURIComponent(id ?? '')}`, { signal });
   const wanted = query.get('version') ?? job.version;
   const parts = { header: h('div'), summary: h('section', { class: 'panel' }), phases: h('div'), versions: h('div') };
-  const log = logPanel(job.id, signal);
+  const log = logPanel(job.id, signal, query.get('task'));
   const metrics = metricsPanel(job.id, signal);
   const versionPanel = h('section', { class: 'panel', hidden: true });
   fill(

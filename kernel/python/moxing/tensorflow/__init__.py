@@ -1,0 +1,2 @@
+"""`moxing.tensorflow`: ModelArts code imports mox this way too; here it carries `file` only."""
+from moxing import file  # noqa: F401

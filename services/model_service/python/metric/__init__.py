@@ -1,0 +1,1 @@
+"""ModelArts' `metric` package for inference code (metric.metrics_manager.MetricsManager)."""
