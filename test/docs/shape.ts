@@ -1,3 +1,5 @@
+import { stripVTControlCharacters } from 'node:util';
+
 /**
  * Whether output a page shows has the shape of what the command prints now: the same lines
  * in the same order (blank lines aside), where every number and id may differ (figures change
@@ -7,7 +9,7 @@
  */
 export function shapeMismatch(shown: string, printed: string): string | undefined {
   const want = contentLines(shown).map(linePattern);
-  const got = contentLines(printed.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')).map((l) => l.trimEnd());
+  const got = contentLines(stripVTControlCharacters(printed)).map((l) => l.trimEnd());
   const memo = new Map<string, boolean>();
   const fits = (i: number, j: number): boolean => {
     const key = `${i},${j}`;
