@@ -56,6 +56,8 @@ export interface PlatformConfig {
   modelarts: ModelArtsApiConfig;
   /** How tfjs computes, here and in every job and service instance. */
   compute: ComputeConfig;
+  /** Batch services: lines per result manifest file (past it, infer-result-{task_id}_1.manifest …). */
+  batchManifestLines: number;
 }
 
 /** tfjs backends, fastest first: our native addon, tfjs-node, WebAssembly, plain JavaScript. */
@@ -111,6 +113,7 @@ export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+export const DEFAULT_BATCH_MANIFEST_LINES = 10_000;
 export const DEFAULT_PYTHON_WORKERS = 2;
 export const MAX_PYTHON_WORKERS = 32;
 export const DEFAULT_PROJECT_ID = 'modelarts-local';
@@ -146,6 +149,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     servicePorts: servicePorts(read),
     modelarts: modelartsConfig(read),
     compute: loadComputeConfig(env),
+    batchManifestLines: read.integer('BATCH_MANIFEST_LINES', DEFAULT_BATCH_MANIFEST_LINES, 1, 10_000_000),
   };
   if (config.authToken !== undefined && config.authToken.length < 8) {
     throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);

@@ -6,6 +6,7 @@ import type { ModelRecord } from '../../models/model-record';
 import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';
+import type { PlatformContext } from '../../kernel/context';
 import { InstanceProcess } from './instance-process';
 import { DEFAULT_BATCHING } from '../batching/batching-config';
 import { serviceDocument } from '../openapi/service-document';
@@ -32,8 +33,29 @@ export interface InstanceEvents {
   onCrash(instance: InstanceProcess, exit: ExitInfo): void;
 }
 
+/** What instances need of the service they serve (a real-time or a batch service). */
+export type InstanceOwner = Pick<ServiceRecord, 'id' | 'name' | 'description' | 'envs' | 'batching'> & Partial<Pick<ServiceRecord, 'cors' | 'app_code'>>;
+
+/** The platform's limits for every instance it starts. */
+export function instanceLimits(p: PlatformContext): InstanceLimits {
+  const c = p.config;
+  return {
+    host: '127.0.0.1',
+    ...(c.servicePorts && { portRange: c.servicePorts }),
+    maxBodyBytes: c.predict.maxBodyBytes,
+    timeoutMs: c.predict.timeoutMs,
+    requestTimeoutMs: c.predict.requestTimeoutMs,
+    startTimeoutMs: c.predict.deployTimeoutMs,
+    compute: c.compute,
+    python: c.python,
+    pythonWorkers: c.pythonWorkers,
+    platformVersion: p.version,
+    obs: { endpoint: p.storageEndpoint, region: c.obs.region },
+  };
+}
+
 /** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with. */
-export function instanceOptions(service: ServiceRecord, model: ModelRecord, modelDir: string, limits: InstanceLimits): InstanceOptions {
+export function instanceOptions(service: InstanceOwner, model: ModelRecord, modelDir: string, limits: InstanceLimits): InstanceOptions {
   const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
   return {
     serviceId: service.id,
@@ -51,7 +73,7 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, mode
     timeoutMs: limits.timeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs,
     api: { requestContentType: api.request?.['Content-type'], requestSchema: api.request?.data, responseSchema: api.response?.data },
-    allowOrigins: service.cors.allow_origins,
+    allowOrigins: service.cors?.allow_origins ?? [],
     appCode: service.app_code,
     envs: service.envs,
     python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },
