@@ -7,6 +7,7 @@ import { deploy, Io, list, listObjects, logs, train, upload } from './commands';
 import { importModel, validate } from './model-commands';
 import { predictCommand } from './predict-command';
 import { batch, followAny } from './batch-command';
+import { tfServingCommand } from './tf-serving-command';
 
 export const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
 
@@ -31,7 +32,10 @@ export const USAGE = `usage: modelarts-local <command> [options]      (platform 
           --field names the form field of the image (default: the one config.json's API asks for, else images);
           --app-code sends the service's app code (X-Apig-AppCode);
           -p prints each class's probability that the answer holds: every class of the model with
-          --tf-serving or a TF Serving URL, the hook's top 5 through the service's POST /`;
+          --tf-serving or a TF Serving URL, the hook's top 5 through the service's POST /
+  tf-serving --model_name=N --model_base_path=<folder> [--rest_api_port=8501] [--port=8500] | --model_config_file=<file>
+                                                TF Serving's own command line, without Docker: serves the newest
+                                                numbered version (SavedModel or tfjs) and follows new ones`;
 
 export const OPTIONS: OptionSpec[] = [
   ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code', 'task', 'nodes'].map((name) => ({ name })),
@@ -67,6 +71,8 @@ const COMMANDS: Record<string, Command> = {
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  // TF Serving's flags are its own (--model_base_path=…): they go to the server as they are.
+  if (name === 'tf-serving') return tfServingCommand(rest);
   try {
     const command = COMMANDS[name ?? ''];
     if (!command || name === 'help') {
