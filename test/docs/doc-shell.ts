@@ -26,6 +26,9 @@ export class DocShell {
     const collect = (chunk: Buffer) => (this.buffer += chunk.toString('utf8'));
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
+    // A curl the pages show fails here on an HTTP error (4xx, 5xx), printing the answer, so a
+    // refused request is a failed block, not a line of output nobody reads.
+    this.child.stdin!.write('curl() { command curl --fail-with-body "$@"; }\n');
   }
 
   async run(text: string, timeoutMs: number): Promise<BlockResult> {
