@@ -7,7 +7,7 @@ import { REPO_ROOT, distPath } from '../../kernel/paths';
 import { killHard, PlatformProcess, spawnPlatform } from '../helpers/process-platform';
 import { tempDir } from '../helpers/platform';
 import { testVenv } from '../helpers/test-venv';
-import { blocksOf, DocBlock, docFiles, pageSettings } from './markdown-blocks';
+import { blocksOf, DocBlock, docFiles, pageSettings, transcriptSteps } from './markdown-blocks';
 import { DocShell } from './doc-shell';
 import { shapeMismatch } from './shape';
 import { DOC_COMMANDS, START_BANNER } from './doc-commands';
@@ -50,7 +50,7 @@ describe('the README and docs run as written [heavy]', function () {
   // DOC_FILES=README.md,docs/cli.md runs those pages alone.
   const only = process.env.DOC_FILES?.split(',');
   for (const file of docFiles().filter((f) => !only || only.includes(f))) {
-    const blocks = blocksOf(file).filter((b) => b.directive?.kind === 'run' || b.directive?.kind === 'output-of');
+    const blocks = blocksOf(file).filter((b) => ['run', 'transcript', 'output-of'].includes(b.directive?.kind ?? ''));
     if (!blocks.length) continue;
     describe(file, () => {
       const shells = new Map<string, DocShell>();
@@ -67,9 +67,11 @@ describe('the README and docs run as written [heavy]', function () {
       };
 
       for (const block of blocks) {
-        it(`${file}:${block.line} ${block.directive!.kind === 'run' ? 'runs' : `shows what ${(block.directive as { command: string }).command} prints`}`, async () => {
+        const what = { run: 'runs', transcript: 'runs as its transcript shows' }[block.directive!.kind as string] ?? `shows what ${(block.directive as { command: string }).command} prints`;
+        it(`${file}:${block.line} ${what}`, async () => {
           const p = await platformFor(file);
           if (block.directive!.kind === 'output-of') return checkOutput(block, p, shell);
+          if (block.directive!.kind === 'transcript') return checkTranscript(block, p, shell, localise);
           await runBlock(block, p, shell, localise);
         });
       }
@@ -110,4 +112,15 @@ async function checkOutput(block: DocBlock, p: PlatformProcess, shell: (s: strin
   }
   const wrong = shapeMismatch(block.text, printed);
   assert.equal(wrong, undefined, `${block.file}:${block.line}: ${wrong}\n--- the command printed:\n${printed}`);
+}
+
+async function checkTranscript(block: DocBlock, p: PlatformProcess, shell: (s: string) => Promise<DocShell>, localise: (t: string, p: PlatformProcess) => string): Promise<void> {
+  const session = await shell((block.directive as { session: string }).session);
+  for (const step of transcriptSteps(block.text)) {
+    const where = `${block.file}:${block.line}, $ ${step.command.split('\n')[0]}`;
+    const result = await session.run(localise(step.command, p), BLOCK_TIMEOUT_MS);
+    assert.deepEqual(result.failures, [], `${where}: it failed\n${result.output.slice(-6000)}`);
+    const wrong = shapeMismatch(localise(step.shown, p), result.output);
+    assert.equal(wrong, undefined, `${where}: ${wrong}\n--- the command printed:\n${result.output}`);
+  }
 }

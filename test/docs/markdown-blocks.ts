@@ -9,6 +9,9 @@ import { REPO_ROOT } from '../../kernel/paths';
  *   <!-- doc: run [session=NAME] -->       run it (sh/bash in a shell session that keeps its
  *                                           variables from block to block, js with node,
  *                                           python with the tests' Python); it must succeed
+ *   <!-- doc: transcript [session=NAME] --> a terminal: each `$ ` line (with its `\` continuations)
+ *                                           runs as above, and the lines up to the next `$ ` must
+ *                                           have the shape of what it printed (as output-of says)
  *   <!-- doc: output-of=NAME -->           what the command NAME of doc-commands.ts prints:
  *                                           its shape is checked (every number may differ; `…`
  *                                           stands for any text, alone on a line for any lines)
@@ -29,6 +32,7 @@ export interface DocBlock {
 
 export type Directive =
   | { kind: 'run'; session: string }
+  | { kind: 'transcript'; session: string }
   | { kind: 'output-of'; command: string }
   | { kind: 'example' }
   | { kind: 'not-run'; reason: string };
@@ -63,7 +67,7 @@ function directiveAbove(lines: string[], fence: number, file: string): Directive
   if (!m) return undefined;
   const [word, ...rest] = m[1].split(/\s+/);
   const arg = (name: string) => rest.find((r) => r.startsWith(`${name}=`))?.slice(name.length + 1);
-  if (word === 'run') return { kind: 'run', session: arg('session') ?? `${file}:${fence + 1}` };
+  if (word === 'run' || word === 'transcript') return { kind: word, session: arg('session') ?? `${file}:${fence + 1}` };
   if (word.startsWith('output-of=')) return { kind: 'output-of', command: word.slice('output-of='.length) };
   if (word === 'example') return { kind: 'example' };
   if (word === 'not-run' && rest.length) return { kind: 'not-run', reason: rest.join(' ') };
@@ -79,4 +83,18 @@ export function pageSettings(file: string): Record<string, string> {
   const m = /<!-- doc: platform (.*?) -->/.exec(text);
   if (!m) return {};
   return Object.fromEntries(m[1].split(/\s+/).map((pair) => pair.split(/=(.*)/s).slice(0, 2) as [string, string]));
+}
+
+/** A transcript's commands, each with the output the page shows after it. */
+export function transcriptSteps(text: string): { command: string; shown: string }[] {
+  const steps: { command: string; shown: string[] }[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].startsWith('$ ')) {
+      const command = [lines[i].slice(2)];
+      while (command[command.length - 1].endsWith('\\') && i + 1 < lines.length) command.push(lines[++i]);
+      steps.push({ command: command.join('\n'), shown: [] });
+    } else if (steps.length) steps[steps.length - 1].shown.push(lines[i]);
+  }
+  return steps.map((s) => ({ command: s.command, shown: s.shown.join('\n') }));
 }
