@@ -3,15 +3,15 @@ import { ApiError } from '../../kernel/errors';
 import { RETRYABLE_HEADER, sendError, type ErrorDialect } from '../../kernel/http/render-error';
 import { finishReading, readBody } from '../../kernel/http/read-body';
 import { tfServingName } from '../tf_serving/rest-api';
-import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
+import { GATEWAY_PREFIX, INSTANCE_KEY_HEADER } from '../../kernel/http/api-names';
 
 const MAX_ATTEMPTS = 2;
 /** Connection failures, and an instance's answer that it could not answer (RETRYABLE_HEADER). */
 const RETRY_ASKED = 'EINSTANCERETRY';
 const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', RETRY_ASKED]);
 
-/** Resolves a service id to one of its ready instances ("127.0.0.1:port"), or throws. */
-export type Router = (serviceId: string) => string;
+/** Resolves a service id to one of its ready instances (its own port's "host:port" and the key to add there), or throws. */
+export type Router = (serviceId: string) => { address: string; key: string };
 
 /** Throws when the caller may not use the service. */
 export type Authorizer = (serviceId: string, req: IncomingMessage) => void;
@@ -70,9 +70,9 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   authorize?.(id, req);
   const body = await readBody(req, maxBodyBytes, 'predict_too_large');
   for (let attempt = 1; ; attempt++) {
-    const address = route(id);
+    const target = route(id);
     try {
-      await proxyOnce(req, res, address, path, body, attempt < MAX_ATTEMPTS);
+      await proxyOnce(req, res, target, path, body, attempt < MAX_ATTEMPTS);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -83,10 +83,13 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   }
 }
 
-function proxyOnce(req: IncomingMessage, res: ServerResponse, address: string, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
+function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, key }: { address: string; key: string }, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const [host, port] = address.split(':');
-    const headers = { ...req.headers, host: address, 'content-length': String(body.length) };
+    const separator = address.lastIndexOf(':');
+    const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
+    const port = address.slice(separator + 1);
+    // The instance's own port may ask for the key (beyond loopback); a caller's own value is replaced.
+    const headers = { ...req.headers, host: address, 'content-length': String(body.length), [INSTANCE_KEY_HEADER]: key };
     delete headers['transfer-encoding'];
     delete headers.connection;
     const upstream = http.request({ host, port: Number(port), method: req.method, path, headers, agent }, (answer) => {

@@ -13,6 +13,7 @@ import { instanceLimits, instanceOptions, InstanceLimits, startInstance, startIn
 import { readyInstanceInfo, recordUpdater, unlessGone, type UpdateRecord } from './record-updates';
 import type { ServiceMetrics } from './service-metrics';
 import type { ServiceRuntime, TrafficPlan } from './service-runtime';
+import { portLocks, reachableHost, type ServiceAccess } from '../access/port-access';
 
 const DRAIN_GRACE_MS = 10_000;
 
@@ -39,6 +40,7 @@ export class Deployer {
     private readonly records: DocStore<ServiceRecord>,
     private readonly runtime: (id: string) => ServiceRuntime,
     private readonly metrics: ServiceMetrics,
+    private readonly access: ServiceAccess,
   ) {
     this.update = recordUpdater(records);
     this.figures = new FigureBook(records, this.update);
@@ -55,7 +57,8 @@ export class Deployer {
   }
 
   private limits(): InstanceLimits {
-    return instanceLimits(this.p);
+    // Real-time instances listen where INSTANCE_HOST says, and ask for credentials beyond loopback.
+    return { ...instanceLimits(this.p), host: this.p.config.instanceHost, access: portLocks(this.p.config, this.access) };
   }
 
   deployInBackground(id: string, modelId: string): void {
@@ -151,7 +154,7 @@ export class Deployer {
   private async optionsFor(service: ServiceRecord, modelId: string, envs?: Record<string, string>) {
     const model = this.models.get(modelId);
     const withEnvs = envs ? { ...service, envs: { ...service.envs, ...envs } } : service;
-    return instanceOptions(withEnvs, model, await this.models.ensureLocal(modelId), this.limits());
+    return instanceOptions(withEnvs, model, await this.models.ensureLocal(modelId), this.limits(), this.runtime(service.id).instanceKey);
   }
 
   private plan(shares: ReturnType<typeof sharesOf>): TrafficPlan {
@@ -206,6 +209,7 @@ export class Deployer {
   private onMessage(id: string, instance: InstanceProcess, m: InstanceMessage): void {
     if (m.type === 'stats') this.figures.of(id).update(instance.id, m);
     else if (m.type === 'service-metrics') void this.answerMetrics(id, instance, m.id);
+    else if (m.type === 'check-token') instance.tell({ type: 'token-checked', id: m.id, verdict: this.access.judge(m.token) });
     else if (m.type === 'event') void this.update(id, (s) => addEvent(s, m.level, `instance ${instance.id}: ${m.message}`)).catch(unlessGone(id));
   }
 
@@ -239,8 +243,3 @@ export class Deployer {
   }
 }
 
-/** A wildcard listen address is not one a client can call; loopback always answers. */
-function reachableHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-}

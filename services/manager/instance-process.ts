@@ -4,6 +4,7 @@ import { distPath } from '../../kernel/paths';
 import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../../kernel/process/supervise';
 import type { ConnectionMessage, InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from '../instance/protocol';
 import type { MetricsJson } from '../metrics/instance-metrics';
+import { reachableHost } from '../access/port-access';
 
 export interface InstanceCallbacks {
   onMessage(message: InstanceMessage): void;
@@ -40,6 +41,11 @@ export class InstanceProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Where its own port answers (host:port), once it is ready. */
+  get address(): string | undefined {
+    return this.ready && `${reachableHost(this.options.host)}:${this.ready.port}`;
   }
 
   async start(startTimeoutMs: number, callbacks: InstanceCallbacks): Promise<InstanceReady> {

@@ -10,10 +10,13 @@ import type { PlatformContext } from '../../kernel/context';
 import { InstanceProcess } from './instance-process';
 import { DEFAULT_BATCHING } from '../batching/batching-config';
 import { serviceDocument } from '../openapi/service-document';
+import type { AccessOptions } from '../access/instance-guard';
 
 export interface InstanceLimits {
   host: string;
   portRange?: PortRange;
+  /** Who may call: the ports' locks and whether tokens are checked; the key is the service's. */
+  access: Omit<AccessOptions, 'key' | 'appCode'>;
   maxBodyBytes: number;
   timeoutMs: number;
   requestTimeoutMs: number;
@@ -40,8 +43,10 @@ export type InstanceOwner = Pick<ServiceRecord, 'id' | 'name' | 'description' | 
 export function instanceLimits(p: PlatformContext): InstanceLimits {
   const c = p.config;
   return {
+    // Batch instances: only the platform calls them, on loopback (the deployer places real-time ones).
     host: '127.0.0.1',
     ...(c.servicePorts && { portRange: c.servicePorts }),
+    access: { servicePortLocked: false, ownPortLocked: false, tokens: false },
     maxBodyBytes: c.predict.maxBodyBytes,
     timeoutMs: c.predict.timeoutMs,
     requestTimeoutMs: c.predict.requestTimeoutMs,
@@ -54,8 +59,8 @@ export function instanceLimits(p: PlatformContext): InstanceLimits {
   };
 }
 
-/** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with. */
-export function instanceOptions(service: InstanceOwner, model: ModelRecord, modelDir: string, limits: InstanceLimits): InstanceOptions {
+/** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with; `key` is the one the gateway adds for this service. */
+export function instanceOptions(service: InstanceOwner, model: ModelRecord, modelDir: string, limits: InstanceLimits, key = newInstanceKey()): InstanceOptions {
   const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
   return {
     serviceId: service.id,
@@ -74,7 +79,7 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, mode
     requestTimeoutMs: limits.requestTimeoutMs,
     api: { requestContentType: api.request?.['Content-type'], requestSchema: api.request?.data, responseSchema: api.response?.data },
     allowOrigins: service.cors?.allow_origins ?? [],
-    appCode: service.app_code,
+    access: { ...limits.access, key, appCode: service.app_code },
     envs: service.envs,
     python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },
     batching: service.batching ?? DEFAULT_BATCHING,
@@ -99,6 +104,11 @@ export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig
     ...computeEnv(compute),
     ...envs,
   };
+}
+
+/** The key the gateway adds to what it relays to a service's instances: random, kept in memory only. */
+export function newInstanceKey(): string {
+  return crypto.randomBytes(32).toString('base64url');
 }
 
 export function newInstanceId(): string {

@@ -26,7 +26,7 @@ export function readyInstanceInfo(i: InstanceProcess, index: number, modelId: st
     model_id: modelId,
     state: 'ready',
     pid: i.pid,
-    address: `http://127.0.0.1:${i.ready!.port}/`,
+    address: `http://${i.address}/`,
     started_at: now,
     ready_at: now,
     load_ms: i.ready!.load_ms,

@@ -12,7 +12,9 @@ import { ServiceMetrics } from './service-metrics';
 import type { Registry } from 'prom-client';
 import type { Socket } from 'node:net';
 import { batchingFrom, DEFAULT_BATCHING } from '../batching/batching-config';
-import { ServiceRuntime } from './service-runtime';
+import { ServiceRuntime, type InstanceTarget } from './service-runtime';
+import { NO_CREDENTIALS, portLocks, type ServiceAccess } from '../access/port-access';
+import { InstanceGuard } from '../access/instance-guard';
 
 const ACTIVE: readonly ServiceStatus[] = ['deploying', 'running', 'concerning'];
 
@@ -28,10 +30,11 @@ export class ServiceManager {
     private readonly models: ModelService,
     /** Whether a batch service has this name (names are unique across both kinds). */
     private readonly batchName: (name: string) => boolean = () => false,
+    private readonly access: ServiceAccess = NO_CREDENTIALS,
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
     this.metrics = new ServiceMetrics(p.metrics.registry, () => this.records.list());
-    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics);
+    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics, access);
   }
 
   /** The names of the services that run a model (in any of their traffic shares). */
@@ -181,7 +184,7 @@ export class ServiceManager {
   }
 
   /** Where the gateway sends a request for service `id` (round robin over ready instances). */
-  route(id: string): string {
+  route(id: string): InstanceTarget {
     // Every gateway request comes here: the record is read only to explain a refusal.
     const address = this.runtimes.get(id)?.pickAddress();
     if (address) return address;
@@ -213,7 +216,10 @@ export class ServiceManager {
   private runtime(id: string): ServiceRuntime {
     let r = this.runtimes.get(id);
     if (!r) {
-      r = new ServiceRuntime(id);
+      const locks = portLocks(this.p.config, this.access);
+      const judge = async (token: string) => this.access.judge(token);
+      // While no instance serves, the port answers 503 itself: to those its instances would serve.
+      r = new ServiceRuntime(id, (req) => new InstanceGuard({ ...locks, key: '', appCode: this.appCode(id) }, judge).check(req.headers, 'service'));
       this.runtimes.set(id, r);
     }
     return r;

@@ -9,8 +9,15 @@ import { unavailableGrpc } from './grpc-unavailable';
 import type { PortRange } from '../../kernel/net/port-range';
 import { TrafficSplit } from './traffic-split';
 import { openListener, SharedPort } from './shared-port';
+import { newInstanceKey } from './instance-set';
 import { log } from '../../kernel/log';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
+
+/** Where the gateway relays to one instance (host:port), and the key it adds. */
+export interface InstanceTarget {
+  address: string;
+  key: string;
+}
 
 /** Which model's instances take how much of the traffic, and which model an instance serves. */
 export interface TrafficPlan {
@@ -38,15 +45,25 @@ export class ServiceRuntime {
   private readonly grpcUnavailable = unavailableGrpc(() => this.unavailableMessage);
   private unavailableMessage = 'the service is not running';
   private portNumber = 0;
+  /** The key the gateway adds to what it relays to this service's instances; never stored, new each run. */
+  readonly instanceKey = newInstanceKey();
 
-  constructor(readonly serviceId: string) {
+  /** `admit` resolves when a caller of the service's port may be told more than 401 (the same check as its instances'). */
+  constructor(
+    readonly serviceId: string,
+    admit: (req: http.IncomingMessage) => Promise<void> = async () => undefined,
+  ) {
     this.unavailable = http.createServer((req, res) => {
       const render = isTfServingPath(req.url ?? '') ? tfServingErrorResponse : errorResponse;
-      const { status, body } = render(new ApiError('predict_unavailable', this.unavailableMessage));
-      const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
-      res.end(text);
-      req.resume();
+      void admit(req)
+        .then(() => new ApiError('predict_unavailable', this.unavailableMessage), (refused: unknown) => refused)
+        .then((err) => {
+          const { status, body } = render(err);
+          const text = JSON.stringify(body);
+          res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
+          res.end(text);
+          req.resume();
+        });
     });
   }
 
@@ -130,12 +147,12 @@ export class ServiceRuntime {
     return this.serving;
   }
 
-  /** Addresses of the serving instances' own ports, for the gateway. */
-  pickAddress(): string | undefined {
+  /** One serving instance's own port, for the gateway, with the key it adds there. */
+  pickAddress(): InstanceTarget | undefined {
     const ready = this.serving.filter((i) => i.ready);
     if (!ready.length) return undefined;
     const instance = this.split ? this.pickWeighted(ready)! : ready[this.next++ % ready.length];
-    return `127.0.0.1:${instance.ready!.port}`;
+    return { address: instance.address!, key: this.instanceKey };
   }
 
   get unavailableReason(): string {
