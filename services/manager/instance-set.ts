@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { PortRange } from '../../kernel/net/port-range';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
 import { obsEndpointEnv, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { ModelRecord } from '../../models/model-record';
@@ -13,6 +14,7 @@ import type { AccessOptions } from '../access/instance-guard';
 
 export interface InstanceLimits {
   host: string;
+  portRange?: PortRange;
   /** Who may call: the ports' locks and whether tokens are checked; the key is the service's. */
   access: Omit<AccessOptions, 'key' | 'appCode'>;
   maxBodyBytes: number;
@@ -43,6 +45,7 @@ export function instanceLimits(p: PlatformContext): InstanceLimits {
   return {
     // Batch instances: only the platform calls them, on loopback (the deployer places real-time ones).
     host: '127.0.0.1',
+    ...(c.servicePorts && { portRange: c.servicePorts }),
     access: { servicePortLocked: false, ownPortLocked: false, tokens: false },
     maxBodyBytes: c.predict.maxBodyBytes,
     timeoutMs: c.predict.timeoutMs,
@@ -70,6 +73,7 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, mode
     hookFile: model.hook_file,
     host: limits.host,
     port: 0,
+    ...(limits.portRange && { portRange: limits.portRange }),
     maxBodyBytes: limits.maxBodyBytes,
     timeoutMs: limits.timeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs,
