@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { PortRange } from '../../kernel/net/port-range';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
 import { baseEnv } from '../../kernel/process/base-env';
 import { obsEndpointEnv, type ObsAccess } from '../../kernel/storage/obs-env';
@@ -14,6 +15,7 @@ import type { AccessOptions } from '../access/instance-guard';
 
 export interface InstanceLimits {
   host: string;
+  portRange?: PortRange;
   /** Who may call: the ports' locks and whether tokens are checked; the key is the service's. */
   access: Omit<AccessOptions, 'key' | 'appCode'>;
   maxBodyBytes: number;
@@ -44,6 +46,7 @@ export function instanceLimits(p: PlatformContext): InstanceLimits {
   return {
     // Batch instances: only the platform calls them, on loopback (the deployer places real-time ones).
     host: '127.0.0.1',
+    ...(c.servicePorts && { portRange: c.servicePorts }),
     access: { servicePortLocked: false, ownPortLocked: false, tokens: false },
     maxBodyBytes: c.predict.maxBodyBytes,
     timeoutMs: c.predict.timeoutMs,
@@ -71,6 +74,7 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, mode
     hookFile: model.hook_file,
     host: limits.host,
     port: 0,
+    ...(limits.portRange && { portRange: limits.portRange }),
     maxBodyBytes: limits.maxBodyBytes,
     timeoutMs: limits.timeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs,
