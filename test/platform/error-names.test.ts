@@ -10,6 +10,7 @@ import { loadConfig } from '../../kernel/config';
 import { ConfigError } from '../../kernel/config-reader';
 import { ApiError, PlatformError } from '../../kernel/errors';
 import { CorruptImageError } from '../../kernel/image/errors';
+import { PortsExhausted } from '../../kernel/net/port-range';
 import { PythonNotFound } from '../../kernel/process/python';
 import { StartError } from '../../kernel/process/supervise';
 import { MissingDocError } from '../../kernel/records/doc-store';
@@ -54,6 +55,7 @@ describe('error classes', () => {
       ['InstanceUnavailable', new InstanceUnavailable('m')],
       ['FlagError', new FlagError('m')],
       ['UsageError', new UsageError('m')],
+      ['PortsExhausted', new PortsExhausted({ first: 9000, last: 9001 })],
       ['ClientError', new ClientError('m')],
     ];
     for (const [name, err] of errors) {
