@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { moveIntoPlace } from '@modelarts-local/durable';
 import { DocStore } from '../kernel/records/doc-store';
 import { log } from '../kernel/log';
+import { dropLogged, ifErrnoSync, ifExists, logDropped } from '../kernel/util/drop';
 import { JobRecord } from './job-record';
 import { endLine } from '../kernel/end-line';
 import { transition } from './state-machine';
@@ -36,29 +37,24 @@ export async function recoverJobs(records: DocStore<JobRecord>, dataDir: string)
 /** Kills the process group of `pid` if that process is still one of this version's. */
 function killLeftover(pid: number, workDir: string | undefined): boolean {
   if (!workDir) return false;
-  let cmdline: string;
   try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return false;
-  }
-  // A reused pid belongs to someone else: only a command line naming our work dir is ours.
-  if (!cmdline.includes(workDir)) return false;
-  try {
-    process.kill(-pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
+    // No such file: the process is gone. A reused pid belongs to someone else: only a command line naming our work dir is ours.
+    const cmdline = ifErrnoSync(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    if (!cmdline?.includes(workDir)) return false;
+    // ESRCH: the group ended between the read and the kill.
+    return ifErrnoSync(() => process.kill(-pid, 'SIGKILL'), ['ESRCH']) ?? false;
+  } catch (err) {
+    return logDropped(`killing the leftover process ${pid}`, err) ?? false;
   }
 }
 
 /** The head a crashed run left becomes the version's log, ending like every finished log. */
 async function keepPartialLog(file: string, lastLine: string): Promise<void> {
   const partial = `${file}.partial`;
-  try {
+  // No folder: the run wrote nothing yet. Anything else is logged, and recovery goes on.
+  const keep = async () => {
     await fs.appendFile(partial, `\n[modelarts-local] ${lastLine}\n`);
     await moveIntoPlace(partial, file);
-  } catch {
-    // no partial log: nothing was written yet
-  }
+  };
+  await dropLogged(ifExists(keep()), `keeping the partial log ${partial}`);
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { ifExists } from '../../kernel/util/drop';
 
 /** A report from a boot file: numbers by name (step, loss, accuracy …) and when it came. */
 export type MetricPoint = Record<string, number>;
@@ -82,12 +83,7 @@ function parsePoint(text: string): MetricPoint | undefined {
 }
 
 export async function readMetrics(file: string): Promise<MetricPoint[]> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
+  const text = (await ifExists(fsp.readFile(file, 'utf8'))) ?? '';
   return text
     .split('\n')
     .filter((l) => l)

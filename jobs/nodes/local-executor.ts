@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { describeExit, type ExitInfo } from '../../kernel/process/supervise';
+import { ifErrnoSync } from '../../kernel/util/drop';
 import type { NodeExecutor, NodeSinks, StartedNode } from './executor';
 import { METRICS_FD, type NodeAddress, type NodeLaunch } from './node-contract';
 
@@ -78,9 +79,7 @@ function freePort(host: string): Promise<number> {
 
 function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // the group is gone already
-  }
+  const pid = child.pid;
+  // ESRCH: the group is gone already.
+  ifErrnoSync(() => process.kill(-pid, sig), ['ESRCH']);
 }

@@ -15,7 +15,7 @@ export class ObsUrlError extends PlatformError {}
 
 const SCHEMES = ['obs://', 's3://'];
 export { MAX_KEY_BYTES };
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** Why `bucket` cannot name a bucket (S3's rules, as the embedded store applies them), or undefined. */
