@@ -43,7 +43,7 @@ export interface NativeAddon {
 }
 
 /** One library for every product, or each large shape on the one measured faster on it. */
-export type GemmLibrary = 'openblas' | 'onednn' | 'tune';
+type GemmLibrary = 'openblas' | 'onednn' | 'tune';
 
 export type AddonLoad = { addon: NativeAddon; description: string } | { addon?: undefined; reason: string };
 

@@ -6,8 +6,7 @@ import { JSON_SCHEMA_KEYWORDS, checkDataSchema } from './data-schema';
 import { runtimeWarning } from './runtime-names';
 import type { ApiMessage, HttpMethod, ModelConfig, PackageDependency } from './model-config';
 
-export type { ApiMessage, ContentType, Dependency, HealthCheck, HttpMethod, ModelApi, ModelConfig, ModelMetrics, ModelType, PackageDependency } from './model-config';
-export type { DataSchema } from './data-schema';
+export type { ModelConfig } from './model-config';
 
 /**
  * The check of a model package's model/config.json at import. Import is where users

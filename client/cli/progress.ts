@@ -64,7 +64,7 @@ const ms = (iso: string | undefined) => (iso ? new Date(iso).getTime() : undefin
  * boot file reported, so none is skipped however seldom the follower asks), or without a
  * bar every 5 s of the run; and at the end the last point's line, if not printed yet.
  */
-export class PipedProgress {
+class PipedProgress {
   seen = 0;
   private nextStep = 0;
   private nextTime = 0;
@@ -109,7 +109,7 @@ function maxSteps(job: any): number | undefined {
   return p ? Number(p.value) : undefined;
 }
 
-export function progressLine(metrics: Record<string, number>, maxSteps: number | undefined, seconds: number): string {
+function progressLine(metrics: Record<string, number>, maxSteps: number | undefined, seconds: number): string {
   const fraction = fractionOf(metrics, maxSteps);
   const parts: string[] = [];
   if (fraction !== undefined) parts.push(bar(fraction));

@@ -5,7 +5,7 @@ import { ifExists } from '../../kernel/util/drop';
 /** A report from a boot file: numbers by name (step, loss, accuracy …) and when it came. */
 export type MetricPoint = Record<string, number>;
 
-export const MAX_METRIC_POINTS = 100_000;
+const MAX_METRIC_POINTS = 100_000;
 const MAX_LINE_BYTES = 64 * 1024;
 const MAX_FIELDS = 64;
 

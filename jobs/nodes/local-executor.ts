@@ -13,7 +13,7 @@ import { METRICS_FD, type NodeAddress, type NodeLaunch } from './node-contract';
 /** The last octet of a run's first node, as ModelArts-style hosts are counted from .11. */
 const FIRST_HOST = 11;
 /** Nodes per block of addresses (127.0.<block>.11 … .<11 + this - 1>). */
-export const MAX_LOCAL_NODES = 200;
+const MAX_LOCAL_NODES = 200;
 const BLOCKS = 256;
 
 export class LocalExecutor implements NodeExecutor {

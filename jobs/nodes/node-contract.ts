@@ -17,7 +17,7 @@ import type { Workspace } from '../execution/workspace';
 export const METRICS_FD = 3;
 
 /** ModelArts' role name of a training job's nodes (PyTorch, MindSpore: all workers). */
-export const TASK_ROLE = 'worker';
+const TASK_ROLE = 'worker';
 
 /** One node's address: a host every node can reach, and a port reserved for it there. */
 export interface NodeAddress {
@@ -95,7 +95,7 @@ function commandLine({ job, version, ws, python }: ContractInput): { command: st
  * others, the older DLS_* and BATCH_* names), OBS access for moxing and S3 clients, the compute
  * settings and a minimal base (PATH, locale). Nothing else of the platform's own environment.
  */
-export function nodeEnv(input: ContractInput, index: number): Record<string, string> {
+function nodeEnv(input: ContractInput, index: number): Record<string, string> {
   const { job, version, ws, addresses } = input;
   const count = addresses.length;
   const vjName = `modelarts-job-${job.id}`;

@@ -32,12 +32,3 @@ function readRaw(ctx: Context, limit: number): Promise<Buffer> {
 export async function readText(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promise<string> {
   return (await readRaw(ctx, limit)).toString('utf8');
 }
-
-/** A JSON object body (not an array or a scalar). */
-export async function readJsonObject(ctx: Context): Promise<Record<string, unknown>> {
-  const body = await readJson(ctx);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError('invalid_request', 'the request body must be a JSON object');
-  }
-  return body as Record<string, unknown>;
-}

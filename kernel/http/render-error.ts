@@ -145,7 +145,7 @@ const RUNTIME_MESSAGES: Partial<Record<ErrorKind, string>> = {
   predict_recognition_failed: 'Recognition failed',
   predict_recognition_failed_input: 'Recognition failed',
 };
-export const ERROR_DETAIL_HEADER = 'x-modelarts-error';
+const ERROR_DETAIL_HEADER = 'x-modelarts-error';
 
 function runtimeBody(kind: ErrorKind, body: ErrorBody): { body: Record<string, unknown>; headers?: Record<string, string> } {
   if (!body.error_code.startsWith('MR.')) return { body };

@@ -17,7 +17,7 @@ export class PortsExhausted extends PlatformError {
   }
 }
 
-export function formatPortRange(range: PortRange): string {
+function formatPortRange(range: PortRange): string {
   return `${range.first}-${range.last}`;
 }
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { PlatformError } from '../errors';
 
 /** Messages every child of ours sends first: ready (with what it offers) or fatal. */
-export type StartMessage<R> = { type: 'ready'; info: R } | { type: 'fatal'; message: string };
+type StartMessage<R> = { type: 'ready'; info: R } | { type: 'fatal'; message: string };
 
 export interface ExitInfo {
   code: number | null;

@@ -14,7 +14,6 @@ export interface ObsUrl {
 export class ObsUrlError extends PlatformError {}
 
 const SCHEMES = ['obs://', 's3://'];
-export { MAX_KEY_BYTES };
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 

@@ -8,16 +8,16 @@
  */
 import { PlatformError } from '../errors';
 
-export interface TextPosition {
+interface TextPosition {
   line: number;
   column: number;
 }
 
-export interface JsonTextError extends TextPosition {
+interface JsonTextError extends TextPosition {
   message: string;
 }
 
-export interface DuplicateKey extends TextPosition {
+interface DuplicateKey extends TextPosition {
   /** Keys and indexes from the root down to the repeated key. */
   path: (string | number)[];
 }

@@ -14,12 +14,12 @@ import { authorizationFields, sha256Hex } from '@modelarts-local/s3-server/autho
  * There is no credential scope: the key signs directly. A body declared
  * `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (multipart uploads) is not hashed.
  */
-export const ALGORITHM = 'SDK-HMAC-SHA256';
-export const DATE_HEADER = 'x-sdk-date';
-export const CONTENT_SHA256_HEADER = 'x-sdk-content-sha256';
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const ALGORITHM = 'SDK-HMAC-SHA256';
+const DATE_HEADER = 'x-sdk-date';
+const CONTENT_SHA256_HEADER = 'x-sdk-content-sha256';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 /** How far X-Sdk-Date may be from the platform's clock, as Huawei's gateways allow. */
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 export interface SignedRequest {
   method: string;
@@ -121,7 +121,7 @@ function header(headers: SignedRequest['headers'], name: string): string | undef
 }
 
 /** `YYYYMMDDTHHmmssZ` as epoch milliseconds. */
-export function parseSdkDate(text: string): number | undefined {
+function parseSdkDate(text: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number);

@@ -7,11 +7,9 @@ import { addField, addFile, type MultipartData } from './multipart-data';
 
 export type { MultipartData };
 
-export const MAX_FILES_PER_REQUEST = 64;
-export const MAX_FIELDS_PER_REQUEST = 256;
-export const MAX_FIELD_BYTES = 1024 * 1024;
-
-export const ACCEPTED_TYPES = ['multipart/form-data', 'application/json'];
+const MAX_FILES_PER_REQUEST = 64;
+const MAX_FIELDS_PER_REQUEST = 256;
+const MAX_FIELD_BYTES = 1024 * 1024;
 
 /**
  * Reads a prediction request body: multipart (busboy) or JSON. Reading stops at

@@ -95,7 +95,7 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, mode
  * (tokens, the store's keys) are not passed to user code: a hook that reads OBS gets keys from
  * the service's envs (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or mox.file.set_auth.
  */
-export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig, obs: Pick<ObsAccess, 'endpoint' | 'region'>): NodeJS.ProcessEnv {
+function instanceEnv(envs: Record<string, string>, compute: ComputeConfig, obs: Pick<ObsAccess, 'endpoint' | 'region'>): NodeJS.ProcessEnv {
   return {
     ...baseEnv(),
     LOG_LEVEL: process.env.LOG_LEVEL,
@@ -110,7 +110,7 @@ export function newInstanceKey(): string {
   return crypto.randomBytes(32).toString('base64url');
 }
 
-export function newInstanceId(): string {
+function newInstanceId(): string {
   return `i-${crypto.randomBytes(4).toString('hex')}`;
 }
 

@@ -11,7 +11,7 @@ import type { RestAnswer, TfServingRequest } from '../tf_serving/rest-api';
 import { decodeSegment } from '../../kernel/http/path-segment';
 import { fromModelOutput, toModelInput, v2Datatype, v2Shape, type V2Tensor } from './v2-tensors';
 
-export const V2_PREFIX = '/v2';
+const V2_PREFIX = '/v2';
 const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
 
 export interface V2Server {

@@ -23,7 +23,7 @@ import { authorizationFields, sha256Hex } from './authorization-fields';
  */
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 interface SignedRequest {
   accessKeyId: string;
