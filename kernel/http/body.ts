@@ -22,7 +22,7 @@ export async function readJson(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promi
 }
 
 function readRaw(ctx: Context, limit: number): Promise<Buffer> {
-  // A signed request's body was read already, to check its signature (see auth.ts).
+  // A signed request's body was read already, to check its signature (see platform/http/auth.ts).
   const read = ctx.state.rawBody as Buffer | undefined;
   if (read) return read.length > limit ? Promise.reject(bodyTooLarge(limit)) : Promise.resolve(read);
   return readBody(ctx.req, limit);

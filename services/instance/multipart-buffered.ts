@@ -6,7 +6,7 @@
  * `Content-Disposition: form-data; name="…"[; filename="…"]` and an optional
  * `Content-Type` per part — and gives up (undefined) on anything else (quoted
  * escapes, RFC 5987 names, other part headers, a preamble, non-ASCII header bytes,
- * too many parts), which busboy then reads as before.
+ * too many parts), which busboy (request-body.ts) then reads.
  */
 import { addField, addFile, type MultipartData } from './multipart-data';
 

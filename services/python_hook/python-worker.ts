@@ -1,5 +1,5 @@
 /**
- * One Python worker process: `python -u ma_hook_worker.py`, which loads the package's
+ * One Python worker process: `python -u worker/ma_hook_worker.py`, which loads the package's
  * customize_service.py and answers one request at a time over fd 3, where its
  * _inference also asks for the model's outputs (answered by `onModelCall`). Starts with a
  * handshake (ready, or fatal with the reason); its exit is reported, and a request it
