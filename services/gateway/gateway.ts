@@ -6,12 +6,15 @@ import { tfServingName } from '../tf_serving/rest-api';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
 const MAX_ATTEMPTS = 2;
-/** Connection failures, and an instance's answer that it could not answer (RETRYABLE_HEADER). */
+/**
+ * Connection failures, an instance's answer that it could not answer (RETRYABLE_HEADER), and
+ * an instance that was lost while it held the request (its node failed: ABORT_ERR).
+ */
 const RETRY_ASKED = 'EINSTANCERETRY';
-const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', RETRY_ASKED]);
+const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EHOSTUNREACH', 'ABORT_ERR', RETRY_ASKED]);
 
-/** Resolves a service id to one of its ready instances ("127.0.0.1:port"), or throws. */
-export type Router = (serviceId: string) => string;
+/** Resolves a service id to one of its ready instances (its own port's "host:port", and what says it is gone), or throws. */
+export type Router = (serviceId: string) => { address: string; lost?: AbortSignal };
 
 /** Throws when the caller may not use the service. */
 export type Authorizer = (serviceId: string, req: IncomingMessage) => void;
@@ -70,9 +73,9 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   authorize?.(id, req);
   const body = await readBody(req, maxBodyBytes, 'predict_too_large');
   for (let attempt = 1; ; attempt++) {
-    const address = route(id);
+    const target = route(id);
     try {
-      await proxyOnce(req, res, address, path, body, attempt < MAX_ATTEMPTS);
+      await proxyOnce(req, res, target, path, body, attempt < MAX_ATTEMPTS);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -83,13 +86,15 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   }
 }
 
-function proxyOnce(req: IncomingMessage, res: ServerResponse, address: string, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
+function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, lost }: ReturnType<Router>, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const [host, port] = address.split(':');
+    const separator = address.lastIndexOf(':');
+    const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
+    const port = address.slice(separator + 1);
     const headers = { ...req.headers, host: address, 'content-length': String(body.length) };
     delete headers['transfer-encoding'];
     delete headers.connection;
-    const upstream = http.request({ host, port: Number(port), method: req.method, path, headers, agent }, (answer) => {
+    const upstream = http.request({ host, port: Number(port), method: req.method, path, headers, agent, signal: lost }, (answer) => {
       if (mayRetry && answer.headers[RETRYABLE_HEADER]) {
         answer.resume();
         reject(Object.assign(new Error('the instance could not answer and asked for a retry'), { code: RETRY_ASKED }));

@@ -9,6 +9,7 @@ import { CrashRestarts } from './crash-restarts';
 import { FigureBook } from './figure-book';
 import { Generations } from './generations';
 import { InstanceProcess } from './instance-process';
+import type { InstanceLauncher } from './instance-link';
 import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
 import { readyInstanceInfo, recordUpdater, unlessGone, type UpdateRecord } from './record-updates';
 import type { ServiceMetrics } from './service-metrics';
@@ -39,6 +40,7 @@ export class Deployer {
     private readonly records: DocStore<ServiceRecord>,
     private readonly runtime: (id: string) => ServiceRuntime,
     private readonly metrics: ServiceMetrics,
+    private readonly launcher: InstanceLauncher,
   ) {
     this.update = recordUpdater(records);
     this.figures = new FigureBook(records, this.update);
@@ -58,6 +60,7 @@ export class Deployer {
     const c = this.p.config;
     return {
       host: '127.0.0.1',
+      launcher: this.launcher,
       maxBodyBytes: c.predict.maxBodyBytes,
       timeoutMs: c.predict.timeoutMs,
       requestTimeoutMs: c.predict.requestTimeoutMs,
@@ -163,7 +166,7 @@ export class Deployer {
   private async optionsFor(service: ServiceRecord, modelId: string, envs?: Record<string, string>) {
     const model = this.models.get(modelId);
     const withEnvs = envs ? { ...service, envs: { ...service.envs, ...envs } } : service;
-    return instanceOptions(withEnvs, model, await this.models.ensureLocal(modelId), this.limits());
+    return instanceOptions(withEnvs, model, this.limits());
   }
 
   private plan(shares: ReturnType<typeof sharesOf>): TrafficPlan {

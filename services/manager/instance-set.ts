@@ -6,11 +6,14 @@ import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';
 import { InstanceProcess } from './instance-process';
+import type { InstanceLauncher } from './instance-link';
 import { DEFAULT_BATCHING } from '../batching/batching-config';
 import { serviceDocument } from '../openapi/service-document';
 
 export interface InstanceLimits {
   host: string;
+  /** What starts instances: processes on this machine, or Slurm jobs on a cluster. */
+  launcher: InstanceLauncher;
   maxBodyBytes: number;
   timeoutMs: number;
   requestTimeoutMs: number;
@@ -30,15 +33,18 @@ export interface InstanceEvents {
   onCrash(instance: InstanceProcess, exit: ExitInfo): void;
 }
 
-/** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with. */
-export function instanceOptions(service: ServiceRecord, model: ModelRecord, modelDir: string, limits: InstanceLimits): InstanceOptions {
+/** What an instance of `service` serving `model` is started with (its modelDir is filled in where it runs). */
+export function instanceOptions(service: ServiceRecord, model: ModelRecord, limits: InstanceLimits): InstanceOptions {
   const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
   return {
     serviceId: service.id,
     serviceName: service.name,
     instanceId: '',
     modelName: model.name,
-    modelDir,
+    modelId: model.id,
+    specification: service.specification,
+    packageUrl: model.package_url,
+    modelDir: '',
     modelType: model.model_type,
     modelFile: model.models.find((m) => m.format === 'pytorch')?.path,
     hookFile: model.hook_file,
@@ -83,7 +89,7 @@ export function newInstanceId(): string {
 /** Starts one instance; resolves when it is ready, rejects with the reason it is not. */
 export async function startInstance(options: InstanceOptions, limits: InstanceLimits, events: InstanceEvents): Promise<InstanceProcess> {
   const id = newInstanceId();
-  const instance = new InstanceProcess(id, { ...options, instanceId: id }, instanceEnv(options.envs, limits.compute, limits.obs));
+  const instance = new InstanceProcess(id, limits.launcher.link(id, { ...options, instanceId: id }, instanceEnv(options.envs, limits.compute, limits.obs)));
   await instance.start(limits.startTimeoutMs, {
     onMessage: (m) => events.onMessage(instance, m),
     onCrash: (exit) => events.onCrash(instance, exit),

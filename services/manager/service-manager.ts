@@ -12,7 +12,9 @@ import { ServiceMetrics } from './service-metrics';
 import type { Registry } from 'prom-client';
 import type { Socket } from 'node:net';
 import { batchingFrom, DEFAULT_BATCHING } from '../batching/batching-config';
-import { ServiceRuntime } from './service-runtime';
+import { ServiceRuntime, type InstanceTarget } from './service-runtime';
+import type { InstanceLauncher } from './instance-link';
+import { LocalLauncher } from './local-link';
 
 const ACTIVE: readonly ServiceStatus[] = ['deploying', 'running', 'concerning'];
 
@@ -23,13 +25,15 @@ export class ServiceManager {
   private readonly deployer: Deployer;
   private readonly metrics: ServiceMetrics;
 
+  /** `launcher` starts the instances: processes on this machine by default, or a cluster's (platform/areas.ts chooses). */
   constructor(
     private readonly p: PlatformContext,
     private readonly models: ModelService,
+    launcher: InstanceLauncher = new LocalLauncher((id) => models.ensureLocal(id)),
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
     this.metrics = new ServiceMetrics(p.metrics.registry, () => this.records.list());
-    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics);
+    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics, launcher);
   }
 
   /** The names of the services that run a model (in any of their traffic shares). */
@@ -178,7 +182,7 @@ export class ServiceManager {
   }
 
   /** Where the gateway sends a request for service `id` (round robin over ready instances). */
-  route(id: string): string {
+  route(id: string): InstanceTarget {
     // Every gateway request comes here: the record is read only to explain a refusal.
     const address = this.runtimes.get(id)?.pickAddress();
     if (address) return address;

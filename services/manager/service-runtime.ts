@@ -11,6 +11,12 @@ import { openListener, SharedPort } from './shared-port';
 import { log } from '../../kernel/log';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
+/** Where the gateway relays to one instance (its own port's host:port), and what says the instance is gone. */
+export interface InstanceTarget {
+  address: string;
+  lost: AbortSignal;
+}
+
 /** Which model's instances take how much of the traffic, and which model an instance serves. */
 export interface TrafficPlan {
   weights: ReadonlyMap<string, number>;
@@ -129,12 +135,12 @@ export class ServiceRuntime {
     return this.serving;
   }
 
-  /** Addresses of the serving instances' own ports, for the gateway. */
-  pickAddress(): string | undefined {
+  /** One serving instance's own port, for the gateway. */
+  pickAddress(): InstanceTarget | undefined {
     const ready = this.serving.filter((i) => i.ready);
     if (!ready.length) return undefined;
     const instance = this.split ? this.pickWeighted(ready)! : ready[this.next++ % ready.length];
-    return `127.0.0.1:${instance.ready!.port}`;
+    return { address: instance.address!, lost: instance.gone.signal };
   }
 
   get unavailableReason(): string {
