@@ -21,11 +21,12 @@ import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
 import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
 import { benchDigitBatching } from './digit-batching';
+import { batchServiceRows, benchBatchService } from './batch-service';
 import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
   if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
+  if (runs('batch')) figures.batch_service = await benchBatchService(SECONDS, say).catch((err: Error) => ({ error: err.message.split('\n')[0] }) as BenchFigures['batch_service']);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   const tables = [
     figures.peers && peerRows(figures.peers, figures.backends),
@@ -95,9 +97,15 @@ async function main(): Promise<void> {
     figures.python_hook && pythonHookRows(figures.python_hook),
     figures.training && trainingRows(figures.training),
     figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
+    figures.batch_service && batchServiceRows(figures.batch_service),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];
   console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));
+  await writeFigures(figures);
+}
+
+/** bench/results/bench-<date>.json, and latest.json for a whole run. */
+async function writeFigures(figures: BenchFigures): Promise<void> {
   const dir = repoPath('bench', 'results');
   await fs.mkdir(dir, { recursive: true });
   const file = path.join(dir, `bench-${figures.date.replace(/[:.]/g, '-')}${only ? `-${only.join('-')}` : ''}.json`);

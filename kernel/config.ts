@@ -54,10 +54,11 @@ export interface PlatformConfig {
   modelarts: ModelArtsApiConfig;
   /** How tfjs computes, here and in every job and service instance. */
   compute: ComputeConfig;
+  /** Batch services: lines per result manifest file (past it, infer-result-{task_id}_1.manifest …). */
+  batchManifestLines: number;
   /** Where training jobs and service instances run: this machine, or a Slurm cluster. */
   cluster: ClusterConfig;
 }
-
 
 /** tfjs backends, fastest first: our native addon, tfjs-node, WebAssembly, plain JavaScript. */
 export const BACKEND_NAMES = ['native', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -112,6 +113,7 @@ export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+export const DEFAULT_BATCH_MANIFEST_LINES = 10_000;
 export const DEFAULT_PYTHON_WORKERS = 2;
 export const MAX_PYTHON_WORKERS = 32;
 export const DEFAULT_PROJECT_ID = 'modelarts-local';
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
     modelarts: modelartsConfig(read),
     compute: loadComputeConfig(env),
+    batchManifestLines: read.integer('BATCH_MANIFEST_LINES', DEFAULT_BATCH_MANIFEST_LINES, 1, 10_000_000),
     cluster,
   };
   if (config.authToken !== undefined && config.authToken.length < 8) {

@@ -12,6 +12,7 @@ import { modelsV1Routes } from '../models/routes/modelarts-v1';
 import { ServiceManager } from '../services/manager/service-manager';
 import { serviceRoutes } from '../services/routes/services';
 import { servicesV1Routes } from '../services/routes/modelarts-v1';
+import { BatchManager } from '../services/batch/batch-manager';
 import { bucketRoutes } from '../storage/routes/buckets';
 import { ObjectBrowser } from '../storage/object-browser';
 import { Credentials } from './auth/credentials';
@@ -41,8 +42,9 @@ export async function buildAreas(context: PlatformContext): Promise<Areas> {
   const executors = await chooseExecutors(context, runtimeModules);
   const jobs = new JobService(context, executors.jobs);
   // Models ask the services which of them run a model; `services` exists by the time they ask.
-  const models: ModelService = new ModelService(context, jobs, (id) => services.modelUsers(id));
-  const services = new ServiceManager(context, models, executors.instances);
+  const models: ModelService = new ModelService(context, jobs, (id) => [...services.modelUsers(id), ...batch.modelUsers(id)]);
+  const services: ServiceManager = new ServiceManager(context, models, (name): boolean => batch.nameTaken(name), executors.instances);
+  const batch: BatchManager = new BatchManager(context, models, (name): boolean => services.idByName(name) !== undefined, executors.instances);
   const tokens = new IamTokens(path.join(config.dataDir, 'meta'), config.modelarts.tokenTtlSeconds);
   const credentials = new Credentials(config.modelarts, config.authToken, tokens);
   const areas: Area[] = [
@@ -50,7 +52,8 @@ export async function buildAreas(context: PlatformContext): Promise<Areas> {
     { routes: () => [iamRoutes(context, credentials)], start: () => tokens.start() },
     { routes: () => [trainingJobRoutes(jobs), trainingJobsV2Routes(jobs, context)], start: () => jobs.start(), stop: () => jobs.shutdown() },
     { routes: () => [modelRoutes(models), modelsV1Routes(models, context)], start: () => models.start() },
-    { routes: () => [serviceRoutes(services), servicesV1Routes(services, context)], start: () => services.start(), stop: () => services.shutdown() },
+    { routes: () => [serviceRoutes(services, batch), servicesV1Routes(services, context, batch)], start: () => services.start(), stop: () => services.shutdown() },
+    { routes: () => [], start: () => batch.start(), stop: () => batch.shutdown() },
   ];
   return { areas, services, credentials, executors };
 }

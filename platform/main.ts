@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   }
   const platform = await startPlatform(config);
   try {
-    await prepareSamples(platform.context);
+    await prepareSamples(platform.context, { digitsInBackground: true });
   } catch (err) {
     await platform.close();
     throw err;

@@ -135,7 +135,7 @@ export async function deploy(client: PlatformClient, args: ParsedArgs, io: Io): 
 }
 
 /** A model by id, or by name (newest version) or name@version. */
-async function modelId(client: PlatformClient, ref: string): Promise<string> {
+export async function modelId(client: PlatformClient, ref: string): Promise<string> {
   const [name, version] = ref.split('@');
   const { items } = await client.request<{ items: { id: string; name: string; version: string; created_at: string }[] }>('GET', '/models');
   const byId = items.find((m) => m.id === ref);
@@ -150,7 +150,7 @@ const LISTS: Record<string, { path: string; columns: [string, (x: any) => string
   models: { path: '/models', columns: [['NAME', (m) => m.name], ['VERSION', (m) => m.version], ['STATUS', (m) => m.status], ['ID', (m) => m.id]] },
   services: {
     path: '/services',
-    columns: [['NAME', (s) => s.name], ['STATUS', (s) => s.status], ['MODEL', (s) => `${s.model_name} ${s.model_version}`], ['ADDRESS', (s) => s.access_address ?? ''], ['GRPC', (s) => s.grpc_address ?? ''], ['ID', (s) => s.id]],
+    columns: [['NAME', (s) => s.name], ['TYPE', (s) => s.infer_type ?? 'real-time'], ['STATUS', (s) => s.status], ['MODEL', (s) => `${s.model_name} ${s.model_version}`], ['ADDRESS', (s) => s.access_address ?? (s.progress ? `${s.progress.done} of ${s.progress.total} inputs` : '')], ['GRPC', (s) => s.grpc_address ?? ''], ['ID', (s) => s.id]],
   },
 };
 

@@ -3,8 +3,9 @@
 import { loadClientConfig } from '../../kernel/config';
 import { OptionSpec, parseCommandLine, UsageError } from './args';
 import { PlatformClient } from '../api-client';
-import { deploy, follow, importModel, Io, list, listObjects, logs, train, upload } from './commands';
+import { deploy, importModel, Io, list, listObjects, logs, train, upload } from './commands';
 import { predictCommand } from './predict-command';
+import { batch, followAny } from './batch-command';
 
 const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
 
@@ -12,11 +13,15 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
   ls <obs://bucket/prefix>                      list objects
   train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--nodes N] [--detach]
                                                 create a training job and follow it with a progress display
-  follow <job>                                  follow a job (id or name) until it ends
+  follow <job|batch service>                    follow a job or a batch service (id or name) until it ends
   logs <job> [--follow] [--task worker-<n>]     print a job's log (or one worker's, with several nodes)
   import --name N [--version x.y.z] (--job <job> [--job-version V0001] | --url obs://…/)
   deploy --name <service> --model <id|name|name@x.y.z> [--instances N]
                                                 create or redeploy a real-time service and wait until it runs
+  batch --name <service> --model <id|name|name@x.y.z> --src obs://…/ --dest obs://…/ [--req-uri /]
+        [--mapping file|csv] [--mapping-rule rule.json] [--manifest] [--instances N] [--env K=V]… [--detach]
+                                                create a batch service (a model scores every file, CSV row or
+                                                manifest line under --src into --dest) and follow it with a progress bar
   list [jobs|models|services]
   predict (--service <id|name> [--tf-serving] | --url <address>) (-i <image> | -d <dir>) [-p]
           --url takes a service address, its /v1/infers/<id>/ URL or a TF Serving URL (…/v1/models/<name>);
@@ -24,6 +29,9 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
 
 const OPTIONS: OptionSpec[] = [
   ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code', 'task', 'nodes'].map((name) => ({ name })),
+  ...['src', 'dest', 'req-uri', 'mapping', 'mapping-rule'].map((name) => ({ name })),
+  { name: 'manifest', flag: true },
+  { name: 'env', repeat: true },
   { name: 'param', repeat: true },
   { name: 'image', short: 'i' },
   { name: 'dir', short: 'd' },
@@ -40,11 +48,12 @@ const COMMANDS: Record<string, Command> = {
   upload,
   ls: listObjects,
   train,
-  follow,
+  follow: followAny,
   logs,
   import: importModel,
   deploy,
   list,
+  batch,
   predict: (client, args, io) => predictCommand(client, args, io.out),
 };
 

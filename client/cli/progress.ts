@@ -57,24 +57,27 @@ function maxSteps(job: any): number | undefined {
 export function progressLine(metrics: Record<string, number>, maxSteps: number | undefined, seconds: number): string {
   const fraction = metrics.progress ?? (maxSteps && metrics.step !== undefined ? metrics.step / maxSteps : undefined);
   const parts: string[] = [];
-  if (fraction !== undefined) {
-    const clamped = Math.max(0, Math.min(1, fraction));
-    const filled = Math.round(clamped * BAR_WIDTH);
-    parts.push(`[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(clamped * 100)).padStart(3)}%`);
-  }
+  if (fraction !== undefined) parts.push(bar(fraction));
   const shown = Object.entries(metrics).filter(([k]) => k !== 'time' && k !== 'progress').slice(0, SHOWN_METRICS);
   parts.push(...shown.map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`));
   parts.push(clock(seconds));
   return parts.join('  ');
 }
 
+/** `[#####-------]  42%` */
+export function bar(fraction: number): string {
+  const clamped = Math.max(0, Math.min(1, fraction));
+  const filled = Math.round(clamped * BAR_WIDTH);
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(clamped * 100)).padStart(3)}%`;
+}
+
 /** Off a terminal a line is printed only when the bar moves by 5%, so logs stay short. */
-function coarse(line: string): string {
+export function coarse(line: string): string {
   const pct = /(\d+)%/.exec(line)?.[1];
   return pct === undefined ? line.replace(/\s+\d+:\d\d$/, '') : String(Math.floor(Number(pct) / 5));
 }
 
-function clock(seconds: number): string {
+export function clock(seconds: number): string {
   const s = Math.floor(seconds);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

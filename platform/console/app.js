@@ -8,6 +8,7 @@ import { modelsPage, importPage } from './pages/models.js';
 import { modelPage } from './pages/model.js';
 import { servicesPage, deployPage } from './pages/services.js';
 import { servicePage } from './pages/service.js';
+import { batchDeployPage } from './pages/batch-service.js';
 
 /** @type {{ re: RegExp, nav: string, title: string, page: Page, raw?: boolean }[]} */
 const ROUTES = [
@@ -21,6 +22,7 @@ const ROUTES = [
   { re: /^models\/([^/]+)$/, nav: 'models', title: 'Model', page: modelPage },
   { re: /^services$/, nav: 'services', title: 'Services', page: servicesPage },
   { re: /^services\/new$/, nav: 'services', title: 'Deploy service', page: deployPage },
+  { re: /^services\/new-batch$/, nav: 'services', title: 'Deploy batch service', page: batchDeployPage },
   { re: /^services\/([^/]+)(?:\/(predict))?$/, nav: 'services', title: 'Service', page: servicePage },
 ];
 

@@ -10,6 +10,9 @@ export const TUTORIAL = {
   dataset: 'mnist/dataset-mnist/',
   code: 'mnist/mnist-tensorflow-code/',
   output: 'mnist/mnist-model/',
+  /** Test digits for the batch service tutorial (samples/mnist/batch-input.ts), and where its results go. */
+  batchInput: 'mnist/batch-input/',
+  batchOutput: 'mnist/batch-output/',
   bootFile: 'train_mnist_tfjs.js',
 } as const;
 

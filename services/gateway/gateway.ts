@@ -4,6 +4,7 @@ import { RETRYABLE_HEADER, sendError, type ErrorDialect } from '../../kernel/htt
 import { finishReading, readBody } from '../../kernel/http/read-body';
 import { tfServingName } from '../tf_serving/rest-api';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
+import { splitHostPort } from '../../kernel/http/host-port';
 
 const MAX_ATTEMPTS = 2;
 /**
@@ -88,13 +89,11 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
 
 function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, lost }: ReturnType<Router>, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const separator = address.lastIndexOf(':');
-    const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
-    const port = address.slice(separator + 1);
+    const { host, port } = splitHostPort(address);
     const headers = { ...req.headers, host: address, 'content-length': String(body.length) };
     delete headers['transfer-encoding'];
     delete headers.connection;
-    const upstream = http.request({ host, port: Number(port), method: req.method, path, headers, agent, signal: lost }, (answer) => {
+    const upstream = http.request({ host, port, method: req.method, path, headers, agent, signal: lost }, (answer) => {
       if (mayRetry && answer.headers[RETRYABLE_HEADER]) {
         answer.resume();
         reject(Object.assign(new Error('the instance could not answer and asked for a retry'), { code: RETRY_ASKED }));

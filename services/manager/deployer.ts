@@ -10,7 +10,7 @@ import { FigureBook } from './figure-book';
 import { Generations } from './generations';
 import { InstanceProcess } from './instance-process';
 import type { InstanceLauncher } from './instance-link';
-import { instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
+import { instanceLimits, instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
 import { readyInstanceInfo, recordUpdater, unlessGone, type UpdateRecord } from './record-updates';
 import type { ServiceMetrics } from './service-metrics';
 import type { ServiceRuntime, TrafficPlan } from './service-runtime';
@@ -57,20 +57,7 @@ export class Deployer {
   }
 
   private limits(): InstanceLimits {
-    const c = this.p.config;
-    return {
-      host: '127.0.0.1',
-      launcher: this.launcher,
-      maxBodyBytes: c.predict.maxBodyBytes,
-      timeoutMs: c.predict.timeoutMs,
-      requestTimeoutMs: c.predict.requestTimeoutMs,
-      startTimeoutMs: c.predict.deployTimeoutMs,
-      compute: c.compute,
-      python: c.python,
-      pythonWorkers: c.pythonWorkers,
-      platformVersion: this.p.version,
-      obs: { endpoint: this.p.storageEndpoint, region: c.obs.region },
-    };
+    return instanceLimits(this.p, this.launcher);
   }
 
   deployInBackground(id: string, modelId: string): void {

@@ -5,6 +5,7 @@ import type { ModelRecord } from '../../models/model-record';
 import type { ExitInfo } from '../../kernel/process/supervise';
 import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';
+import type { PlatformContext } from '../../kernel/context';
 import { InstanceProcess } from './instance-process';
 import type { InstanceLauncher } from './instance-link';
 import { DEFAULT_BATCHING } from '../batching/batching-config';
@@ -33,8 +34,29 @@ export interface InstanceEvents {
   onCrash(instance: InstanceProcess, exit: ExitInfo): void;
 }
 
+/** What instances need of the service they serve (a real-time or a batch service). */
+export type InstanceOwner = Pick<ServiceRecord, 'id' | 'name' | 'description' | 'envs' | 'batching' | 'specification'> & Partial<Pick<ServiceRecord, 'cors' | 'app_code'>>;
+
+/** The platform's limits for every instance it starts. */
+export function instanceLimits(p: PlatformContext, launcher: InstanceLauncher): InstanceLimits {
+  const c = p.config;
+  return {
+    host: '127.0.0.1',
+    launcher,
+    maxBodyBytes: c.predict.maxBodyBytes,
+    timeoutMs: c.predict.timeoutMs,
+    requestTimeoutMs: c.predict.requestTimeoutMs,
+    startTimeoutMs: c.predict.deployTimeoutMs,
+    compute: c.compute,
+    python: c.python,
+    pythonWorkers: c.pythonWorkers,
+    platformVersion: p.version,
+    obs: { endpoint: p.storageEndpoint, region: c.obs.region },
+  };
+}
+
 /** What an instance of `service` serving `model` is started with (its modelDir is filled in where it runs). */
-export function instanceOptions(service: ServiceRecord, model: ModelRecord, limits: InstanceLimits): InstanceOptions {
+export function instanceOptions(service: InstanceOwner, model: ModelRecord, limits: InstanceLimits): InstanceOptions {
   const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
   return {
     serviceId: service.id,
@@ -54,7 +76,7 @@ export function instanceOptions(service: ServiceRecord, model: ModelRecord, limi
     timeoutMs: limits.timeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs,
     api: { requestContentType: api.request?.['Content-type'], requestSchema: api.request?.data, responseSchema: api.response?.data },
-    allowOrigins: service.cors.allow_origins,
+    allowOrigins: service.cors?.allow_origins ?? [],
     appCode: service.app_code,
     envs: service.envs,
     python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },

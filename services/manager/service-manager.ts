@@ -29,6 +29,8 @@ export class ServiceManager {
   constructor(
     private readonly p: PlatformContext,
     private readonly models: ModelService,
+    /** Whether a batch service has this name (names are unique across both kinds). */
+    private readonly batchName: (name: string) => boolean = () => false,
     launcher: InstanceLauncher = new LocalLauncher((id) => models.ensureLocal(id)),
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
@@ -70,6 +72,7 @@ export class ServiceManager {
     const req = parseCreateService(body, this.p.schemas);
     const traffic = req.traffic && this.trafficShares(req.traffic, req.instance_count);
     const model = this.deployableModel(traffic ? traffic[0].model_id : req.model_id!);
+    if (this.batchName(req.name)) throw new ApiError('duplicate', `a batch service named ${req.name} exists already`);
     const now = new Date().toISOString();
     const id = crypto.randomUUID();
     const record: ServiceRecord = {

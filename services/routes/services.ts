@@ -1,26 +1,33 @@
 import Router from '@koa/router';
 import type { ServiceManager } from '../manager/service-manager';
+import type { BatchManager } from '../batch/batch-manager';
+import { isBatchBody, refuseBatchDeploy } from '../batch/batch-routing';
 import { readJson } from '../../kernel/http/body';
 import { stringQuery } from '../../kernel/http/query';
 
-export function serviceRoutes(services: ServiceManager): Router {
+/** Real-time services, and batch services (`infer_type: "batch"`) on the same paths. */
+export function serviceRoutes(services: ServiceManager, batch: BatchManager): Router {
   const router = new Router({ prefix: '/services' });
 
   router.post('/', async (ctx) => {
+    const body = await readJson(ctx);
     ctx.status = 201;
-    ctx.body = await services.create(await readJson(ctx));
+    ctx.body = isBatchBody(body) ? await batch.create(body) : await services.create(body);
   });
 
   router.get('/', (ctx) => {
-    const items = services.list({ status: stringQuery(ctx, 'status'), model_id: stringQuery(ctx, 'model_id') });
+    const filter = { status: stringQuery(ctx, 'status'), model_id: stringQuery(ctx, 'model_id') };
+    const type = stringQuery(ctx, 'infer_type');
+    const items = [...(type === 'batch' ? [] : services.list(filter)), ...(type === 'real-time' ? [] : batch.list(filter))].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
     ctx.body = { total: items.length, items };
   });
 
   router.get('/:id', (ctx) => {
-    ctx.body = services.get(ctx.params.id);
+    ctx.body = batch.has(ctx.params.id) ? batch.get(ctx.params.id) : services.get(ctx.params.id);
   });
 
   router.post('/:id/deploy', async (ctx) => {
+    if (batch.has(ctx.params.id)) refuseBatchDeploy(batch.get(ctx.params.id));
     const service = await services.deploy(ctx.params.id, await readJson(ctx));
     // 202 while a deploy is under way; 200 when the service already runs what was asked.
     ctx.status = service.status === 'deploying' ? 202 : 200;
@@ -28,11 +35,11 @@ export function serviceRoutes(services: ServiceManager): Router {
   });
 
   router.post('/:id/stop', async (ctx) => {
-    ctx.body = await services.stop(ctx.params.id);
+    ctx.body = batch.has(ctx.params.id) ? await batch.stop(ctx.params.id) : await services.stop(ctx.params.id);
   });
 
   router.delete('/:id', async (ctx) => {
-    await services.delete(ctx.params.id);
+    await (batch.has(ctx.params.id) ? batch.delete(ctx.params.id) : services.delete(ctx.params.id));
     ctx.status = 204;
   });
 

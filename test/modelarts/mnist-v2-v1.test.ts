@@ -17,7 +17,7 @@ describe("the MNIST tutorial through ModelArts' own API (v2 training, v1 models 
   });
   after(async () => p?.t.close());
 
-  it('creates the job, follows its phase, previews its log, imports, deploys, predicts with a token, stops and deletes', async () => {
+  it('creates the job, follows its phase, previews its log, imports, deploys, predicts with a token, scores a batch, stops and deletes', async () => {
     const { sdk, t, token } = p;
     const created = await sdk.call('POST', '/v2/{project_id}/training-jobs', {
       body: {
@@ -86,6 +86,17 @@ describe("the MNIST tutorial through ModelArts' own API (v2 training, v1 models 
     }
     assert.ok(right >= 8, `${right} of 10 test digits right`);
     assert.equal((await predictFile(running.access_address, testDigits([0])[0].png)).status, 401, 'no token, no prediction');
+
+    // The same model as a batch service over a folder of digits, as ModelArts' v1 API takes it.
+    for (const d of testDigits([0, 1, 2, 3, 4])) await t.store.put({ bucket: BUCKET, key: `mnist/batch-input/${d.index}_${d.label}.png` }, d.png);
+    const batch = await sdk.call('POST', '/v1/{project_id}/services', {
+      body: { service_name: 'mnist-batch', infer_type: 'batch', config: [{ model_id: imported.body.model_id, specification: 'modelarts.vm.cpu.2u', instance_count: 1, src_path: `/${BUCKET}/mnist/batch-input/`, dest_path: `/${BUCKET}/mnist/batch-output/`, req_uri: '/', mapping_type: 'file' }] },
+    });
+    assert.equal(batch.status, 200, JSON.stringify(batch.body));
+    const scored = await waitForV1Service(sdk, batch.body.service_id, ['finished', 'failed']);
+    assert.equal(scored.status, 'finished', scored.error_msg);
+    assert.deepEqual([scored.infer_type, scored.invocation_times, scored.failed_times, scored.progress], ['batch', 5, 0, 100]);
+    assert.equal((await sdk.call('DELETE', `/v1/{project_id}/services/${batch.body.service_id}`)).status, 200);
 
     assert.equal((await withToken(t.url, token, 'PUT', `/v1/${PROJECT}/services/${svc.body.service_id}`, { status: 'stopped' })).status, 200);
     assert.equal((await waitForV1Service(sdk, svc.body.service_id, ['stopped'])).status, 'stopped');

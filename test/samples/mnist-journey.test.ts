@@ -19,7 +19,13 @@ describe('the ModelArts MNIST tutorial, end to end on real MNIST', function () {
   after(async () => t?.close());
 
   it('prepares the tutorial bucket on a fresh data dir, as its "Preparing Data" step', async () => {
-    const keys = (await t.store.listAll({ bucket: TUTORIAL.bucket, key: 'mnist/' })).map((o) => o.key);
+    const all = (await t.store.listAll({ bucket: TUTORIAL.bucket, key: 'mnist/' })).map((o) => o.key);
+    // The batch tutorial's inputs: 100 test digits named by place and label, and its empty output folder.
+    const batch = all.filter((k) => k.startsWith('mnist/batch-'));
+    assert.equal(batch.length, 101);
+    assert.ok(batch.includes('mnist/batch-output/'));
+    assert.ok(batch.filter((k) => k !== 'mnist/batch-output/').every((k) => /^mnist\/batch-input\/digit_\d{4}_label_\d\.png$/.test(k)));
+    const keys = all.filter((k) => !batch.includes(k));
     assert.deepEqual(keys.sort(), [
       'mnist/dataset-mnist/t10k-images-idx3-ubyte.gz',
       'mnist/dataset-mnist/t10k-labels-idx1-ubyte.gz',

@@ -96,7 +96,7 @@ export function formatNumber(v) {
 
 /** @type {Record<string, string[]>} */
 const TONES = {
-  good: ['Completed', 'published', 'running', 'ready'],
+  good: ['Completed', 'published', 'running', 'ready', 'finished'],
   bad: ['Failed', 'Abnormal', 'failed'],
   busy: ['Creating', 'Pending', 'Running', 'Terminating', 'publishing', 'deploying', 'stopping', 'starting', 'restarting', 'draining'],
   warn: ['concerning'],

@@ -1,8 +1,10 @@
 // A real-time service: status, instances, events, request counts and latency; the Prediction tab.
 import { del, get, post } from '../lib/api.js';
 import { actionButton, badge, facts, fill, formatDate, formatDuration, h, pageHeader, table } from '../lib/dom.js';
+import { eventsPanel, serviceFacts } from '../lib/service-parts.js';
 import { go, link } from '../lib/nav.js';
 import { predictTab } from './predict.js';
+import { batchHeader, batchOverview } from './batch-service.js';
 
 /**
  * @param {string} id
@@ -38,7 +40,6 @@ function latency(l) {
 /** @param {Json} s */
 function overview(s) {
   const instances = s.instances.map((/** @type {Json} */ i) => [String(i.index), badge(i.state), i.address ?? '', String(i.pid ?? ''), formatDate(i.started_at), i.load_ms === undefined ? '' : formatDuration(i.load_ms), String(i.restarts), i.last_exit ?? '']);
-  const events = [...s.events].reverse().map((e) => [formatDate(e.time), h('span', { class: `event-${e.type}` }, e.type), e.message]);
   return [
     h(
       'div',
@@ -48,10 +49,7 @@ function overview(s) {
         { class: 'panel' },
         h('h2', {}, 'Summary'),
         facts([
-          ['Status', badge(s.status)],
-          ['Reason', s.reason],
-          ['Service id', h('code', {}, s.id)],
-          ['Model', link(`models/${s.model_id}`, `${s.model_name} ${s.model_version}`)],
+          ...serviceFacts(s),
           ['Address', s.access_address ? h('code', {}, s.access_address) : undefined],
           ['Through the control plane', h('code', {}, `${location.origin}${s.infer_url}`)],
           ['API document', external(`${s.infer_url}openapi.json`, 'openapi.json (from config.json apis)')],
@@ -75,7 +73,7 @@ function overview(s) {
       ),
     ),
     h('section', { class: 'panel' }, h('h2', {}, 'Instances'), table(['#', 'State', 'Address', 'PID', 'Started', 'Load time', 'Restarts', 'Last exit'], instances, { empty: 'No instances.' })),
-    h('section', { class: 'panel' }, h('h2', {}, 'Events'), table(['When', 'Type', 'Message'], events, { empty: 'No events.' })),
+    eventsPanel(s),
   ];
 }
 
@@ -98,9 +96,31 @@ export async function servicePage(root, { params, life }) {
     if (tab !== 'predict') fill(body, overview(s));
   };
   const first = await get(path, { signal: life.signal });
+  if (first.infer_type === 'batch') return batchPage(root, path, life);
   fill(root, top, tabs(first.id, tab === 'predict' ? 'predict' : 'overview'), body);
   if (tab === 'predict') await predictTab(body, first, life);
   await life.watch(2000, (signal) => get(path, { signal }), refresh);
+}
+
+/**
+ * A batch service's page: no prediction tab, its progress and outputs instead.
+ * @param {HTMLElement} root
+ * @param {string} path
+ * @param {PageLife} life
+ */
+async function batchPage(root, path, life) {
+  const top = h('div');
+  const body = h('div');
+  fill(root, top, body);
+  /** @type {string | undefined} */
+  let status;
+  /** @param {Json} s */
+  const refresh = (s) => {
+    if (s.status !== status) fill(top, batchHeader(s, refresh));
+    status = s.status;
+    fill(body, batchOverview(s));
+  };
+  await life.watch(1000, (signal) => get(path, { signal }), refresh);
 }
 
 /**

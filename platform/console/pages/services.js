@@ -1,4 +1,4 @@
-// Real-time services: the list and the deploy form.
+// Services, real-time and batch: the list and the real-time deploy form (batch-service.js has the batch one).
 import { get, post } from '../lib/api.js';
 import { badge, fill, formatDate, h, pageHeader, table } from '../lib/dom.js';
 import { apiForm, field, select, textInput, value } from '../lib/forms.js';
@@ -15,16 +15,19 @@ export async function servicesPage(root, { life }) {
     (list) => {
       const rows = list.items.map((/** @type {Json} */ s) => [
         link(`services/${s.id}`, s.name),
+        s.infer_type ?? 'real-time',
         badge(s.status),
         link(`models/${s.model_id}`, `${s.model_name} ${s.model_version}`),
-        `${s.instances.filter((/** @type {Json} */ i) => i.state === 'ready').length} of ${s.instance_count} ready`,
-        String(s.request_count),
+        s.infer_type === 'batch'
+          ? `${s.progress.done} of ${s.progress.total} inputs scored`
+          : `${s.instances.filter((/** @type {Json} */ i) => i.state === 'ready').length} of ${s.instance_count} ready`,
+        String(s.infer_type === 'batch' ? s.progress.done : s.request_count),
         formatDate(s.created_at),
       ]);
       fill(
         root,
-        pageHeader('Services', h('a', { class: 'button primary', href: href('services/new') }, 'Deploy service')),
-        table(['Name', 'Status', 'Model', 'Instances', 'Requests', 'Created'], rows, { empty: 'No services yet: deploy a published model.' }),
+        pageHeader('Services', h('a', { class: 'button primary', href: href('services/new') }, 'Deploy service'), h('a', { class: 'button', href: href('services/new-batch') }, 'Deploy batch service')),
+        table(['Name', 'Type', 'Status', 'Model', 'Instances or progress', 'Requests', 'Created'], rows, { empty: 'No services yet: deploy a published model.' }),
       );
     },
   );
