@@ -13,7 +13,7 @@ export const NODE_LINK_PROTOCOL = 'modelarts-node-link';
 export const LAUNCH_HEADER = 'x-modelarts-launch';
 export const LAUNCH_SECRET_HEADER = 'x-modelarts-launch-secret';
 
-/** What a runner is started with (the variable MA_NODE_LINK, base64url JSON: Slurm's --export splits on commas). */
+/** What a runner is started with: the variable MA_NODE_LINK, as base64url JSON (one plain word in the job's environment). */
 export interface NodeLinkInfo {
   /** The control plane as nodes reach it, e.g. http://10.0.0.1:8080. */
   url: string;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import type { ExitInfo } from '../../kernel/process/supervise';
 import type { ConnectionMessage, InstanceMessage, InstanceReady, ParentMessage } from '../instance/protocol';
@@ -36,7 +37,10 @@ export class InstanceProcess {
   constructor(
     readonly id: string,
     private readonly link: InstanceLink,
-  ) {}
+  ) {
+    // Every request the gateway has in flight to the instance listens to it.
+    setMaxListeners(0, this.gone.signal);
+  }
 
   get pid(): number | undefined {
     return this.link.pid;

@@ -134,7 +134,7 @@ export class SlurmRun {
   /** What Slurm says of the job, as it changes. */
   private slurmSaid(job: SlurmJob): void {
     void dropLogged(this.report.placed({ scheduler: 'slurm', job_id: job.id, state: job.state, reason: job.reason === 'None' ? undefined : job.reason, nodes: job.nodes || undefined }), `noting Slurm's state of job ${job.id}`);
-    if (job.state === 'PENDING') this.report.note(`waiting in Slurm's queue (${job.reason})`);
+    if (job.state === 'PENDING' && job.reason !== 'None') this.report.note(`waiting in Slurm's queue (${job.reason})`);
     if (job.state === 'PENDING' && HOPELESS.has(job.reason)) return this.hopeless(job);
     else if (job.state === 'RUNNING') this.isRunning(job.nodes);
     if (ACTIVE_STATES.has(job.state)) return;
