@@ -23,10 +23,11 @@ import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, 
 import { benchDigitBatching } from './digit-batching';
 import { batchServiceRows, benchBatchService } from './batch-service';
 import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
+import { benchCluster, clusterRows } from './cluster';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch', 'cluster'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
   if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
+  if (runs('cluster')) figures.cluster = await benchCluster(SECONDS, say);
   if (runs('batch')) figures.batch_service = await benchBatchService(SECONDS, say).catch((err: Error) => ({ error: err.message.split('\n')[0] }) as BenchFigures['batch_service']);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   const tables = [
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
     figures.training && trainingRows(figures.training),
     figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
     figures.batch_service && batchServiceRows(figures.batch_service),
+    figures.cluster && clusterRows(figures.cluster),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];
   console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));

@@ -1,4 +1,5 @@
 /** The benchmark's figures as one table for the terminal, and the targets they are read against. */
+import type { ClusterFigures } from './cluster';
 import type { BatchServiceFigures } from './batch-service';
 import type { ProbeFigures } from './compute-probe';
 import type { DigitServiceFigures } from './digit-service';
@@ -23,6 +24,7 @@ export interface BenchFigures {
   digit_service?: DigitServiceFigures[];
   moxing_copy?: CopyFigures;
   batch_service?: BatchServiceFigures;
+  cluster?: ClusterFigures;
 }
 
 /** What each compared workload is read against: native/PyTorch and native/wasm. */

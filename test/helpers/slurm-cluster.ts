@@ -47,6 +47,31 @@ function readEnv(dir: string): Record<string, string> {
   );
 }
 
+/** Makes a cluster in `dir` (SLURM_CONF set for Slurm's commands until it is taken down). */
+export async function clusterUp(dir: string, options: { nodes?: number; pin?: boolean } = {}): Promise<TestCluster> {
+  const args = ['up', dir, '--nodes', String(options.nodes ?? 2), ...(options.pin ? ['--pin'] : [])];
+  await run('bash', [CLUSTER_SCRIPT, ...args]);
+  const env = readEnv(dir);
+  process.env.SLURM_CONF = env.SLURM_CONF;
+  return {
+    dir,
+    hostAddress: env.CLUSTER_HOST_ADDRESS,
+    nodes: env.CLUSTER_NODES.split(',').map((pair) => {
+      const [name, address] = pair.split('=');
+      return { name, address };
+    }),
+    killNode: async (n) => void (await run('bash', [CLUSTER_SCRIPT, 'kill-node', dir, String(n)])),
+    reviveNode: async (n) => void (await run('bash', [CLUSTER_SCRIPT, 'revive-node', dir, String(n)])),
+    beforeDown: [],
+  };
+}
+
+/** Takes the cluster in `dir` down: its daemons, whatever runs in its namespaces, the namespaces, the bridge, `dir`. */
+export function clusterDown(dir: string): void {
+  execFileSync('bash', [CLUSTER_SCRIPT, 'down', dir], { stdio: 'inherit' });
+  delete process.env.SLURM_CONF;
+}
+
 /**
  * In a describe(): a cluster for the suite (SLURM_CONF set for Slurm's commands meanwhile).
  * Usage: `const cluster = useSlurmCluster(this);` then `cluster().hostAddress` in tests.
@@ -59,9 +84,8 @@ export function useSlurmCluster(suite: Mocha.Suite, options: { nodes?: number; p
     if (!dir) return;
     const d = dir;
     dir = undefined;
-    execFileSync('bash', [CLUSTER_SCRIPT, 'down', d], { stdio: 'inherit' });
-    if (previousConf === undefined) delete process.env.SLURM_CONF;
-    else process.env.SLURM_CONF = previousConf;
+    clusterDown(d);
+    if (previousConf !== undefined) process.env.SLURM_CONF = previousConf;
   };
   before(async function () {
     this.timeout(60_000);
@@ -73,22 +97,7 @@ export function useSlurmCluster(suite: Mocha.Suite, options: { nodes?: number; p
     }
     dir = await tempDir('slurm');
     process.once('exit', down);
-    const args = ['up', dir, '--nodes', String(options.nodes ?? 2), ...(options.pin ? ['--pin'] : [])];
-    await run('bash', [CLUSTER_SCRIPT, ...args]);
-    const env = readEnv(dir);
-    process.env.SLURM_CONF = env.SLURM_CONF;
-    const d = dir;
-    cluster = {
-      dir: d,
-      hostAddress: env.CLUSTER_HOST_ADDRESS,
-      nodes: env.CLUSTER_NODES.split(',').map((pair) => {
-        const [name, address] = pair.split('=');
-        return { name, address };
-      }),
-      killNode: async (n) => void (await run('bash', [CLUSTER_SCRIPT, 'kill-node', d, String(n)])),
-      reviveNode: async (n) => void (await run('bash', [CLUSTER_SCRIPT, 'revive-node', d, String(n)])),
-      beforeDown: [],
-    };
+    cluster = await clusterUp(dir, options);
   });
   // A failed test shows what the nodes' runners said (their output stays on the nodes otherwise).
   afterEach(function () {
