@@ -41,6 +41,8 @@ export class Channel extends EventEmitter<ChannelEvents> {
     const decoder = new StringDecoder('utf8');
     socket.on('data', (chunk: Buffer) => this.read(decoder.write(chunk)));
     socket.on('drain', () => this.emit('drain'));
+    // The other side ending its half is how a line normally ends; a ping racing it must not count as a failure.
+    socket.on('end', () => this.close('the other side ended the line'));
     socket.on('error', (err) => this.close(`the connection failed: ${err.message}`));
     socket.on('close', () => this.close('the connection closed'));
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.floor(silenceMs / 4)));
