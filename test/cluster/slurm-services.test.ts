@@ -5,6 +5,7 @@ import { createJob, waitForJob } from '../helpers/jobs';
 import { MNIST_BOOT, testDigits, uploadMnistCode, uploadMnistData } from '../helpers/mnist-model';
 import { deployService, predictFile, waitForService } from '../helpers/services';
 import { startLoad, type Outcome } from '../helpers/load-loop';
+import { BatchOutputs, createBatch, readManifest, waitForBatch } from '../helpers/batch';
 import { CLUSTER_TOKEN, startClusterPlatform, useSlurmCluster } from '../helpers/slurm-cluster';
 
 const BUCKET = 'ma-slurm-services';
@@ -64,6 +65,22 @@ describe('[heavy] service instances on a Slurm cluster (EXECUTOR=slurm, two name
     const tfs = await api(t.url, 'POST', '/v1/models/mnist-service:predict', { instances: [{ images: pixels }] });
     assert.equal(tfs.status, 200, JSON.stringify(tfs.body));
     assert.equal(tfs.body.predictions.length, 1);
+  });
+
+  it('scores a folder of digits as a batch service whose instance runs on a cluster node', async () => {
+    for (const d of DIGITS) await t.store.put({ bucket: BUCKET, key: `digits/test_${d.index}_label_${d.label}.png` }, d.png);
+    const created = await createBatch(t.url, { name: 'digits-batch', model_id: models[0].id, src_path: `obs://${BUCKET}/digits/`, dest_path: `obs://${BUCKET}/batch-out/`, req_uri: '/', mapping_type: 'file' });
+    const done = await waitForBatch(t.url, created.id);
+    assert.equal(done.status, 'finished', JSON.stringify(done.events));
+    assert.deepEqual(done.progress, { total: 10, done: 10, failed: 0 });
+    assert.ok(cluster().nodes.some((n) => n.name === done.instances[0].node), `its instance ran on a cluster node (${done.instances[0].node})`);
+    const out = new BatchOutputs(t.store, done);
+    let right = 0;
+    for (const line of await readManifest(t.store, done)) {
+      assert.equal(line.result, 'SUCCESSFUL');
+      if (JSON.parse(await out.text(line['inference-loc'])).predicted_label === /_label_(\d)\.png$/.exec(line.source)![1]) right++;
+    }
+    assert.ok(right >= 8, `${right} of 10 digits right`);
   });
 
   it('spreads two instances over the two nodes and rolls them to another model version under load without one failed request', async () => {
