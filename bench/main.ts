@@ -21,13 +21,15 @@ import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
 import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
 import { benchDigitBatching } from './digit-batching';
+import { benchSavedModel } from './savedmodel';
+import { savedModelRows } from './savedmodel-report';
 import { batchServiceRows, benchBatchService } from './batch-service';
 import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
 import { benchCluster, clusterRows } from './cluster';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch', 'cluster'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch', 'savedmodel', 'cluster'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -89,20 +91,9 @@ async function main(): Promise<void> {
   if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
   if (runs('cluster')) figures.cluster = await benchCluster(SECONDS, say);
   if (runs('batch')) figures.batch_service = await benchBatchService(SECONDS, say).catch((err: Error) => ({ error: err.message.split('\n')[0] }) as BenchFigures['batch_service']);
+  if (runs('savedmodel')) figures.savedmodel = await benchSavedModel(SECONDS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  const tables = [
-    figures.peers && peerRows(figures.peers, figures.backends),
-    figures.digit_service && digitServiceRows(figures.digit_service),
-    figures.predictions && predictionRows(figures.predictions),
-    figures.predictions && baselineVariantRows(figures.predictions),
-    figures.digit_batching && digitBatchingRows(figures.digit_batching),
-    figures.python_hook && pythonHookRows(figures.python_hook),
-    figures.training && trainingRows(figures.training),
-    figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
-    figures.batch_service && batchServiceRows(figures.batch_service),
-    figures.cluster && clusterRows(figures.cluster),
-    figures.backends.length ? backendRows(figures.backends) : undefined,
-  ];
+  const tables = tablesOf(figures);
   console.log(formatTable(tables.filter((rows): rows is string[][] => Boolean(rows))));
   await writeFigures(figures);
 }
@@ -117,6 +108,24 @@ async function writeFigures(figures: BenchFigures): Promise<void> {
   // A partial run does not stand for the whole bench.
   if (!only) await fs.writeFile(path.join(dir, 'latest.json'), text);
   console.log(`\nfigures written to ${path.relative(process.cwd(), file)}`);
+}
+
+/** The report's tables, one per part that ran. */
+function tablesOf(figures: BenchFigures): (string[][] | undefined)[] {
+  return [
+    figures.peers && peerRows(figures.peers, figures.backends),
+    figures.digit_service && digitServiceRows(figures.digit_service),
+    figures.predictions && predictionRows(figures.predictions),
+    figures.predictions && baselineVariantRows(figures.predictions),
+    figures.digit_batching && digitBatchingRows(figures.digit_batching),
+    figures.python_hook && pythonHookRows(figures.python_hook),
+    figures.training && trainingRows(figures.training),
+    figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
+    figures.batch_service && batchServiceRows(figures.batch_service),
+    figures.savedmodel && savedModelRows(figures.savedmodel),
+    figures.cluster && clusterRows(figures.cluster),
+    figures.backends.length ? backendRows(figures.backends) : undefined,
+  ];
 }
 
 main().catch((err) => {

@@ -11,6 +11,8 @@ import type { TrainingFigures } from './training';
 import type { DigitBatchingFigures } from './digit-batching';
 import type { CopyFigures } from './moxing-copy';
 
+import type { SavedModelFigures } from './savedmodel';
+
 export interface BenchFigures {
   date: string;
   machine: { cpus: number; model: string; load_average_at_start: number[]; node: string };
@@ -24,6 +26,7 @@ export interface BenchFigures {
   digit_service?: DigitServiceFigures[];
   moxing_copy?: CopyFigures;
   batch_service?: BatchServiceFigures;
+  savedmodel?: SavedModelFigures;
   cluster?: ClusterFigures;
 }
 

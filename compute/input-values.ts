@@ -11,6 +11,12 @@ export interface TensorSpec {
   dtype: string;
   /** `null` when the model does not say (some graph-model outputs). */
   shape: (number | null)[] | null;
+  /**
+   * The shape is declared but not enforced (a TF1 SavedModel's placeholder takes any
+   * shape, as in TensorFlow): values keep their own shape, except a flat typed array,
+   * which is fitted to the declared one as for any model.
+   */
+  loose?: boolean;
 }
 
 export type TypedNumbers = Float32Array | Float64Array | Int32Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array;
@@ -45,7 +51,7 @@ export function toInputData(spec: TensorSpec, value: InputValue, all: TensorSpec
     new ApiError('predict_bad_input', `input "${spec.name}" ${why}; the model expects ${describeSpecs(all)}`);
   const typed = isTypedArray(value);
   const shape = typed ? [value.length] : probeShape(value, bad);
-  const fitted = fitShape(spec.shape, shape, shape.reduce((a, b) => a * b, 1));
+  const fitted = spec.loose && !typed ? shape : fitShape(spec.shape, shape, shape.reduce((a, b) => a * b, 1));
   if (!fitted) throw bad(`has shape ${formatShape(shape)}`);
   const values = typed ? convert(value, dtype, bad) : flattenInto(value, shape, dtype, bad);
   return { values, shape: fitted, dtype };

@@ -11,6 +11,33 @@ export type { TensorSpec, InputValue, InputData, NestedNumbers } from './input-v
 
 export type ModelOfKind = { kind: 'layers'; model: LayersModel } | { kind: 'graph'; model: GraphModel };
 
+/** One tensor of a SavedModel's signature, as TensorFlow names it (for TF Serving's metadata). */
+export interface SignatureTensorInfo {
+  key: string;
+  /** The tensor's name in the SavedModel, e.g. "x:0". */
+  tensor: string;
+  /** TensorFlow's dtype (DT_INT64 stays DT_INT64 here, though tfjs computes it as int32). */
+  dtype: string;
+  shape: number[] | null;
+}
+
+/** A signature of a converted SavedModel: its TF description, and the model that runs it. */
+export interface ModelSignature {
+  method: string;
+  inputs: SignatureTensorInfo[];
+  outputs: SignatureTensorInfo[];
+  /** Set when the signature takes serialized tf.Example protos: the features fed from them. */
+  examples?: { input: string; features: { key: string; dtype: string; shape: number[]; default?: number[] }[] };
+  /** The runnable model (loaded on first use for signatures other than the default). */
+  load(): Promise<LoadedModel>;
+}
+
+/** Every signature of a converted SavedModel; the LoadedModel itself runs `default`. */
+export interface ModelSignatures {
+  default: string;
+  byName: Record<string, ModelSignature>;
+}
+
 export interface LoadedModel {
   kind: 'layers' | 'graph';
   model: LayersModel | GraphModel;
@@ -22,6 +49,8 @@ export interface LoadedModel {
   prepare(inputsByName: Record<string, InputValue>): InputData[];
   /** Runs the model on buffers from `prepare` (or several stacked along their first dimension). */
   run(data: InputData[]): Promise<Record<string, NestedNumbers>>;
+  /** A converted SavedModel's signatures, by name. */
+  signatures?: ModelSignatures;
   dispose(): void;
 }
 
@@ -113,7 +142,7 @@ function layersRunner(tf: Tf, model: LayersModel): Runner {
 }
 
 type GraphTensorInfo = { name: string; shape?: number[]; dtype?: string };
-type SignatureEntry = { name?: string; dtype?: string; tensorShape?: { dim?: { size?: string | number }[] } };
+type SignatureEntry = { name?: string; dtype?: string; tensorShape?: { dim?: { size?: string | number }[] }; loose?: boolean };
 
 // Graph models go by their signature keys when converted from a SavedModel, else node names.
 function graphSpecs(model: GraphModel, artifacts?: io.ModelArtifacts): { inputs: TensorSpec[]; outputs: TensorSpec[] } {
@@ -121,11 +150,11 @@ function graphSpecs(model: GraphModel, artifacts?: io.ModelArtifacts): { inputs:
   const toSpec = (names: string[], infos: GraphTensorInfo[], sig?: Record<string, SignatureEntry>): TensorSpec[] =>
     names.map((name, i) => {
       const fromSig = sig?.[name];
-      return {
-        name,
-        dtype: infos[i]?.dtype ?? tfDtype(fromSig?.dtype) ?? 'float32',
-        shape: normaliseShape(infos[i]?.shape) ?? signatureShape(fromSig),
-      };
+      const own = normaliseShape(infos[i]?.shape);
+      const spec: TensorSpec = { name, dtype: infos[i]?.dtype ?? tfDtype(fromSig?.dtype) ?? 'float32', shape: own ?? signatureShape(fromSig) };
+      // A placeholder without a shape, whose signature declares one (a converted TF1 graph).
+      if (!own && fromSig?.loose) spec.loose = true;
+      return spec;
     });
   return {
     inputs: toSpec(model.inputNodes, model.inputs as GraphTensorInfo[], signature.inputs),

@@ -15,6 +15,10 @@ import { writeFileAtomic } from '@modelarts-local/durable';
 import type { Tf } from './tf-module';
 import { ApiError } from '../kernel/errors';
 import { wrapModel, type LoadedModel } from './loaded-model';
+import { loadConvertedSavedModel } from './savedmodel/load-converted';
+import { CONVERTED_JSON } from './savedmodel/converted-format';
+
+export { CONVERTED_JSON };
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -169,8 +173,9 @@ export function isGraphModel(artifacts: io.ModelArtifacts): boolean {
   return Array.isArray(topology?.node);
 }
 
-/** Loads the model in `dir` (a folder holding model.json, or the model.json itself). */
+/** Loads the model in `dir` (a folder holding model.json, the model.json itself, or a converted SavedModel's savedmodel.json). */
 export async function loadModelFrom(dir: string, tf: Tf): Promise<LoadedModel> {
+  if (path.basename(dir) === CONVERTED_JSON) return loadConvertedSavedModel(dir, tf, loadModelFrom);
   const artifacts = await readModelArtifacts(dir);
   const handler = tf.io.fromMemory(artifacts);
   try {

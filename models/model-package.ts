@@ -3,8 +3,11 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError, Problem } from '../kernel/errors';
-import { compute, tfjsNodeInstalled } from '../compute/tf';
+import { compute } from '../compute/tf';
 import { loadModelFrom, MODEL_JSON, VERSION_FOLDER } from '../compute/model-io';
+import { SAVED_MODEL_PB } from '../compute/model-files';
+import { convertSavedModelInto } from './savedmodel-import';
+import { convertKerasInto, kerasModelFolders } from './keras-import';
 import { walkFiles, LocalFile } from '../kernel/storage/object-store';
 import { checkModelConfigText, ModelConfig } from './config-validator';
 import type { PackagedModel } from './model-record';
@@ -15,7 +18,6 @@ export const HOOK_FILES = ['customize_service.js', 'customize_service.mjs', 'cus
 export const SUPPORTED_MODEL_TYPES = ['TensorFlow', 'PyTorch'];
 export const MAX_PACKAGE_BYTES = 4 * 1024 ** 3;
 const MAX_MODELS_PER_PACKAGE = 16;
-const SAVED_MODEL = 'saved_model.pb';
 
 /** What import learned about a package, all checked before anything is recorded. */
 export interface PackageInspection {
@@ -34,9 +36,10 @@ function invalidPackage(message: string, problems?: Problem[]): ApiError {
 
 /**
  * Checks a package folder (the local copy of `<source>/model/`): config.json valid,
- * inference code present when the API needs it, model files loadable here.
+ * inference code present when the API needs it, model files loadable here. SavedModels
+ * are converted into `convertedDir` (kept beside the package: deploys load that).
  */
-export async function inspectPackage(dir: string, sourceLabel: string): Promise<PackageInspection> {
+export async function inspectPackage(dir: string, sourceLabel: string, convertedDir: string): Promise<PackageInspection> {
   const files = await walkFiles(dir);
   const size = files.reduce((n, f) => n + f.size, 0);
   if (size > MAX_PACKAGE_BYTES) throw invalidPackage(`${sourceLabel} holds ${size} bytes; packages may hold at most ${MAX_PACKAGE_BYTES}`);
@@ -49,7 +52,7 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
   const config = check.config;
   if (!SUPPORTED_MODEL_TYPES.includes(config.model_type)) {
     throw invalidPackage(
-      `model_type ${config.model_type} cannot be served here; supported: ${SUPPORTED_MODEL_TYPES.join(', ')} (TensorFlow: a tfjs model.json with weight files, or a TF SavedModel when @tensorflow/tfjs-node is installed; PyTorch: a .pth file with customize_service.py)`,
+      `model_type ${config.model_type} cannot be served here; supported: ${SUPPORTED_MODEL_TYPES.join(', ')} (TensorFlow: a TF SavedModel, a Keras .h5 or .keras file, or a tfjs model.json with weight files; PyTorch: a .pth file with customize_service.py)`,
     );
   }
   const hookFile = HOOK_FILES.find((h) => files.some((f) => f.relative === h));
@@ -59,7 +62,7 @@ export async function inspectPackage(dir: string, sourceLabel: string): Promise<
       `${sourceLabel} has no customize_service.js (.mjs, .ts, or ModelArts' customize_service.py): this model's API takes multipart/form-data, and only an inference hook can turn uploaded files into model inputs. Add one whose class extends TfServingBaseService`,
     );
   }
-  const models = await inspectModels(dir, files, sourceLabel);
+  const models = await inspectModels(dir, files, sourceLabel, convertedDir);
   // Numbered folders (model/1/, model/2/ …) are versions of one model, as TF Serving exports them.
   const versionsOfOne = models.every((m) => VERSION_FOLDER.test(m.path));
   if (models.length > 1 && !hookFile && !versionsOfOne) {
@@ -108,23 +111,17 @@ function needsHook(config: ModelConfig): boolean {
   return api?.request?.['Content-type'] === 'multipart/form-data';
 }
 
-async function inspectModels(dir: string, files: LocalFile[], sourceLabel: string): Promise<PackagedModel[]> {
+async function inspectModels(dir: string, files: LocalFile[], sourceLabel: string, convertedDir: string): Promise<PackagedModel[]> {
   const modelJsons = files.filter((f) => path.basename(f.relative) === MODEL_JSON);
-  const savedModels = files.filter((f) => path.basename(f.relative) === SAVED_MODEL);
-  if (!modelJsons.length && !savedModels.length) {
+  const savedModels = files.filter((f) => path.basename(f.relative) === SAVED_MODEL_PB);
+  const kerasFolders = kerasModelFolders(files, [...modelJsons, ...savedModels], sourceLabel);
+  if (!modelJsons.length && !savedModels.length && !kerasFolders.length) {
     throw invalidPackage(
-      `${sourceLabel} holds no model files: put a tfjs model (model.json and its weight files, as tf.LayersModel.save or tensorflowjs_converter write them) into model/`,
+      `${sourceLabel} holds no model files: put a TensorFlow SavedModel (saved_model.pb and variables/), a Keras .h5 or .keras file, or a tfjs model (model.json and its weight files) into model/`,
     );
   }
-  if (modelJsons.length + savedModels.length > MAX_MODELS_PER_PACKAGE) {
+  if (modelJsons.length + savedModels.length + kerasFolders.length > MAX_MODELS_PER_PACKAGE) {
     throw invalidPackage(`${sourceLabel} holds more than ${MAX_MODELS_PER_PACKAGE} models`);
-  }
-  if (savedModels.length && !tfjsNodeInstalled()) {
-    throw invalidPackage(
-      `${sourceLabel}${savedModels[0].relative} is a TensorFlow SavedModel; loading it needs @tensorflow/tfjs-node, which is not installed here. ` +
-        'Convert it with: tensorflowjs_converter --input_format=tf_saved_model --output_format=tfjs_graph_model <saved_model_dir> <model_dir>, ' +
-        'or install @tensorflow/tfjs-node (it needs internet access at install time)',
-    );
   }
   const { tf } = await compute();
   const out: PackagedModel[] = [];
@@ -142,8 +139,10 @@ async function inspectModels(dir: string, files: LocalFile[], sourceLabel: strin
     loaded.dispose();
   }
   for (const f of savedModels) {
-    out.push({ path: path.dirname(f.relative) === '.' ? '' : path.dirname(f.relative), format: 'savedmodel', inputs: [], outputs: [] });
+    const folder = path.dirname(f.relative) === '.' ? '' : path.dirname(f.relative);
+    out.push(await convertSavedModelInto(dir, folder, sourceLabel, convertedDir, tf));
   }
+  for (const k of kerasFolders) out.push(await convertKerasInto(dir, k.folder, k.file, sourceLabel, convertedDir, tf));
   return out;
 }
 

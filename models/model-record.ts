@@ -12,9 +12,14 @@ export type ModelSource =
 export interface PackagedModel {
   /** Folder inside model/ that holds model.json ('' for model/ itself); for PyTorch, the .pth file. */
   path: string;
-  format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel' | 'pytorch';
+  format: 'tfjs-layers' | 'tfjs-graph' | 'savedmodel' | 'keras-h5' | 'keras' | 'pytorch';
+  /** The Keras file's name, for Keras models. */
+  file?: string;
   inputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
   outputs: { name: string; dtype: string; shape: (number | null)[] | null }[];
+  /** A SavedModel's signatures (converted at import) and the one `inputs`/`outputs` describe. */
+  signatures?: string[];
+  default_signature?: string;
 }
 
 export interface ModelRecord {

@@ -14,6 +14,13 @@ import { ModelRecord, ModelSource, ModelStatus, transitionModel, withTerminal } 
 import type { JobService } from '../jobs/job-service';
 import { ACTIVE } from '../jobs/state-machine';
 import { toApiError } from '../kernel/http/render-error';
+import { CONVERTED_FOLDER, convertedDirFor } from '../compute/model-files';
+
+/** The platform's copy of a package's conversions: `…/models/<id>/converted/` beside `…/models/<id>/model/`. */
+function convertedUrl(packageUrl: string): ObsUrl {
+  const url = parseObsUrl(packageUrl);
+  return { ...url, key: url.key.replace(/model\/$/, `${CONVERTED_FOLDER}/`) };
+}
 
 interface ImportBody {
   name: string;
@@ -71,8 +78,8 @@ export class ModelService {
     try {
       const packageUrl = childUrl(asFolder(parseObsUrl(source.url)), 'model/');
       const label = formatObsUrl(packageUrl);
-      await this.download(packageUrl, staging, label);
-      const inspection = await inspectPackage(staging, label);
+      await this.download(packageUrl, path.join(staging, 'model'), label);
+      const inspection = await inspectPackage(path.join(staging, 'model'), label, path.join(staging, CONVERTED_FOLDER));
       return await this.record(req, source, inspection, staging);
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
@@ -102,6 +109,7 @@ export class ModelService {
     await this.records.delete(id);
     await fsp.rm(this.localDir(id), { recursive: true, force: true });
     await dropLogged(this.p.store.deletePrefix(parseObsUrl(model.package_url)), `deleting the package of model ${id}`);
+    await dropLogged(this.p.store.deletePrefix(convertedUrl(model.package_url)), `deleting the converted models of model ${id}`);
   }
 
   /** Where instances load the package from: a local copy of the platform's own copy. */
@@ -109,15 +117,23 @@ export class ModelService {
     return path.join(this.p.config.dataDir, 'models', id);
   }
 
-  /** The unpacked model/ folder of a published model, fetched again from the store if the local copy is gone. */
+  /**
+   * The unpacked model/ folder of a published model (with the conversions of its
+   * SavedModels beside it), fetched again from the store if the local copy is gone.
+   */
   async ensureLocal(id: string): Promise<string> {
     const model = this.get(id);
     const dir = path.join(this.localDir(id), 'model');
-    if (await ifExists(fsp.stat(path.join(dir, 'config.json')))) return dir;
+    const converts = model.models.some((m) => m.format === 'savedmodel' || m.format === 'keras-h5' || m.format === 'keras');
+    const complete = async (): Promise<boolean> =>
+      (await ifExists(fsp.stat(path.join(dir, 'config.json')))) !== undefined &&
+      (!converts || (await ifExists(fsp.stat(convertedDirFor(dir)))) !== undefined);
+    if (await complete()) return dir;
     const staging = path.join(this.stagingRoot(), crypto.randomUUID());
     try {
-      await this.p.store.downloadPrefix(parseObsUrl(model.package_url), staging);
-      await moveIntoPlace(staging, path.join(await this.freshDir(id), 'model'));
+      await this.p.store.downloadPrefix(parseObsUrl(model.package_url), path.join(staging, 'model'));
+      if (converts) await this.p.store.downloadPrefix(convertedUrl(model.package_url), path.join(staging, CONVERTED_FOLDER));
+      await this.placeLocal(id, staging);
     } finally {
       await fsp.rm(staging, { recursive: true, force: true });
     }
@@ -216,17 +232,28 @@ export class ModelService {
     if ('conflict' in created) throw new ApiError('duplicate', `model ${req.name} ${req.version} exists already (id ${created.conflict.id})`);
     try {
       await this.p.store.ensureBucket(packageUrl.bucket);
-      await this.p.store.uploadDir(staging, packageUrl);
+      await this.p.store.uploadDir(path.join(staging, 'model'), packageUrl);
+      if (await ifExists(fsp.stat(path.join(staging, CONVERTED_FOLDER)))) {
+        await this.p.store.uploadDir(path.join(staging, CONVERTED_FOLDER), convertedUrl(formatObsUrl(packageUrl)));
+      }
       await fsp.mkdir(path.dirname(this.localDir(id)), { recursive: true });
-      await moveIntoPlace(staging, path.join(await this.freshDir(id), 'model'));
+      await this.placeLocal(id, staging);
     } catch (err) {
       const reason = `the package could not be copied: ${(err as Error).message}`;
-      await dropLogged(this.p.store.deletePrefix(packageUrl), `deleting the partial copy of model ${id}`);
+      await dropLogged(this.p.store.deletePrefix({ ...packageUrl, key: `models/${id}/` }), `deleting the partial copy of model ${id}`);
       await this.fail(id, reason);
       const failure = toApiError(err) ?? new ApiError('internal', reason);
       throw new ApiError(failure.kind, `${reason}; the model is recorded as failed`, undefined, { model_id: id });
     }
     return this.setStatus(id, 'published');
+  }
+
+  /** Moves a staged model/ (and converted/, if any) into the model's local folder. */
+  private async placeLocal(id: string, staging: string): Promise<void> {
+    const dir = await this.freshDir(id);
+    await moveIntoPlace(path.join(staging, 'model'), path.join(dir, 'model'));
+    const converted = path.join(staging, CONVERTED_FOLDER);
+    if (await ifExists(fsp.stat(converted))) await moveIntoPlace(converted, path.join(dir, CONVERTED_FOLDER));
   }
 
   private async freshDir(id: string): Promise<string> {

@@ -6,6 +6,7 @@ import { PlatformClient } from '../api-client';
 import { deploy, importModel, Io, list, listObjects, logs, train, upload } from './commands';
 import { predictCommand } from './predict-command';
 import { batch, followAny } from './batch-command';
+import { tfServingCommand } from './tf-serving-command';
 
 const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
 
@@ -25,7 +26,10 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
   list [jobs|models|services]
   predict (--service <id|name> [--tf-serving] | --url <address>) (-i <image> | -d <dir>) [-p]
           --url takes a service address, its /v1/infers/<id>/ URL or a TF Serving URL (…/v1/models/<name>);
-          -p prints every class's probability`;
+          -p prints every class's probability
+  tf-serving --model_name=N --model_base_path=<folder> [--rest_api_port=8501] [--port=8500] | --model_config_file=<file>
+                                                TF Serving's own command line, without Docker: serves the newest
+                                                numbered version (SavedModel or tfjs) and follows new ones`;
 
 const OPTIONS: OptionSpec[] = [
   ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code', 'task', 'nodes'].map((name) => ({ name })),
@@ -59,6 +63,8 @@ const COMMANDS: Record<string, Command> = {
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  // TF Serving's flags are its own (--model_base_path=…): they go to the server as they are.
+  if (name === 'tf-serving') return tfServingCommand(rest);
   try {
     const command = COMMANDS[name ?? ''];
     if (!command || name === 'help') {

@@ -104,7 +104,9 @@ function tfServingPredictor(client: PlatformClient, base: string, appCode?: stri
 }
 
 function firstInput(metadata: any): { name: string; dims: number[] } {
-  const signature = metadata?.metadata?.signature_def?.signature_def?.serving_default;
+  const defs = metadata?.metadata?.signature_def?.signature_def ?? {};
+  // A SavedModel without serving_default (the ModelArts tutorial's predict_images) answers with its first signature.
+  const signature = defs.serving_default ?? Object.values<any>(defs)[0];
   const [name, info] = Object.entries<any>(signature?.inputs ?? {})[0] ?? [];
   if (!name) throw new ClientError('the model metadata names no input');
   return { name, dims: (info.tensor_shape?.dim ?? []).map((d: { size: string }) => Number(d.size)) };

@@ -69,7 +69,8 @@ async function decide(model: LoadedModel, name: string, config: BatchingConfig, 
 async function probe(model: LoadedModel): Promise<number | undefined> {
   const data: InputData[] = [];
   for (const spec of model.inputs) {
-    const rest = spec.shape?.slice(1) ?? [];
+    if (spec.shape === null) return undefined;
+    const rest = spec.shape.slice(1);
     if (rest.some((d) => d === null) || !['float32', 'int32', 'bool'].includes(spec.dtype)) return undefined;
     const size = (rest as number[]).reduce((a, b) => a * b, 1);
     const dtype = spec.dtype as InputData['dtype'];

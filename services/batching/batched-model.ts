@@ -10,9 +10,13 @@ import { BatchQueue, type BatchReport, type QueueSettings, type Settled } from '
 
 type Outputs = Record<string, NestedNumbers>;
 
-/** Why a model cannot be batched (a fixed first dimension), or undefined when it can. */
+/**
+ * Why a model cannot be batched (a fixed first dimension), or undefined when it can. An
+ * input of unknown shape (a TF1 SavedModel's placeholder) is batched request by request,
+ * when the requests' rows stack.
+ */
 export function unbatchable(model: LoadedModel): string | undefined {
-  const fixed = model.inputs.find((spec) => !spec.shape || spec.shape.length === 0 || spec.shape[0] !== null);
+  const fixed = model.inputs.find((spec) => spec.shape !== null && (spec.shape.length === 0 || spec.shape[0] !== null));
   if (fixed) return `input "${fixed.name}" has no batch dimension (shape ${JSON.stringify(fixed.shape)})`;
   return undefined;
 }

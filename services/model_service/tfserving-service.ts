@@ -8,9 +8,9 @@
  * overrides `_inference` to say how they combine.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../../kernel/errors';
 import { loadModelFrom, ModelFolderError, MODEL_JSON, VERSION_FOLDER } from '../../compute/model-io';
+import { modelFileIn, SAVED_MODEL_PB } from '../../compute/model-files';
 import type { InputValue, LoadedModel, TensorSpec } from '../../compute/loaded-model';
 import { BaseService } from './base-service';
 import { initRuntime } from './runtime';
@@ -81,8 +81,8 @@ export class TfServingBaseService extends BaseService {
  * None is an error.
  */
 export function findModelJsons(modelPath: string): { name: string; file: string }[] {
-  const direct = path.join(modelPath, MODEL_JSON);
-  if (fs.existsSync(direct)) return [{ name: '', file: direct }];
+  const direct = modelFileIn(modelPath, '');
+  if (direct) return [{ name: '', file: direct }];
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(modelPath, { withFileTypes: true });
@@ -91,10 +91,10 @@ export function findModelJsons(modelPath: string): { name: string; file: string 
   }
   const found = entries
     .filter((e) => e.isDirectory() && e.name !== 'node_modules')
-    .map((e) => ({ name: e.name, file: path.join(modelPath, e.name, MODEL_JSON) }))
-    .filter((f) => fs.existsSync(f.file))
+    .map((e) => ({ name: e.name, file: modelFileIn(modelPath, e.name) }))
+    .filter((f): f is { name: string; file: string } => f.file !== undefined)
     .sort((a, b) => (a.name < b.name ? -1 : 1));
-  if (found.length === 0) throw new ModelFolderError(`the model folder ${modelPath} has no ${MODEL_JSON}`);
+  if (found.length === 0) throw new ModelFolderError(`the model folder ${modelPath} has no ${MODEL_JSON} or ${SAVED_MODEL_PB}`);
   const latest = latestVersion(found.map((f) => f.name));
   if (latest !== undefined) return found.filter((f) => f.name === latest);
   return found;

@@ -2,10 +2,10 @@
  * TF Serving's gRPC messages and PredictionService, from our own .proto files (the
  * public field numbers), for the server and for any client built from the same files.
  */
-import path from 'node:path';
 import protobuf from 'protobufjs';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { repoPath } from '../../kernel/paths';
+import { protoResolver, TF_PROTO_DIR } from '../../compute/protos/tf-protos';
 
 export const PROTO_DIR = repoPath('services', 'tf_serving', 'protos');
 export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService';
@@ -19,7 +19,8 @@ let loaded: protobuf.Root | undefined;
 export function tfServingRoot(): protobuf.Root {
   if (!loaded) {
     const root = new protobuf.Root();
-    root.resolvePath = (origin, target) => (protobuf.common.get(target) ? target : path.join(PROTO_DIR, target));
+    // TensorFlow's own messages (TensorProto, SignatureDef …) are the compute layer's.
+    root.resolvePath = protoResolver([PROTO_DIR, TF_PROTO_DIR]);
     root.loadSync('tensorflow_serving/apis/prediction_service.proto', { keepCase: true });
     root.resolveAll();
     loaded = root;

@@ -13,7 +13,9 @@ import { secretMatches } from '../../kernel/util/secret';
 import type { InputValue } from '../../compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
 import type { Servable, ServableSet } from './servables';
-import { checkSignatureName, DEFAULT_SIGNATURE, signatureDef } from './signature';
+import { DEFAULT_SIGNATURE, signatureDefs, signatureModel } from './signature';
+import { runExamples, type ExampleMethod } from './example-signatures';
+import { decodeExample, feedExamples, inputExamples } from './examples';
 import { outputToTensor, tensorToInput, type TensorProtoObject } from './tensor-proto';
 
 export interface ModelSpecObject {
@@ -49,7 +51,11 @@ export interface GrpcEndpoint {
   drain(graceMs: number): void;
 }
 
-export function createGrpcEndpoint(servables: ServableSet, opts: GrpcOptions): GrpcEndpoint {
+/** One service's models, or (the drop-in server) a lookup of several by model_spec.name. */
+export type ServableSource = ServableSet | ((name: string) => ServableSet);
+
+export function createGrpcEndpoint(source: ServableSource, opts: GrpcOptions): GrpcEndpoint {
+  const setOf = (r: { model_spec?: ModelSpecObject }) => (typeof source === 'function' ? source(r.model_spec?.name ?? '') : source);
   const server = new grpc.Server();
   const unary = <Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
     const start = performance.now();
@@ -71,8 +77,10 @@ export function createGrpcEndpoint(servables: ServableSet, opts: GrpcOptions): G
     );
   };
   server.addService(predictionServiceDefinition(), {
-    Predict: unary((r: PredictRequestObject) => predict(servables, r)),
-    GetModelMetadata: unary((r: MetadataRequestObject) => getMetadata(servables, r)),
+    Classify: unary((r: ExamplesRequestObject) => examplesCall(setOf(r), r, 'classify')),
+    Regress: unary((r: ExamplesRequestObject) => examplesCall(setOf(r), r, 'regress')),
+    Predict: unary((r: PredictRequestObject) => predict(setOf(r), r)),
+    GetModelMetadata: unary((r: MetadataRequestObject) => getMetadata(setOf(r), r)),
   });
   const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   return {
@@ -91,26 +99,49 @@ function checkAppCode(metadata: grpc.Metadata, appCode: string | undefined): voi
 
 function servableFor(servables: ServableSet, spec: ModelSpecObject | undefined): Servable {
   if (spec?.version_label) throw new ApiError('predict_not_found', `no version labels are defined here (asked for "${spec.version_label}"); use model_spec.version`);
-  checkSignatureName(spec?.signature_name);
   const version = spec?.version?.value === undefined ? undefined : Number(spec.version.value);
   return servables.get(spec?.name ?? '', version);
 }
 
-function responseSpec(name: string, servable: Servable): ModelSpecObject {
-  return { name, version: { value: String(servable.version) }, signature_name: DEFAULT_SIGNATURE };
+function responseSpec(name: string, servable: Servable, signature = DEFAULT_SIGNATURE): ModelSpecObject {
+  return { name, version: { value: String(servable.version) }, signature_name: signature };
 }
 
 async function predict(servables: ServableSet, request: PredictRequestObject): Promise<object> {
   const servable = servableFor(servables, request.model_spec);
-  const outputSpecs = servable.model.outputs;
-  const inputs: Record<string, InputValue> = {};
-  for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorToInput(name, proto);
+  const { name: signatureName, model, signature } = await signatureModel(servable.model, request.model_spec?.signature_name);
+  const outputSpecs = model.outputs;
+  const examples = signature?.examples;
+  const serialized = examples ? request.inputs?.[examples.input]?.string_val : undefined;
+  let inputs: Record<string, InputValue> = {};
+  if (examples) {
+    if (!serialized?.length) throw new ApiError('predict_bad_input', `input "${examples.input}" takes serialized tf.Example protos as a DT_STRING tensor`);
+    inputs = feedExamples(examples, serialized.map(decodeExample));
+  } else {
+    for (const [name, proto] of Object.entries(request.inputs ?? {})) inputs[name] = tensorToInput(name, proto);
+  }
   const wanted = request.output_filter?.length ? request.output_filter : outputSpecs.map((s) => s.name);
   const unknown = wanted.filter((n) => !outputSpecs.some((s) => s.name === n));
   if (unknown.length) throw new ApiError('predict_bad_input', `output_filter names ${unknown.join(', ')}, which the model does not have; it has ${outputSpecs.map((s) => s.name).join(', ')}`);
-  const values = await servable.model.predict(inputs);
-  const outputs = Object.fromEntries(outputSpecs.filter((s) => wanted.includes(s.name)).map((s) => [s.name, outputToTensor(values[s.name], s)]));
-  return { model_spec: responseSpec(servables.name, servable), outputs };
+  const values = await model.predict(inputs);
+  // A SavedModel's outputs keep TensorFlow's dtype on the wire (DT_INT64 is computed as int32 here).
+  const tfDtype = (key: string) => signature?.outputs.find((o) => o.key === key)?.dtype;
+  const outputs = Object.fromEntries(outputSpecs.filter((s) => wanted.includes(s.name)).map((s) => [s.name, outputToTensor(values[s.name], s, tfDtype(s.name))]));
+  return { model_spec: responseSpec(servables.name, servable, signatureName), outputs };
+}
+
+interface ExamplesRequestObject {
+  model_spec?: ModelSpecObject;
+  input?: Parameters<typeof inputExamples>[0];
+}
+
+async function examplesCall(servables: ServableSet, request: ExamplesRequestObject, method: ExampleMethod): Promise<object> {
+  const servable = servableFor(servables, request.model_spec);
+  const answer = await runExamples(servable.model, request.model_spec?.signature_name, method, inputExamples(request.input));
+  const model_spec = responseSpec(servables.name, servable, answer.signature);
+  if (method === 'regress') return { model_spec, result: { regressions: (answer.results as number[]).map((value) => ({ value })) } };
+  const classifications = (answer.results as [string, number][][]).map((pairs) => ({ classes: pairs.map(([label, score]) => ({ label, score })) }));
+  return { model_spec, result: { classifications } };
 }
 
 async function getMetadata(servables: ServableSet, request: MetadataRequestObject): Promise<object> {
@@ -119,7 +150,7 @@ async function getMetadata(servables: ServableSet, request: MetadataRequestObjec
   if (!fields.length) throw new ApiError('predict_bad_input', 'GetModelMetadataRequest must specify at least one metadata_field ("signature_def")');
   const other = fields.find((f) => f !== 'signature_def');
   if (other) throw new ApiError('predict_bad_input', `Metadata field ${other} is not supported; only "signature_def" is`);
-  const map = { signature_def: { [DEFAULT_SIGNATURE]: signatureDef(servable.model.inputs, servable.model.outputs) } };
+  const map = { signature_def: signatureDefs(servable.model) };
   return {
     model_spec: responseSpec(servables.name, servable),
     metadata: { signature_def: { type_url: `type.googleapis.com/${SIGNATURE_DEF_MAP}`, value: encodeMessage(SIGNATURE_DEF_MAP, map) } },

@@ -6,7 +6,10 @@
 import { ApiError } from '../../kernel/errors';
 import type { ServableSet, Servable } from './servables';
 import { parsePredictBody, predictResponseBody } from './rest-format';
-import { DEFAULT_SIGNATURE, signatureDef } from './signature';
+import { signatureDefs, signatureModel } from './signature';
+import { runExamples, type ExampleMethod } from './example-signatures';
+import { decodeExample, feedExamples, jsonExamples } from './examples';
+import type { InputValue, ModelSignature } from '../../compute/loaded-model';
 
 import { TF_SERVING_PREFIX } from '../../kernel/http/api-names';
 
@@ -27,7 +30,7 @@ export interface RestAnswer {
 interface Route {
   name: string;
   version?: number;
-  action: 'status' | 'metadata' | 'predict';
+  action: 'status' | 'metadata' | 'predict' | ExampleMethod;
 }
 
 export function isTfServingPath(path: string): boolean {
@@ -45,8 +48,15 @@ export async function answerTfServing(req: TfServingRequest, servables: Servable
   const servable = servables.get(route.name, route.version);
   if (route.action === 'status') return { status: 200, body: versionStatus(servables, route) };
   if (route.action === 'metadata') return { status: 200, body: metadata(route.name, servable) };
-  const parsed = parsePredictBody(await req.body(), servable.model.inputs);
-  const outputs = await servable.model.predict(parsed.inputs);
+  const body = await req.body();
+  if (route.action !== 'predict') {
+    const answer = await runExamples(servable.model, (body as { signature_name?: unknown } | null)?.signature_name, route.action, jsonExamples(body));
+    return { status: 200, body: { results: answer.results } };
+  }
+  const { model, signature } = await signatureModel(servable.model, (body as { signature_name?: unknown } | null)?.signature_name);
+  if (signature?.examples) return { status: 200, body: predictResponseBody('row', await model.predict(serializedExamples(body, signature.examples))) };
+  const parsed = parsePredictBody(body, model.inputs);
+  const outputs = await model.predict(parsed.inputs);
   return { status: 200, body: predictResponseBody(parsed.format, outputs) };
 }
 
@@ -61,9 +71,7 @@ function parseRoute(method: string, path: string): Route {
   if (suffix === undefined && method === 'GET') return { name, version: at, action: 'status' };
   if (suffix === '/metadata' && method === 'GET') return { name, version: at, action: 'metadata' };
   if (suffix === ':predict' && method === 'POST') return { name, version: at, action: 'predict' };
-  if (suffix === ':classify' || suffix === ':regress') {
-    throw new ApiError('predict_bad_input', `${suffix.slice(1)} needs a classification or regression signature; tfjs models offer only "${DEFAULT_SIGNATURE}": use :predict`);
-  }
+  if ((suffix === ':classify' || suffix === ':regress') && method === 'POST') return { name, version: at, action: suffix.slice(1) as ExampleMethod };
   throw malformed();
 }
 
@@ -79,7 +87,7 @@ function versionStatus(servables: ServableSet, route: Route): unknown {
 function metadata(name: string, servable: Servable): unknown {
   return {
     model_spec: { name, signature_name: '', version: String(servable.version) },
-    metadata: { signature_def: { signature_def: { [DEFAULT_SIGNATURE]: signatureDef(servable.model.inputs, servable.model.outputs) } } },
+    metadata: { signature_def: { signature_def: signatureDefs(servable.model) } },
   };
 }
 
@@ -89,4 +97,17 @@ export function safeDecode(segment: string): string {
   } catch {
     throw new ApiError('predict_not_found', `${JSON.stringify(segment)} is not a model name`);
   }
+}
+
+/** `:predict` on a signature that takes serialized tf.Example: each instance is {"b64": <serialized proto>}. */
+function serializedExamples(body: unknown, spec: NonNullable<ModelSignature['examples']>): Record<string, InputValue> {
+  const b = body as { instances?: unknown; inputs?: unknown } | null;
+  const columns = b?.inputs as Record<string, unknown> | unknown[] | undefined;
+  const list = b?.instances ?? (Array.isArray(columns) ? columns : columns?.[spec.input]);
+  if (!Array.isArray(list) || !list.length) throw new ApiError('predict_bad_input', `input "${spec.input}" takes serialized tf.Example protos: send "instances": [{"b64": "<base64 of the proto>"}, …]`);
+  return feedExamples(spec, list.map((item, i) => {
+    const b64 = (item as { b64?: unknown } | null)?.b64;
+    if (typeof b64 !== 'string') throw new ApiError('predict_bad_input', `instance ${i} is not {"b64": "<base64 of a serialized tf.Example>"}`);
+    return decodeExample(Buffer.from(b64, 'base64'));
+  }));
 }

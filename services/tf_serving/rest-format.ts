@@ -7,7 +7,6 @@
  */
 import { ApiError } from '../../kernel/errors';
 import type { InputValue, NestedNumbers, TensorSpec } from '../../compute/input-values';
-import { checkSignatureName } from './signature';
 
 export type RestFormat = 'row' | 'columnar';
 
@@ -20,7 +19,6 @@ const bad = (message: string) => new ApiError('predict_bad_input', message);
 
 export function parsePredictBody(body: unknown, specs: TensorSpec[]): PredictRequestBody {
   if (!isPlainObject(body)) throw bad('the request body must be a JSON object with "instances" or "inputs"');
-  checkSignatureName(body.signature_name);
   const hasRows = 'instances' in body;
   const hasColumns = 'inputs' in body;
   if (hasRows && hasColumns) throw bad('Request body may contain only one of "instances" (row format) or "inputs" (columnar format)');

@@ -5,9 +5,9 @@
  * version 1. Unless asked for a version, clients get the highest, as TF Serving does.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../../kernel/errors';
-import { MODEL_JSON, loadModelFrom } from '../../compute/model-io';
+import { loadModelFrom } from '../../compute/model-io';
+import { modelFileIn } from '../../compute/model-files';
 import type { LoadedModel } from '../../compute/loaded-model';
 import type { Tf } from '../../compute/tf';
 import { VERSION_FOLDER } from '../../compute/model-io';
@@ -28,17 +28,17 @@ export interface ModelVersionFile {
  * TF Serving's API cannot serve the package when it holds several unnumbered models.
  */
 export function findVersions(modelDir: string): ModelVersionFile[] | string {
-  const direct = path.join(modelDir, MODEL_JSON);
-  if (fs.existsSync(direct)) return [{ version: 1, file: direct }];
+  const direct = modelFileIn(modelDir, '');
+  if (direct) return [{ version: 1, file: direct }];
   const folders = fs
     .readdirSync(modelDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== 'node_modules' && fs.existsSync(path.join(modelDir, e.name, MODEL_JSON)))
+    .filter((e) => e.isDirectory() && e.name !== 'node_modules' && modelFileIn(modelDir, e.name) !== undefined)
     .map((e) => e.name);
   const numbered = folders.filter((name) => VERSION_FOLDER.test(name));
   if (numbered.length && numbered.length === folders.length) {
-    return numbered.map((name) => ({ version: Number(name), file: path.join(modelDir, name, MODEL_JSON) })).sort((a, b) => a.version - b.version);
+    return numbered.map((name) => ({ version: Number(name), file: modelFileIn(modelDir, name)! })).sort((a, b) => a.version - b.version);
   }
-  if (folders.length === 1) return [{ version: 1, file: path.join(modelDir, folders[0], MODEL_JSON) }];
+  if (folders.length === 1) return [{ version: 1, file: modelFileIn(modelDir, folders[0])! }];
   return `the package holds several models (${folders.join(', ')}) that its inference code combines; TF Serving's API serves one model, or numbered versions of one (model/1/, model/2/ …)`;
 }
 

@@ -67,16 +67,31 @@ function nest(values: number[], shape: number[]): InputValue {
   return Array.from({ length: shape[0] }, (_, i) => nest(values.slice(i * stride, (i + 1) * stride), shape.slice(1)));
 }
 
+/** Where TensorProto keeps each dtype's values (TensorFlow's own choice, which clients' make_ndarray reads). */
+const OUTPUT_LISTS: Record<string, keyof TensorProtoObject> = {
+  DT_FLOAT: 'float_val',
+  DT_DOUBLE: 'double_val',
+  DT_INT32: 'int_val',
+  DT_INT16: 'int_val',
+  DT_INT8: 'int_val',
+  DT_UINT8: 'int_val',
+  DT_INT64: 'int64_val',
+  DT_BOOL: 'bool_val',
+};
+
 /** A model output as a TensorProto: the dims of the nested arrays, values in the dtype's list. */
-export function outputToTensor(value: NestedNumbers, spec: TensorSpec): TensorProtoObject {
+export function outputToTensor(value: NestedNumbers, spec: TensorSpec, tfDtype?: string): TensorProtoObject {
   const shape: number[] = [];
   for (let probe: NestedNumbers = value; Array.isArray(probe); probe = probe[0]) shape.push(probe.length);
   const flat: (number | boolean)[] = [];
   const walk = (node: NestedNumbers): void => void (Array.isArray(node) ? node.forEach(walk) : flat.push(node));
   walk(value);
-  const dtype = dataTypeName(spec.dtype);
+  const dtype = tfDtype && OUTPUT_LISTS[tfDtype] ? tfDtype : dataTypeName(spec.dtype);
   const proto: TensorProtoObject = { dtype, tensor_shape: { dim: shape.map((size) => ({ size })) } };
-  if (dtype === 'DT_INT32') proto.int_val = flat.map(Number);
+  const list = OUTPUT_LISTS[dtype];
+  if (list === 'int64_val') proto.int64_val = flat.map((v) => String(Number(v)));
+  else if (list === 'int_val') proto.int_val = flat.map(Number);
+  else if (list === 'double_val') proto.double_val = flat.map(Number);
   else if (dtype === 'DT_BOOL') proto.bool_val = flat.map(Boolean);
   else proto.float_val = flat.map(Number);
   return proto;

@@ -62,7 +62,9 @@ class TfServingClient(object):
     def output_names(self):
         if self._output_names is None:
             signatures = self.metadata()['metadata']['signature_def']['signature_def']
-            self._output_names = list(signatures['serving_default']['outputs'])
+            # A SavedModel without serving_default answers with its first signature (as ModelArts' base service picks it).
+            default = signatures.get('serving_default') or signatures[next(iter(signatures))]
+            self._output_names = list(default['outputs'])
         return self._output_names
 
     def _call(self, method, path, body=None):
