@@ -94,6 +94,11 @@ export class SlurmCluster {
   cancel(jobId: string, signal?: NodeJS.Signals): Promise<void> {
     return this.commands.cancel(jobId, signal);
   }
+
+  /** What Slurm says of a job now; undefined once it no longer knows it. */
+  async job(jobId: string): Promise<SlurmJob | undefined> {
+    return (await this.commands.jobs()).get(jobId);
+  }
 }
 
 /** sbatch's refusal of what no node offers, said in the request's terms. */

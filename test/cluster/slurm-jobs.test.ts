@@ -6,7 +6,11 @@ import { tempDir, type TestPlatform } from '../helpers/platform';
 import { api, waitFor } from '../helpers/http';
 import { createJob, uploadCode, waitForJob } from '../helpers/jobs';
 import { usePythonModules } from '../helpers/python-modules';
-import { startClusterPlatform, useSlurmCluster } from '../helpers/slurm-cluster';
+import { clusterPlatformEnv, startClusterPlatform, useSlurmCluster } from '../helpers/slurm-cluster';
+import { killHard, spawnPlatform } from '../helpers/process-platform';
+import { ACTIVE_STATES, slurm } from '../../kernel/cluster/slurm';
+import { ObjectStore } from '../../kernel/storage/object-store';
+import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../kernel/config';
 
 const BUCKET = 'ma-slurm-jobs';
 const CODE = `obs://${BUCKET}/code/`;
@@ -107,6 +111,34 @@ describe('[heavy] training jobs on a Slurm cluster (EXECUTOR=slurm, two namespac
     assert.equal(stopped.status, 'Terminated');
     assert.equal(stopped.versions[0].phases.Running, undefined, 'it never ran');
     for (const f of fill) assert.equal((await waitForJob(t.url, f.id)).status, 'Terminated');
+  });
+
+  it('ends the runners of a platform killed with -9 (their line is gone), and after a restart the version is Abnormal', async () => {
+    const dataDir = await tempDir('slurm-restart');
+    const env = { ...clusterPlatformEnv(cluster()), DATA_DIR: dataDir };
+    let platform = await spawnPlatform(env);
+    const url = platform.url.replace('0.0.0.0', '127.0.0.1');
+    try {
+      const store = new ObjectStore({ endpoint: platform.storageEndpoint.replace('0.0.0.0', '127.0.0.1'), accessKeyId: EMBEDDED_ACCESS_KEY_ID, secretAccessKey: EMBEDDED_SECRET_ACCESS_KEY, region: 'us-east-1' });
+      await uploadCode(store, CODE, ['sleeper.py']);
+      store.destroy();
+      const created = (await api(url, 'POST', '/training-jobs', { name: 'platform-dies', algorithm: { engine: 'python', code_dir: CODE, boot_file: 'sleeper.py' }, train_url: `obs://${BUCKET}/out/platform-dies/` })).body;
+      const running = await waitForJob(url, created.id, ['Running']);
+      await waitFor('the boot file to start', async () => (/sleeper started/.test((await api(url, 'GET', `/training-jobs/${created.id}/logs`)).body) ? true : undefined));
+      const slurmJob = (await api(url, 'GET', `/training-jobs/${created.id}`)).body.versions[0].cluster.job_id;
+      await killHard(platform);
+      await waitFor(`Slurm job ${slurmJob} to end without its platform`, async () => {
+        const job = (await slurm.jobs()).get(slurmJob);
+        return job && !ACTIVE_STATES.has(job.state) ? job : undefined;
+      }, 30_000);
+      platform = await spawnPlatform(env);
+      const after = (await api(platform.url.replace('0.0.0.0', '127.0.0.1'), 'GET', `/training-jobs/${created.id}`)).body.versions[0];
+      assert.equal(running.versions[0].status, 'Running');
+      assert.equal(after.status, 'Abnormal');
+      assert.match(after.reason, new RegExp(`^the platform stopped while this version was Running; its Slurm job ${slurmJob} had ended \\((FAILED|COMPLETED)\\)\\.`));
+    } finally {
+      await killHard(platform);
+    }
   });
 
   it('ends a 2-node job Abnormal when a node dies during it (slurmd killed, link cut), naming the node; the other worker is stopped', async () => {

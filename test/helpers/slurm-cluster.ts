@@ -121,12 +121,9 @@ export function useSlurmCluster(suite: Mocha.Suite, options: { nodes?: number; p
 
 export const CLUSTER_TOKEN = 'cluster-suite-token';
 
-/**
- * The platform in this process with EXECUTOR=slurm: listening beyond loopback (the nodes
- * connect back through the bridge) and so with credentials, which `api` calls send.
- */
-export async function startClusterPlatform(c: TestCluster, env: Record<string, string> = {}): Promise<TestPlatform> {
-  const t = await startTestPlatform({
+/** The settings of a platform on the test cluster. */
+export function clusterPlatformEnv(c: TestCluster): Record<string, string> {
+  return {
     EXECUTOR: 'slurm',
     CLUSTER_ADDRESS: c.hostAddress,
     HOST: '0.0.0.0',
@@ -134,8 +131,15 @@ export async function startClusterPlatform(c: TestCluster, env: Record<string, s
     CLUSTER_WORK_DIR: `${c.dir}/node-work`,
     CLUSTER_SILENCE_MS: '5000',
     STOP_GRACE_MS: '2000',
-    ...env,
-  });
+  };
+}
+
+/**
+ * The platform in this process with EXECUTOR=slurm: listening beyond loopback (the nodes
+ * connect back through the bridge) and so with credentials, which `api` calls send.
+ */
+export async function startClusterPlatform(c: TestCluster, env: Record<string, string> = {}): Promise<TestPlatform> {
+  const t = await startTestPlatform({ ...clusterPlatformEnv(c), ...env });
   apiDefaults.headers = { 'X-Auth-Token': CLUSTER_TOKEN };
   const close = async () => {
     apiDefaults.headers = {};

@@ -4,6 +4,7 @@
  * node-process.ts) in a folder of the node's own, reporting everything back over the line. The
  * runner's exit code is the boot file's, so Slurm's job state agrees with the platform's.
  */
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
@@ -11,6 +12,7 @@ import type { Channel } from '../../../kernel/cluster/channel';
 import { prepareRuntimeModules } from '../../../compute/runtime-modules';
 import { ObjectStore } from '../../../kernel/storage/object-store';
 import { workspaceAt, type Workspace } from '../../execution/workspace';
+import type { Prefetched } from '../../job-record';
 import type { StartedNode } from '../executor';
 import { freePort } from '../local-executor';
 import { nodeLaunches, taskName } from '../node-contract';
@@ -42,7 +44,7 @@ export async function runNode(channel: Channel, index: number, node: string): Pr
 class NodeWorkOnCluster {
   private signalled?: NodeJS.Signals;
   private finished = false;
-  private started?: StartedNode & { child: import('node:child_process').ChildProcess };
+  private started?: StartedNode & { child: ChildProcess };
   private readonly nodeDir: string;
 
   constructor(
@@ -79,7 +81,8 @@ class NodeWorkOnCluster {
     const ws = workspaceAt(path.join(this.nodeDir, 'home'), job);
     try {
       const runtimeModules = await prepareRuntimeModules(this.nodeDir);
-      const prefetched = async (found: import('../../job-record').Prefetched[]) => void (this.index === 0 && this.send({ t: 'prefetched', found }));
+      // Every node prefetches for itself; the record says what the first one found.
+      const prefetched = async (found: Prefetched[]) => void (this.index === 0 && this.send({ t: 'prefetched', found }));
       const python = await prepareNode({ store, job, version, ws, runtimeModules, python: this.start.python }, { note, prefetched });
       if (this.signalled) return this.end({ code: null, signal: null, reason: 'was stopped before its boot file started' });
       const exit = await this.boot(python, ws);

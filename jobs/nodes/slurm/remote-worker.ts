@@ -4,6 +4,7 @@
  * the runner said it was done means the node or its link failed: the worker is lost.
  */
 import type { Channel } from '../../../kernel/cluster/channel';
+import { dropLogged } from '../../../kernel/util/drop';
 import type { RunReport, StartedNode } from '../executor';
 import type { WorkerEnd } from '../worker-set';
 import type { HelloFrame, PlatformFrame, RunnerFrame } from './node-frames';
@@ -78,7 +79,7 @@ export class RemoteWorker implements StartedNode {
       case 'metrics':
         return this.report.metrics(Buffer.from(frame.d, 'base64'));
       case 'prefetched':
-        return void this.report.prefetched(frame.found);
+        return void dropLogged(this.report.prefetched(frame.found), `noting what ${this.task} prefetched`);
       case 'started':
         return this.begin();
       case 'exit':

@@ -5,6 +5,7 @@
  */
 import type { SlurmCluster } from '../../../kernel/cluster/slurm-cluster';
 import type { ObsAccess } from '../../../kernel/storage/obs-env';
+import { ACTIVE_STATES } from '../../../kernel/cluster/slurm';
 import { dropLogged } from '../../../kernel/util/drop';
 import type { JobVersion } from '../../job-record';
 import type { Execution, NodeExecutor, RunReport, VersionPlan } from '../executor';
@@ -25,7 +26,11 @@ export class SlurmExecutor implements NodeExecutor {
 
   async abandon(v: JobVersion): Promise<string | undefined> {
     if (!v.cluster) return undefined;
-    await dropLogged(this.cluster.cancel(v.cluster.job_id), `cancelling Slurm job ${v.cluster.job_id} after a restart`);
-    return `its Slurm job ${v.cluster.job_id} was cancelled`;
+    const id = v.cluster.job_id;
+    // Its runners end with their line to the platform; a job Slurm has not finished yet is cancelled.
+    const job = await dropLogged(this.cluster.job(id), `asking Slurm for job ${id}`);
+    if (job && !ACTIVE_STATES.has(job.state)) return `its Slurm job ${id} had ended (${job.state})`;
+    await dropLogged(this.cluster.cancel(id), `cancelling Slurm job ${id} after a restart`);
+    return `its Slurm job ${id} was cancelled`;
   }
 }
