@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs/promises';
-import type { Channel } from '../../../kernel/cluster/channel';
+import type { Channel, Frame } from '../../../kernel/cluster/channel';
 import { prepareRuntimeModules } from '../../../compute/runtime-modules';
 import { ObjectStore } from '../../../kernel/storage/object-store';
 import { workspaceAt, type Workspace } from '../../execution/workspace';
@@ -35,9 +35,18 @@ function interfaceOf(address: string): string | undefined {
 export async function runNode(channel: Channel, index: number, node: string): Promise<number> {
   const host = channel.localAddress;
   const hello: HelloFrame = { t: 'hello', index, node, address: { host, port: await freePort(host), interface: interfaceOf(host) } };
+  // A stop may come right behind the contract, before the work listens: it is kept for it.
+  let early: NodeJS.Signals | undefined;
+  const keep = (f: Frame) => {
+    const frame = f as PlatformFrame;
+    if (frame.t === 'signal') early ??= frame.sig;
+  };
+  channel.on('frame', keep);
   channel.send(hello);
   const start = await channel.next<StartFrame>('start', START_TIMEOUT_MS);
+  channel.off('frame', keep);
   const work = new NodeWorkOnCluster(channel, start, index);
+  if (early) work.signal(early);
   return work.run();
 }
 
@@ -68,7 +77,7 @@ class NodeWorkOnCluster {
     if (frame.t === 'signal') this.signal(frame.sig);
   }
 
-  private signal(sig: NodeJS.Signals): void {
+  signal(sig: NodeJS.Signals): void {
     this.signalled ??= sig;
     this.started?.signal(sig);
   }
