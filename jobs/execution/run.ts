@@ -10,7 +10,7 @@ import { endLine } from '../../kernel/end-line';
 import { durationUntil } from '../state-machine';
 import { jobFiles } from './job-files';
 import { TaskLogs } from './task-logs';
-import type { Execution, NodeExecutor, RunReport } from '../nodes/executor';
+import { AbnormalEnd, type Execution, type NodeExecutor, type RunReport } from '../nodes/executor';
 import { taskName } from '../nodes/node-contract';
 import { failureReason } from '../nodes/node-preparation';
 import { failureSummary, type WorkerOutcome } from '../nodes/worker-set';
@@ -74,7 +74,7 @@ export class Run {
     try {
       final = await this.stages();
     } catch (err) {
-      final = { to: 'Failed', reason: failureReason(err), exit: this.exit };
+      final = { to: err instanceof AbnormalEnd ? 'Abnormal' : 'Failed', reason: failureReason(err), exit: this.exit };
     }
     // A stop always ends as Terminated, even when the process exited by itself meanwhile.
     if (this.stopRequested) final = { to: 'Terminated', reason: this.stopReason, exit: final.exit };

@@ -70,3 +70,10 @@ export interface StartedNode {
   exited: Promise<WorkerEnd>;
   signal(sig: NodeJS.Signals): void;
 }
+
+/**
+ * A run that ended for reasons of the platform or the cluster, not of the user's code or
+ * request (a cluster job ended by Slurm before its nodes came, nodes that never reached the
+ * platform): the version ends Abnormal, as ModelArts says of jobs its platform lost.
+ */
+export class AbnormalEnd extends Error {}

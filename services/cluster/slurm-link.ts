@@ -43,7 +43,8 @@ export class SlurmLink implements InstanceLink {
   private endWith!: (exit: ExitInfo) => void;
   private readonly ended: Promise<ExitInfo>;
   private isOver = false;
-  private starting?: { resolve: (info: InstanceReady) => void; reject: (err: Error) => void };
+  /** Settles the start: the instance's ready info, or why it did not start (resolved either way: never an unheard rejection). */
+  private starting?: (result: InstanceReady | StartError) => void;
   private onMessage: (m: InstanceMessage) => void = () => undefined;
 
   constructor(
@@ -69,7 +70,7 @@ export class SlurmLink implements InstanceLink {
 
   async start(startTimeoutMs: number, onMessage: (message: InstanceMessage) => void): Promise<InstanceReady> {
     this.onMessage = onMessage;
-    const ready = new Promise<InstanceReady>((resolve, reject) => (this.starting = { resolve, reject }));
+    const ready = new Promise<InstanceReady | StartError>((resolve) => (this.starting = resolve));
     this.launched = await this.deps.cluster.launch({
       name: `modelarts-${this.options.serviceName}-${this.id}`,
       nodes: 1,
@@ -81,14 +82,11 @@ export class SlurmLink implements InstanceLink {
     });
     this.unwatch = this.deps.cluster.watch.watch(this.launched.jobId, (job) => this.slurmSaid(job));
     const timer = setTimeout(() => this.failStart(`instance ${this.id} did not start within ${startTimeoutMs} ms${this.lastJob ? `: ${describeJob(this.lastJob)}` : ''}`), startTimeoutMs);
-    try {
-      return await ready;
-    } catch (err) {
-      this.over({ code: null, signal: null, reason: (err as Error).message });
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    const result = await ready;
+    clearTimeout(timer);
+    if (!(result instanceof StartError)) return result;
+    this.over({ code: null, signal: null, reason: result.message });
+    throw result;
   }
 
   exited(): Promise<ExitInfo> {
@@ -138,7 +136,7 @@ export class SlurmLink implements InstanceLink {
   private onFrame(frame: HostFrame): void {
     if (frame.t === 'ready') {
       this.ready = true;
-      this.starting?.resolve(frame.info);
+      this.starting?.(frame.info);
     } else if (frame.t === 'fatal') this.failStart(`${frame.message} (on node ${this.hello?.node})`);
     else if (frame.t === 'ipc') this.onMessage(frame.m);
     else if (frame.t === 'exit') this.over(frame.exit);
@@ -162,7 +160,7 @@ export class SlurmLink implements InstanceLink {
   }
 
   private failStart(message: string): void {
-    this.starting?.reject(new StartError(message));
+    this.starting?.(new StartError(message));
   }
 
   /** The instance has ended, however: its relays are cut, its line closed, what is left of its Slurm job cancelled. */

@@ -95,23 +95,41 @@ describe('[heavy] training jobs on a Slurm cluster (EXECUTOR=slurm, two namespac
     assert.match(done.versions[0].reason, /has no node that offers 64 CPUs and 262144 MiB, as flavor modelarts\.vm\.cpu\.64u asks/);
   });
 
-  it('keeps a job Pending while Slurm queues it, with Slurm\'s reason, and stops it there', async () => {
-    // Two jobs of 8 CPUs fill both nodes (8 CPUs each); a third waits.
-    const fill = [await pythonJob('fill-1', 'sleeper.py', 1, { resource: { node_count: 1, flavor: 'modelarts.vm.cpu.8u' } }), await pythonJob('fill-2', 'sleeper.py', 1, { resource: { node_count: 1, flavor: 'modelarts.vm.cpu.8u' } })];
+  it('keeps a job Pending while Slurm queues it, with Slurm\'s reason; stopped there it is Terminated, cancelled by hand Abnormal', async () => {
+    // Two jobs of 8 CPUs fill both nodes (8 CPUs each); the next ones wait.
+    const fill = [await big('fill-1'), await big('fill-2')];
+    try {
+      await queueBehind(fill);
+    } finally {
+      // Whatever happened, the nodes are freed for the tests that follow.
+      for (const f of fill) assert.equal((await api(t.url, 'POST', `/training-jobs/${f.id}/stop`)).status, 200);
+    }
+    for (const f of fill) assert.equal((await waitForJob(t.url, f.id)).status, 'Terminated');
+  });
+
+  const big = (name: string) => pythonJob(name, 'sleeper.py', 1, { resource: { node_count: 1, flavor: 'modelarts.vm.cpu.8u' } });
+
+  async function queueBehind(fill: Array<{ id: string }>): Promise<void> {
     for (const f of fill) await waitForJob(t.url, f.id, ['Running']);
-    const queued = await pythonJob('queued', 'sleeper.py', 1, { resource: { node_count: 1, flavor: 'modelarts.vm.cpu.8u' } });
-    const pending = await waitFor('Slurm to queue the third job', async () => {
-      const v = (await api(t.url, 'GET', `/training-jobs/${queued.id}`)).body.versions[0];
-      return v.cluster?.state === 'PENDING' && v.cluster.reason ? v : undefined;
-    });
-    assert.equal(pending.status, 'Pending');
+    const [queued, byHand] = [await big('queued'), await big('cancelled-by-hand')];
+    const pending = async (id: string) =>
+      waitFor('Slurm to queue the job', async () => {
+        const v = (await api(t.url, 'GET', `/training-jobs/${id}`)).body.versions[0];
+        return v.cluster?.state === 'PENDING' && v.cluster.reason ? v : undefined;
+      });
+    const [v1, v2] = [await pending(queued.id), await pending(byHand.id)];
+    assert.deepEqual([v1.status, v2.status], ['Pending', 'Pending']);
     assert.match(await log(queued.id), /waiting in Slurm's queue \((Resources|Priority)\)/);
-    for (const id of [queued.id, ...fill.map((f) => f.id)]) assert.equal((await api(t.url, 'POST', `/training-jobs/${id}/stop`)).status, 200);
+    assert.equal((await api(t.url, 'POST', `/training-jobs/${queued.id}/stop`)).status, 200);
+    await slurm.cancel(v2.cluster.job_id);
     const stopped = await waitForJob(t.url, queued.id);
     assert.equal(stopped.status, 'Terminated');
     assert.equal(stopped.versions[0].phases.Running, undefined, 'it never ran');
-    for (const f of fill) assert.equal((await waitForJob(t.url, f.id)).status, 'Terminated');
-  });
+    const cancelled = (await waitForJob(t.url, byHand.id)).versions[0];
+    assert.equal(cancelled.status, 'Abnormal');
+    // Slurm names the reason the job was waiting for, e.g. "as CANCELLED (Priority)".
+    assert.match(cancelled.reason, new RegExp(`^Slurm ended job ${v2.cluster.job_id} as CANCELLED( \\(\\w+\\))? before its nodes reached the platform`));
+  }
 
   it('ends the runners of a platform killed with -9 (their line is gone), and after a restart the version is Abnormal', async () => {
     const dataDir = await tempDir('slurm-restart');

@@ -10,7 +10,7 @@ import { flavorResources } from '../../../kernel/cluster/resources';
 import { ACTIVE_STATES, describeJob, type SlurmJob } from '../../../kernel/cluster/slurm';
 import type { Launched, SlurmCluster } from '../../../kernel/cluster/slurm-cluster';
 import { dropLogged } from '../../../kernel/util/drop';
-import type { RunReport, VersionPlan } from '../executor';
+import { AbnormalEnd, type RunReport, type VersionPlan } from '../executor';
 import { taskName } from '../node-contract';
 import { superviseWorkers } from '../supervise-workers';
 import type { WorkerOutcome } from '../worker-set';
@@ -141,7 +141,7 @@ export class SlurmRun {
     this.ended = job;
     this.endSeen();
     const why = `Slurm ended job ${job.id} as ${job.state}${job.reason !== 'None' ? ` (${job.reason})` : ''}`;
-    this.gather(new Error(`${why} before its nodes reached the platform; the runners' own output is in ${this.launched?.outputFile} on the job's nodes`));
+    this.gather(new AbnormalEnd(`${why} before its nodes reached the platform; the runners' own output is in ${this.launched?.outputFile} on the job's nodes`));
     for (const w of this.workers) if (w) this.loseLater(w);
   }
 
@@ -163,7 +163,7 @@ export class SlurmRun {
   private tooSlow(): void {
     const missing = this.workers.map((w, i) => (w ? undefined : taskName(i))).filter(Boolean);
     const url = this.launched?.outputFile;
-    this.gather(new Error(`${missing.join(', ')} did not reach the platform within ${NODE_CONNECT_TIMEOUT_MS} ms of Slurm running the job; the runners' own output is in ${url} on the job's nodes`));
+    this.gather(new AbnormalEnd(`${missing.join(', ')} did not reach the platform within ${NODE_CONNECT_TIMEOUT_MS} ms of Slurm running the job; the runners' own output is in ${url} on the job's nodes`));
     if (this.launched) void dropLogged(this.cluster.cancel(this.launched.jobId), `cancelling Slurm job ${this.launched.jobId}`);
   }
 
