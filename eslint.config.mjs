@@ -24,7 +24,7 @@ const sizeLimits = {
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', 'test/fixtures/**', 'coverage/**'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'bench/results/**', 'test/fixtures/**', 'coverage/**', '.venv*/**'],
   },
   js.configs.recommended,
   {

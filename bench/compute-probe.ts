@@ -11,6 +11,7 @@ import { compute, type BackendName, type Tf } from '../compute/tf';
 import { exitWithParent, sendFatal, sendReady } from '../kernel/process/child-side';
 import { useBuiltinConvGradients } from '../compute/conv-kernels';
 import { WITH_BUILTIN_CONV_GRADIENTS, WORKLOADS, type Workload } from './workloads';
+import { SGEMM_N } from './pytorch-peer';
 
 /** Each timed figure runs at least this long, after a warm-up. */
 const MIN_MS = 3000;
@@ -37,6 +38,8 @@ export interface ProbeFigures {
   description: string;
   /** Not measured when only some workloads were asked for. */
   matmul_gflops?: number;
+  /** A 2048x2048 product on the native backend: the addon's sgemm, the machine's ceiling beside PyTorch's. */
+  sgemm_gflops?: number;
   /** 50x784 · 784x10 with weights ~1e-39, as a multiple of the same with normal weights. */
   denormal_matmul_slowdown?: number;
   workloads: WorkloadFigures[];
@@ -60,8 +63,7 @@ function timeRepeated(fn: () => void): number {
   return (performance.now() - start) / n;
 }
 
-function matmulGflops(tf: Tf): number {
-  const n = 512;
+function matmulGflops(tf: Tf, n = 512): number {
   const [a, b] = [tf.randomNormal([n, n]), tf.randomNormal([n, n])];
   const ms = timeRepeated(() => readProduct(tf, a, b));
   tf.dispose([a, b]);
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
   const figures: ProbeFigures = { backend, description, workloads: [] };
   if (!only) {
     figures.matmul_gflops = matmulGflops(tf);
+    if (backend === 'native') figures.sgemm_gflops = matmulGflops(tf, SGEMM_N);
     figures.denormal_matmul_slowdown = denormalSlowdown(tf);
   }
   for (const workload of WORKLOADS) {

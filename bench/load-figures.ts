@@ -19,4 +19,8 @@ export interface LoadFigures {
   non_2xx: number;
   /** CPU the serving processes used per request (Linux only). */
   server_cpu_ms_per_request?: number;
+  /** CPU the load generator used per request (wrk only). */
+  load_cpu_ms_per_request?: number;
+  /** The CPUs wrk was pinned to (taskset), when it was. */
+  load_cpus?: string;
 }

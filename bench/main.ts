@@ -19,7 +19,7 @@ import { comparePeers } from './peer-comparison';
 import { benchPredictions } from './predictions';
 import { benchPythonHook } from './python-hook';
 import { benchTraining } from './training';
-import { backendRows, baselineVariantRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
+import { backendRows, baselineVariantRows, ceilingRows, digitBatchingRows, digitServiceRows, formatTable, peerRows, predictionRows, pythonHookRows, trainingRows, type BenchFigures } from './report';
 import { benchDigitBatching } from './digit-batching';
 import { benchSavedModel } from './savedmodel';
 import { savedModelRows } from './savedmodel-report';
@@ -114,6 +114,7 @@ async function writeFigures(figures: BenchFigures): Promise<void> {
 function tablesOf(figures: BenchFigures): (string[][] | undefined)[] {
   return [
     figures.peers && peerRows(figures.peers, figures.backends),
+    figures.peers && !figures.peers.unavailable ? ceilingRows(figures.peers, figures.backends) : undefined,
     figures.digit_service && digitServiceRows(figures.digit_service),
     figures.predictions && predictionRows(figures.predictions),
     figures.predictions && baselineVariantRows(figures.predictions),

@@ -6,7 +6,10 @@
  * cleanly), and the (first) instance's heaviest functions by self time are printed
  * (`--instances=2` deploys two, `--batching=off` turns batching off). With
  * `--via=gateway` the load goes through /v1/infers and the platform process (this
- * one, whose profile is written when it exits) is the one summarised.
+ * one, whose profile is written when it exits) is the one summarised. With
+ * `--hook=python` the service runs the sample's customize_service.py, and its Python
+ * workers are profiled too (cProfile, MA_HOOK_PROFILE): their heaviest functions by
+ * own time are printed after the instance's.
  */
 import fs from 'node:fs/promises';
 import inspector from 'node:inspector';
@@ -15,6 +18,8 @@ import { api } from '../test/helpers/http';
 import { startTestPlatform } from '../test/helpers/platform';
 import { deployService, importMnist, waitForService } from '../test/helpers/services';
 import { loadPhase } from './load';
+import { withPythonHook } from '../test/helpers/python-hooks';
+import { printWorkerProfiles } from './profile-python';
 import { digitUpload } from './predictions';
 
 const TOP = 25;
@@ -50,13 +55,16 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 10);
   const viaGateway = process.argv.includes('--via=gateway');
   const instances = Number(process.argv.find((a) => a.startsWith('--instances='))?.split('=')[1] ?? 1);
+  const python = process.argv.includes('--hook=python');
   process.env.LOG_LEVEL ??= 'silent';
   const t = await startTestPlatform();
   let pid = 0;
   try {
-    const model = await importMnist(t, 'profile', 'mnist');
+    const model = await importMnist(t, 'profile', 'mnist', '1.0.0', python ? withPythonHook() : undefined);
     const batching = process.argv.includes('--batching=off') ? { batching: false } : {};
-    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id, instance_count: instances, ...batching });
+    const envs = python ? { envs: { MA_HOOK_PROFILE: dir } } : {};
+    const service = await deployService(t.url, { name: 'mnist-profile', model_id: model.id, instance_count: instances, ...batching, ...envs });
+    if (service.status !== 'running') throw new Error(`the service did not deploy: ${JSON.stringify(service.events)}`);
     pid = viaGateway ? process.pid : service.instances[0].pid;
     const url = viaGateway ? `${t.url}/v1/infers/${service.id}/` : service.access_address;
     const own = viaGateway ? await startOwnProfile() : undefined;
@@ -73,6 +81,7 @@ async function main(): Promise<void> {
   const file = (await fs.readdir(dir)).find((f) => f.endsWith('.cpuprofile') && f.split('.')[3] === String(pid));
   if (!file) throw new Error(`the instance (pid ${pid}) wrote no profile to ${dir}`);
   if (!viaGateway) printTop(`instance ${path.join(dir, file)}`, JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as CpuProfile);
+  if (python) await printWorkerProfiles(dir, TOP);
 }
 
 function printTop(what: string, profile: CpuProfile): void {

@@ -4,7 +4,10 @@ digits, batch sizes and thread count. Prints one JSON object per line:
 {"workload": ..., "samples_per_s": ..., "steps": ...}, then {"done": true}.
 
 Usage: python3 pytorch_peer.py --mnist <dir with the raw IDX files> --threads 2
-       [--seconds 3] [--only digit-train,digit-forward,mlp-train]
+       [--seconds 3] [--only digit-train,digit-forward,mlp-train] [--sgemm 2048]
+
+With --sgemm N it first prints {"sgemm_gflops": ..., "n": N}: torch.mm of two NxN float32
+matrices, the best of a few, as the machine's ceiling for this torch's BLAS.
 """
 import argparse
 import json
@@ -93,6 +96,18 @@ def mlp_train(mnist_dir):
 WORKLOADS = {'digit-train': digit_train, 'digit-forward': digit_forward, 'mlp-train': mlp_train}
 
 
+def sgemm_gflops(n, seconds=1.5):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)
+    best = float('inf')
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        t = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - t)
+    return 2 * n ** 3 / best / 1e9
+
+
 def measure(step, seconds):
     step()
     step()
@@ -110,10 +125,13 @@ def main():
     parser.add_argument('--threads', type=int, default=os.cpu_count())
     parser.add_argument('--seconds', type=float, default=3.0)
     parser.add_argument('--only', default=','.join(WORKLOADS))
+    parser.add_argument('--sgemm', type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads()}), flush=True)
+    if args.sgemm:
+        print(json.dumps({'sgemm_gflops': sgemm_gflops(args.sgemm), 'n': args.sgemm}), flush=True)
     for name in args.only.split(','):
         batch, step = WORKLOADS[name](args.mnist)
         steps, elapsed = measure(step, args.seconds)

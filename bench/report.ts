@@ -1,10 +1,13 @@
 /** The benchmark's figures as one table for the terminal, and the targets they are read against. */
 import type { ClusterFigures } from './cluster';
+import os from 'node:os';
 import type { BatchServiceFigures } from './batch-service';
 import type { ProbeFigures } from './compute-probe';
 import type { DigitServiceFigures } from './digit-service';
 import type { LoadFigures } from './load';
-import type { PeerComparison } from './peer-comparison';
+import { fastestPeer, type PeerComparison } from './peer-comparison';
+import { SGEMM_N } from './pytorch-peer';
+import { effectiveGflops, FLOPS_PER_SAMPLE } from './workload-flops';
 import type { PredictionFigures } from './predictions';
 import type { PythonHookFigures } from './python-hook';
 import type { TrainingFigures } from './training';
@@ -30,11 +33,11 @@ export interface BenchFigures {
   cluster?: ClusterFigures;
 }
 
-/** What each compared workload is read against: native/PyTorch and native/wasm. */
+/** What each compared workload is read against: native over the faster PyTorch, and native/wasm. */
 const PEER_TARGETS: Record<string, { pytorch: number; wasm?: number }> = {
   'digit-train': { pytorch: 1.5, wasm: 6 },
   'digit-forward': { pytorch: 1.5 },
-  'mlp-train': { pytorch: 0.5 },
+  'mlp-train': { pytorch: 1.0 },
 };
 
 const min = (xs: number[]) => Math.min(...xs);
@@ -74,9 +77,21 @@ export function predictionRows(p: PredictionFigures): string[][] {
     cpu(two, one),
     '≥1.80x',
   ]);
+  const ceiling = twoInstanceCeiling(two, one);
+  if (ceiling) rows.push([`  the load generator: wrk${two.load_cpus ? ` on CPU ${two.load_cpus}` : ''}, ${two.load_cpu_ms_per_request!.toFixed(3)} CPU ms/req; ${ceiling.cpus} cores at this CPU per request`, '', '', '', '', `≤${x(ceiling.ratio)} of 1 instance`, '', '', 'the ceiling']);
   rows.push(['deploy → running (median of 3)', '', `${median(p.deploy.to_running_ms)} ms`, '', '', '', '', '', '']);
   rows.push(['deploy → first answered prediction (median of 3)', '', `${median(p.deploy.to_first_prediction_ms)} ms`, '', '', '', '', '', '≤1500 ms']);
   return rows;
+}
+
+/**
+ * What two instances can reach over one on this machine: all its cores, each request
+ * costing the servers' CPU and the load generator's, against one instance's figure.
+ */
+function twoInstanceCeiling(two: LoadFigures, one: LoadFigures): { cpus: number; ratio: number } | undefined {
+  if (two.server_cpu_ms_per_request === undefined || two.load_cpu_ms_per_request === undefined || !one.rps) return undefined;
+  const cpus = os.availableParallelism();
+  return { cpus, ratio: (cpus * 1000) / (two.server_cpu_ms_per_request + two.load_cpu_ms_per_request) / one.rps };
 }
 
 /** Every minimal-server variant tried before the rounds: the fastest at each concurrency is the baseline. */
@@ -101,11 +116,13 @@ export function digitBatchingRows(d: DigitBatchingFigures): string[][] {
 
 export function pythonHookRows(p: PythonHookFigures): string[][] {
   const tool = p.js.c1.tool;
-  const rows: string[][] = [[`inference code, same MNIST model (${tool}, best of ${p.rounds})`, 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs JS', 'p99 vs JS', 'CPU ms/req (vs JS)']];
+  const rows: string[][] = [[`inference code, same MNIST model (${tool}, best of ${p.rounds})`, 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs JS', 'p99 vs JS', 'CPU ms/req (vs JS)', 'target']];
+  const targets = { c1: ['≥0.80x, CPU ≤1.50x', ''], c32: ['≥0.50x, CPU ≤1.50x', ''] };
   for (const c of ['c1', 'c32'] as const) {
     const base = p.js[c];
-    rows.push(loadRow(`customize_service.js, concurrency ${base.connections}`, base, base).slice(0, 8));
-    rows.push(loadRow(`  customize_service.py (${p.workers_per_instance} workers), concurrency ${base.connections}`, p.python[c], base).slice(0, 8));
+    rows.push(loadRow(`customize_service.js, concurrency ${base.connections}`, base, base));
+    rows.push(loadRow(`  customize_service.py (${p.workers_per_instance} workers), concurrency ${base.connections}`, p.python[c], base, targets[c][0]));
+    if (p.python_constant) rows.push(loadRow(`  customize_service.py answering a constant (the transport alone), concurrency ${base.connections}`, p.python_constant[c], base, targets[c][1]));
   }
   return rows;
 }
@@ -143,23 +160,45 @@ export function backendRows(backends: BenchFigures['backends']): string[][] {
 
 const met = (ratio: number, target: number) => `${ratio >= target ? 'met' : 'MISSED'}: ≥${target.toFixed(2)}x`;
 
-/** native, PyTorch and wasm side by side, with the ratios and their targets. */
+/** native, each PyTorch and wasm side by side, with the ratios to the faster PyTorch and their targets. */
 export function peerRows(c: PeerComparison, backends: BenchFigures['backends']): string[][] {
-  const header = [`native against PyTorch ${c.torch ?? ''} and wasm (${c.threads} threads each; best of ${c.rounds.native.length}, ${c.rounds.pytorch.length} and ${c.rounds.wasm.length} rounds)`, 'batch', 'native/s', 'PyTorch/s', 'native/PyTorch', 'target', 'wasm/s', 'native/wasm', 'target'];
-  if (c.unavailable) return [header, [`  not measured: ${c.unavailable}`, '', '', '', '', '', '', '', '']];
-  const native = backends.find((b): b is ProbeFigures => b.backend === 'native' && !('error' in b));
+  const rounds = [c.rounds.native.length, ...c.peers.map((p) => p.rounds.length), c.rounds.wasm.length].join(', ');
+  const torches = c.peers.map((p) => `PyTorch ${p.torch}`);
+  const header = [`native against ${torches.join(' and ') || 'PyTorch'} and wasm (${c.threads} threads each; best of ${rounds} rounds)`, 'batch', 'native/s', ...torches.map((t) => `${t}/s`), 'native/faster PyTorch', 'target', 'wasm/s', 'native/wasm', 'target'];
+  if (c.unavailable) return [header, [`  not measured: ${c.unavailable}`, ...header.slice(1).map(() => '')]];
   const rows = [header];
-  for (const w of native?.workloads.filter((x) => x.peer && PEER_TARGETS[x.peer]) ?? []) {
+  for (const w of comparedWorkloads(backends)) {
     const peer = w.peer!;
     const target = PEER_TARGETS[peer];
-    const [n, t] = [c.native[peer], c.pytorch[peer]];
+    const n = c.native[peer];
+    const fastest = fastestPeer(c, peer)?.best[peer];
     const onWasm = c.wasm[peer];
     rows.push([
-      `  ${w.name}`, String(w.batch), n?.toFixed(1) ?? '', t?.toFixed(1) ?? '', n && t ? x(n / t) : '', n && t ? met(n / t, target.pytorch) : '',
+      `  ${w.name}`, String(w.batch), n?.toFixed(1) ?? '', ...c.peers.map((p) => p.best[peer]?.toFixed(1) ?? (p.error ? 'failed' : '')),
+      n && fastest ? x(n / fastest) : '', n && fastest ? met(n / fastest, target.pytorch) : '',
       onWasm?.toFixed(1) ?? '', n && onWasm ? x(n / onWasm) : '', target.wasm && n && onWasm ? met(n / onWasm, target.wasm) : '',
     ]);
   }
+  for (const p of c.peers.filter((peer) => peer.error)) rows.push([`  PyTorch ${p.torch} (${p.python}) failed: ${p.error}`, ...header.slice(1).map(() => '')]);
   return rows;
+}
+
+/** The machine's ceiling (sgemm of 2048² floats) and what each workload reaches of it, in GFLOP/s. */
+export function ceilingRows(c: PeerComparison, backends: BenchFigures['backends']): string[][] {
+  const native = backends.find((b): b is ProbeFigures => b.backend === 'native' && !('error' in b));
+  const header = ['GFLOP/s (products of convolutions and dense layers per sample × samples/s)', 'native', ...c.peers.map((p) => `PyTorch ${p.torch}`)];
+  const rows = [header, [`  sgemm ${SGEMM_N}x${SGEMM_N} (the addon's through tfjs matMul; torch.mm)`, native?.sgemm_gflops?.toFixed(1) ?? '', ...c.peers.map((p) => p.sgemm_gflops?.toFixed(1) ?? '')]];
+  for (const w of comparedWorkloads(backends)) {
+    const peer = w.peer!;
+    const gflops = (rate: number | undefined) => effectiveGflops(peer, rate)?.toFixed(2) ?? '';
+    rows.push([`  ${w.name}, ${(FLOPS_PER_SAMPLE[peer] / 1e6).toFixed(2)} MFLOP a sample`, gflops(c.native[peer]), ...c.peers.map((p) => gflops(p.best[peer]))]);
+  }
+  return rows;
+}
+
+function comparedWorkloads(backends: BenchFigures['backends']): ProbeFigures['workloads'] {
+  const native = backends.find((b): b is ProbeFigures => b.backend === 'native' && !('error' in b));
+  return native?.workloads.filter((w) => w.peer && PEER_TARGETS[w.peer]) ?? [];
 }
 
 export function digitServiceRows(figures: DigitServiceFigures[]): string[][] {

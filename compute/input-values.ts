@@ -29,6 +29,13 @@ export interface InputData {
   dtype: 'float32' | 'int32' | 'bool';
 }
 
+/** The values each input dtype holds (float32: ±FLT_MAX). */
+export const DTYPE_RANGES: Record<InputData['dtype'], [number, number]> = {
+  float32: [-3.4028234663852886e38, 3.4028234663852886e38],
+  int32: [-2147483648, 2147483647],
+  bool: [0, 1],
+};
+
 /** Deeper arrays than any model input: refused before walking further. */
 const MAX_RANK = 16;
 
@@ -138,6 +145,9 @@ function checked(value: unknown, dtype: InputData['dtype'], bad: (why: string) =
   const v = Number(value);
   if (!Number.isFinite(v)) throw bad(`holds ${value}, which is not a finite number`);
   if (dtype !== 'float32' && !Number.isInteger(v)) throw bad(`holds ${v}, which is not an integer (${dtype})`);
+  // Stored in the model's typed array, a larger value would become Infinity (float32) or wrap around (int32).
+  const [min, max] = DTYPE_RANGES[dtype];
+  if (v < min || v > max) throw bad(`holds ${v}, which is outside what ${dtype} holds (${min} to ${max})`);
   return v;
 }
 

@@ -14,6 +14,7 @@ import { startNativeBackend } from './native-backend';
 import { installWasmMatMul } from './wasm-matmul';
 import { installWasmMaxPoolGrad } from './wasm-maxpool';
 import type { Tf } from './tf-module';
+import { keepSavedTensorsWithoutKernels } from './saved-tensors';
 
 export type { Tf };
 export { BACKEND_NAMES, type BackendName };
@@ -110,6 +111,7 @@ async function tryBackend(name: BackendName, config: ComputeConfig): Promise<{ t
   } finally {
     restoreListeners(before);
   }
+  keepSavedTensorsWithoutKernels(tf);
   if (name !== 'native') installConvGradients(tf, name);
   if (name === 'wasm') {
     installWasmMatMul(tf);

@@ -40,8 +40,9 @@ export function parseCreateRequest(body: unknown, schemas: Schemas): JobSpec {
   const codeDir = typeof alg.code_dir === 'string' ? folderUrl(alg.code_dir, 'algorithm.code_dir', found) : undefined;
   const bootFile = typeof alg.boot_file === 'string' ? bootFileIn(codeDir, alg.boot_file, found) : '';
   if (bootFile && alg.engine) checkEngineRuns(alg.engine, bootFile, found);
-  const inputs = channels(raw.data_url, raw.inputs, 'data_url', 'inputs', DEFAULT_INPUT_NAME, found, false);
-  const outputs = channels(raw.train_url, raw.outputs, 'train_url', 'outputs', DEFAULT_OUTPUT_NAME, found, true);
+  // The schema says which of data_url/inputs and train_url/outputs may or must be given.
+  const inputs = channels(raw.data_url, raw.inputs, 'data_url', 'inputs', DEFAULT_INPUT_NAME, found);
+  const outputs = channels(raw.train_url, raw.outputs, 'train_url', 'outputs', DEFAULT_OUTPUT_NAME, found);
   const parameters = parseParameters(Array.isArray(alg.parameters) ? alg.parameters : [], 'algorithm.parameters', found);
   checkNameClashes(inputs, outputs, parameters, found);
   if (found.length) throw invalid(dedupe(found));
@@ -155,15 +156,9 @@ function channels(
   listName: string,
   defaultName: string,
   found: Problem[],
-  required: boolean,
 ): Channel[] {
-  if (single !== undefined && list !== undefined) {
-    found.push({ path: listName, message: `give ${singleName} or ${listName}, not both` });
-    return [];
-  }
   const given = list !== undefined ? list : single !== undefined ? [{ name: defaultName, url: single }] : [];
   const raw = (Array.isArray(given) ? given : []) as RawChannel[];
-  if (required && list === undefined && single === undefined) found.push({ path: singleName, message: `is required (or ${listName})` });
   const seen = new Set<string>();
   return raw.flatMap((c, i) => {
     if (!isObject(c) || typeof c.url !== 'string' || typeof c.name !== 'string') return [];

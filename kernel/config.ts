@@ -16,6 +16,11 @@ export interface PlatformConfig {
   /** Control-plane port (0 picks a free one). */
   port: number;
   host: string;
+  /**
+   * Where service instances' own ports listen (the gateway relays to them there). Beyond
+   * loopback, an instance serves only the gateway (its key), app codes and tokens.
+   */
+  instanceHost: string;
   /** Where local state (metadata, work dirs, the embedded store) lives. */
   dataDir: string;
   obs: ObsConfig;
@@ -132,6 +137,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
   const config: PlatformConfig = {
     port: read.port('PORT', 8080),
     host,
+    instanceHost: read.host('INSTANCE_HOST', '127.0.0.1'),
     dataDir: path.resolve(cwd, read.string('DATA_DIR', './data')),
     obs: obsConfig(read, endpoint),
     // On a cluster Slurm queues the jobs the cluster cannot take yet.

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   predict_request_timeout: { code: 'MR.0111', status: 408 },
   predict_headers_too_large: { code: 'MR.0112', status: 431 },
   predict_worker_lost: { code: 'MR.0113', status: 503 },
+  predict_method_not_allowed: { code: 'MR.0114', status: 405 },
   // ModelArts' Python inference runtime: a request with no input; a hook that raised (KeyError
   // and TypeError count as the request's fault, 400; anything else 500).
   predict_no_input: { code: 'MR.0101', status: 400 },
@@ -61,6 +62,8 @@ export class ApiError extends Error {
     message: string,
     readonly problems?: Problem[],
     readonly extra?: Record<string, unknown>,
+    /** Headers the answer carries (Allow on a 405). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -68,6 +71,11 @@ export class ApiError extends Error {
   get status(): number {
     return ERROR_CODES[this.kind].status;
   }
+}
+
+/** A path asked with a method it does not answer: 405, naming the methods it answers in Allow. */
+export function methodNotAllowed(kind: 'method_not_allowed' | 'predict_method_not_allowed', allowed: readonly string[], message: string): ApiError {
+  return new ApiError(kind, message, undefined, undefined, { Allow: allowed.join(', ') });
 }
 
 export function notFound(what: string, id: string): ApiError {

@@ -1,7 +1,8 @@
 import type { Problem } from '../kernel/errors';
 import { ApiError } from '../kernel/errors';
 
-export type ModelStatus = 'publishing' | 'published' | 'failed';
+export const MODEL_STATUSES = ['publishing', 'published', 'failed'] as const;
+export type ModelStatus = (typeof MODEL_STATUSES)[number];
 
 export type ModelSource =
   | { type: 'training_job'; training_job_id: string; training_job_name: string; training_job_version: string; url: string }

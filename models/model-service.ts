@@ -150,9 +150,7 @@ export class ModelService {
   }
 
   private resolveSource(req: ImportBody): ModelSource {
-    if ((req.training_job_id === undefined) === (req.url === undefined)) {
-      throw new ApiError('invalid_request', 'give the source as training_job_id (with an optional training_job_version) or as url, exactly one of them');
-    }
+    // The schema says training_job_id or url, exactly one of them.
     if (req.url !== undefined) {
       try {
         return { type: 'obs', url: formatObsUrl(asFolder(parseObsUrl(req.url))) };

@@ -43,10 +43,12 @@ export async function buildAreas(context: PlatformContext): Promise<Areas> {
   const jobs = new JobService(context, executors.jobs);
   // Models ask the services which of them run a model; `services` exists by the time they ask.
   const models: ModelService = new ModelService(context, jobs, (id) => [...services.modelUsers(id), ...batch.modelUsers(id)]);
-  const services: ServiceManager = new ServiceManager(context, models, (name): boolean => batch.nameTaken(name), executors.instances);
   const batch: BatchManager = new BatchManager(context, models, (name): boolean => services.idByName(name) !== undefined, executors.instances);
   const tokens = new IamTokens(path.join(config.dataDir, 'meta'), config.modelarts.tokenTtlSeconds);
   const credentials = new Credentials(config.modelarts, config.authToken, tokens);
+  // Instances judge tokens through the platform: they hold no secret of its own.
+  const access = { tokens: credentials.required, judge: (token: string) => credentials.tokenVerdict(token) };
+  const services: ServiceManager = new ServiceManager(context, models, (name): boolean => batch.nameTaken(name), access, executors.instances);
   const areas: Area[] = [
     { routes: () => [consoleRoutes(), bucketRoutes(new ObjectBrowser(context))] },
     { routes: () => [iamRoutes(context, credentials)], start: () => tokens.start() },

@@ -1,5 +1,5 @@
 /** `npm start`: the platform with its embedded defaults. */
-import { ConfigError, loadConfig } from '../kernel/config';
+import { ConfigError, EMBEDDED_SECRET_ACCESS_KEY, loadConfig } from '../kernel/config';
 import { startPlatform } from './platform';
 import { log } from '../kernel/log';
 import { prepareSamples } from '../samples/prepare';
@@ -23,9 +23,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const c = platform.context;
-  const keys = c.embeddedStore
-    ? ` (embedded; access key ${config.obs.accessKeyId}, secret ${config.obs.secretAccessKey}, region ${config.obs.region}, path-style)`
-    : ' (external)';
+  // The default secret is printed so that any S3 client can be pointed at the store; one the user chose stays out of the output.
+  const secret = config.obs.secretAccessKey === EMBEDDED_SECRET_ACCESS_KEY ? config.obs.secretAccessKey : 'from OBS_SECRET_ACCESS_KEY';
+  const keys = c.embeddedStore ? ` (embedded; access key ${config.obs.accessKeyId}, secret ${secret}, region ${config.obs.region}, path-style)` : ' (external)';
   const computeNote = [c.compute.description, ...c.compute.notes.map((note) => `  not ${note}`)].join('\n                  ');
   process.stdout.write(
     [

@@ -1,4 +1,3 @@
-import { ApiError } from '../kernel/errors';
 import type { Schemas } from '../kernel/validation/schemas';
 import type { CorsSettings } from './service-record';
 import type { BatchingRequest } from './batching/batching-config';
@@ -37,17 +36,11 @@ export interface DeployServiceRequest {
 }
 
 export function parseCreateService(body: unknown, schemas: Schemas): CreateServiceRequest {
-  const req = schemas.parse<CreateServiceRequest>('service', body);
-  if ((req.model_id === undefined) === (req.traffic === undefined)) {
-    throw new ApiError('invalid_request', 'give model_id (one model) or traffic (several models with weights), exactly one of them', [{ path: 'model_id', message: 'or traffic is required, not both' }]);
-  }
-  return req;
+  // The schema says model_id or traffic, exactly one of them.
+  return schemas.parse<CreateServiceRequest>('service', body);
 }
 
 export function parseDeployService(body: unknown, schemas: Schemas): DeployServiceRequest {
-  const req = schemas.parse<DeployServiceRequest>('service-deploy', body);
-  if (req.model_id !== undefined && req.traffic !== undefined) {
-    throw new ApiError('invalid_request', 'give model_id or traffic, not both', [{ path: 'traffic', message: 'cannot be given with model_id' }]);
-  }
-  return req;
+  // The schema says model_id or traffic, not both.
+  return schemas.parse<DeployServiceRequest>('service-deploy', body);
 }

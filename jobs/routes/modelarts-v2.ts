@@ -29,6 +29,8 @@ export function trainingJobsV2Routes(jobs: JobService, p: PlatformContext): Rout
 
   router.delete('/training-jobs/:id', async (ctx) => {
     await jobs.delete(ctx.params.id);
+    // ModelArts answers 202 with no body (Koa would otherwise write its status text).
+    ctx.body = null;
     ctx.status = 202;
   });
 

@@ -1,9 +1,8 @@
 import Router from '@koa/router';
 import { Readable } from 'node:stream';
 import type { JobService } from '../job-service';
-import { ApiError } from '../../kernel/errors';
 import { readJson } from '../../kernel/http/body';
-import { flagQuery, intQuery, stringQuery } from '../../kernel/http/query';
+import { flagQuery, intQuery, oneOfQuery, stringQuery } from '../../kernel/http/query';
 import { JOB_STATUSES } from '../job-record';
 
 export function trainingJobRoutes(jobs: JobService): Router {
@@ -15,10 +14,7 @@ export function trainingJobRoutes(jobs: JobService): Router {
   });
 
   router.get('/', (ctx) => {
-    const status = stringQuery(ctx, 'status');
-    if (status && !JOB_STATUSES.includes(status as never)) {
-      throw new ApiError('invalid_request', `status must be one of ${JOB_STATUSES.join(', ')}`);
-    }
+    const status = oneOfQuery(ctx, 'status', JOB_STATUSES);
     ctx.body = jobs.list({ status, offset: intQuery(ctx, 'offset', 0, 0, 1e9), limit: intQuery(ctx, 'limit', 20, 1, 100) });
   });
 

@@ -14,7 +14,8 @@ export async function handleErrors(ctx: Context, next: Next): Promise<void> {
       throw new ApiError('route_not_found', `no API route ${ctx.method} ${ctx.path}; docs/api.md lists the API`);
     }
   } catch (err) {
-    const { status, body, expected } = renderError(err, errorDialect(ctx.path));
+    const { status, body, expected, headers } = renderError(err, errorDialect(ctx.path));
+    ctx.set(headers);
     if (!expected) log.error(`${ctx.method} ${ctx.path} failed`, err);
     if (await finishReading(ctx.req, MAX_JSON_BODY_BYTES)) ctx.set('Connection', 'close');
     ctx.status = status;

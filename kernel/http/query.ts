@@ -19,6 +19,13 @@ export function stringQuery(ctx: Context, name: string): string | undefined {
   return raw;
 }
 
+/** A query parameter that must be one of `values` when given, or a 400 listing them. */
+export function oneOfQuery<T extends string>(ctx: Context, name: string, values: readonly T[]): T | undefined {
+  const raw = stringQuery(ctx, name);
+  if (raw !== undefined && !values.includes(raw as T)) throw new ApiError('invalid_request', `${name} must be one of ${values.join(', ')}`);
+  return raw as T | undefined;
+}
+
 export function flagQuery(ctx: Context, name: string): boolean {
   const raw = stringQuery(ctx, name);
   return raw !== undefined && raw !== '0' && raw !== 'false';

@@ -5,7 +5,7 @@
  * status and body (`renderError`), for Koa (errors-middleware.ts), for raw `http`
  * servers (`sendError`: the gateway, service instances, service ports) and for gRPC.
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { ApiError, diskFullError, ERROR_CODES, type ErrorKind, type Problem } from '../errors';
 import { ObsUrlError } from '../storage/obs-url';
 import { StorageError } from '../storage/storage-error';
@@ -76,15 +76,15 @@ export interface ErrorBody {
 export interface RenderedError {
   status: number;
   body: Record<string, unknown>;
-  /** Headers the answer carries besides its body. */
-  headers?: Record<string, string>;
+  /** Headers the answer carries besides its body (Allow on a 405, the runtime's error detail). */
+  headers: Record<string, string>;
   /** False for errors worth a line in the platform log (unknown ones; a full disk). */
   expected: boolean;
   retryable: boolean;
 }
 
 /** The platform's own shape: `{error_code, error_msg, errors?}`; unknown errors say nothing of internals. */
-function platformBody(err: unknown): { status: number; body: ErrorBody; kind: ErrorKind; expected: boolean } {
+function platformBody(err: unknown): { status: number; body: ErrorBody; kind: ErrorKind; expected: boolean; headers?: Record<string, string> } {
   const api = toApiError(err);
   const kind = api?.kind ?? 'internal';
   const { code, status } = ERROR_CODES[kind];
@@ -93,7 +93,7 @@ function platformBody(err: unknown): { status: number; body: ErrorBody; kind: Er
   if (api.problems?.length) body.errors = api.problems;
   // The platform's own disk full is worth a line in its log as well: the operator has to free space.
   const ownDiskFull = !(err instanceof ApiError) && !(err instanceof StorageError) && kind === 'insufficient_storage';
-  return { status, body, kind, expected: !ownDiskFull };
+  return { status, body, kind, expected: !ownDiskFull, headers: api.headers };
 }
 
 const SOLUTIONS: Partial<Record<ErrorKind, string>> = {
@@ -111,12 +111,10 @@ const SOLUTIONS: Partial<Record<ErrorKind, string>> = {
 };
 const DEFAULT_SOLUTION = 'Correct the request as error_msg says and send it again.';
 
-const HTTP_TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };
-
 /** Anything thrown as a status and the body of the given dialect. */
 export function renderError(err: unknown, dialect: ErrorDialect = 'platform'): RenderedError {
-  const { status, body, kind, expected } = platformBody(err);
-  const rendered = { status, expected, retryable: RETRYABLE.has(kind) };
+  const { status, body, kind, expected, headers } = platformBody(err);
+  const rendered = { status, expected, retryable: RETRYABLE.has(kind), headers: headers ?? {} };
   switch (dialect) {
     case 'platform':
       return { ...rendered, body };
@@ -127,11 +125,13 @@ export function renderError(err: unknown, dialect: ErrorDialect = 'platform'): R
       return { ...rendered, body: { is_success: false, error_code, error_message: error_msg, ...rest } };
     }
     case 'iam':
-      return { ...rendered, body: { error: { code: status, message: body.error_msg, title: HTTP_TITLES[status] ?? 'Error' } } };
+      return { ...rendered, body: { error: { code: status, message: body.error_msg, title: STATUS_CODES[status] ?? 'Error' } } };
     case 'tf-serving':
       return { ...rendered, body: { error: body.error_msg } };
-    case 'modelarts-runtime':
-      return { ...rendered, ...runtimeBody(kind, body) };
+    case 'modelarts-runtime': {
+      const shaped = runtimeBody(kind, body);
+      return { ...rendered, body: shaped.body, headers: { ...rendered.headers, ...shaped.headers } };
+    }
   }
 }
 
@@ -185,7 +185,7 @@ export function sendError(res: ServerResponse, err: unknown, dialect: ErrorDiale
   }
   const rendered = renderError(err, dialect);
   if (rendered.retryable) res.setHeader(RETRYABLE_HEADER, '1');
-  for (const [name, value] of Object.entries(rendered.headers ?? {})) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(rendered.headers)) res.setHeader(name, value);
   if (!res.req.complete) res.setHeader('Connection', 'close');
   sendJson(res, rendered.status, rendered.body);
   return rendered;

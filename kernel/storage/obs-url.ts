@@ -60,7 +60,7 @@ export function parseObsUrl(raw: unknown): ObsUrl {
 }
 
 /** The domains of Huawei Cloud's OBS (and Open Telekom Cloud's), after `obs.<region>.`. */
-const OBS_DOMAIN = String.raw`obs(?:\.[a-z0-9-]+)?\.(?:myhuaweicloud\.(?:com|eu)|huaweicloud\.com|otc\.t-systems\.com)`;
+export const OBS_DOMAIN = String.raw`obs(?:\.[a-z0-9-]+)?\.(?:myhuaweicloud\.(?:com|eu)|huaweicloud\.com|otc\.t-systems\.com)`;
 const VIRTUAL_HOSTED = new RegExp(`^(.+?)\\.${OBS_DOMAIN}$`);
 const PATH_STYLE = new RegExp(`^${OBS_DOMAIN}$`);
 

@@ -2,8 +2,11 @@
  * JSON Schemas as this project writes them (draft-07: `definitions`, tuple `items`,
  * ModelArts' `"type": "file"`) turned into OpenAPI 3.1 Schema Objects (JSON Schema
  * 2020-12), placed at `#/components/schemas/<name>`: `$ref`s are rewritten to point
- * there, and the `x-` keywords that only our validator reads are left out.
+ * there, the `x-` keywords that only our validator reads are left out, and the name rules
+ * (`x-bucket-name`, `x-obs-url`) become the patterns that state them.
  */
+import { BUCKET_NAME_PATTERN, OBS_URL_PATTERN } from '../storage/name-patterns';
+
 type Json = unknown;
 
 export interface SchemaPlacement {
@@ -17,17 +20,22 @@ export function toOpenApiSchema(schema: Json, place: SchemaPlacement): Json {
   return convert(schema, place);
 }
 
+/** Keywords whose rule the handlers check in code: the document states them as patterns. */
+const NAME_RULES = ['x-bucket-name', 'x-obs-url'];
+
 function convert(node: Json, place: SchemaPlacement): Json {
   if (Array.isArray(node)) return node.map((n) => convert(n, place));
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, Json> = {};
   for (const [key, value] of Object.entries(node as Record<string, Json>)) {
-    if (key.startsWith('x-') || key === '$schema' || key === '$id') continue;
+    if ((key.startsWith('x-') && !NAME_RULES.includes(key)) || key === '$schema' || key === '$id') continue;
     if (key === '$ref' && typeof value === 'string') out.$ref = rewriteRef(value, place);
     else if (key === 'definitions') out.$defs = convertMap(value, place);
     else if (key === 'properties' || key === 'patternProperties') out[key] = convertMap(value, place);
     else if (key === 'items' && Array.isArray(value)) out.prefixItems = convert(value, place);
     else if (key === 'additionalItems') out.items = convert(value, place);
+    else if (key === 'x-bucket-name' && value === true) Object.assign(out, { pattern: BUCKET_NAME_PATTERN, minLength: 3, maxLength: 63 });
+    else if (key === 'x-obs-url' && value === true) out.pattern = OBS_URL_PATTERN;
     else if (key === 'type' && value === 'file') Object.assign(out, { type: 'string', contentMediaType: 'application/octet-stream' });
     else if (key === 'type' && Array.isArray(value) && value.includes('file')) out.type = value.map((t) => (t === 'file' ? 'string' : t));
     else out[key] = convert(value, place);

@@ -22,6 +22,8 @@ export class Schemas {
     this.ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
     this.ajv.addKeyword({ keyword: 'x-messages', schemaType: 'object' });
     this.ajv.addKeyword({ keyword: 'x-tolerate', schemaType: 'array' });
+    // An obs:// URL: checked by the handler (parseObsUrl), which names the rule it breaks; the OpenAPI documents state it as a pattern.
+    this.ajv.addKeyword({ keyword: 'x-obs-url', schemaType: 'boolean' });
     this.ajv.addKeyword(bucketNameKeyword());
     for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.schema.json'))) {
       const schema = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
@@ -123,10 +125,16 @@ export function jsonPath(instancePath: string, extra?: string): string {
 export function problemsFromAjv(errors: ErrorObject[]): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
+  // A combinator with its own sentence (`"x-messages": {"oneOf": …}`) says it once: its branches' errors would only list what each alternative lacks.
+  const explained = errors.filter((e) => COMBINATORS.includes(e.keyword) && ((e.parentSchema as Record<string, Record<string, unknown> | undefined> | undefined)?.['x-messages']?.[e.keyword] ?? undefined) !== undefined);
+  // A value of the wrong type is told its type: which of its fields to give means nothing yet.
+  const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   for (const e of errors) {
+    if (COMBINATORS.includes(e.keyword) && mistyped.has(e.instancePath)) continue;
     // A failed `if`/`then` is reported by the `then` branch's own errors, which say what
     // to change; ajv's extra 'must match "then" schema' would only repeat it vaguely.
     if (e.keyword === 'if') continue;
+    if (explained.some((c) => e.schemaPath.startsWith(`${c.schemaPath}/`) && e.instancePath === c.instancePath)) continue;
     const p = describe(e);
     const key = `${p.path}\0${p.message}`;
     if (!seen.has(key)) {
@@ -137,7 +145,10 @@ export function problemsFromAjv(errors: ErrorObject[]): Problem[] {
   return problems;
 }
 
+const COMBINATORS = ['oneOf', 'anyOf', 'not'];
+
 function describe(e: ErrorObject): Problem {
+  if (COMBINATORS.includes(e.keyword)) return describeCombinator(e, (e.parentSchema as Record<string, unknown> | undefined) ?? {});
   const params = e.params as Record<string, unknown>;
   const parent = e.parentSchema as Record<string, unknown> | undefined;
   const custom = parent?.['x-message'];
@@ -161,6 +172,22 @@ function describe(e: ErrorObject): Problem {
     default:
       return { path: jsonPath(e.instancePath), message: specific ?? (typeof custom === 'string' ? custom : (e.message ?? 'is not valid')) };
   }
+}
+
+/**
+ * An either-or rule between fields (`oneOf`/`anyOf` of `required` branches, `not` of a
+ * `required`), told at the field to change: with none given, the first branch's; with too
+ * many, the last one given. `"x-messages": {"oneOf": {"none": …, "both": …}}` says each case.
+ */
+function describeCombinator(e: ErrorObject, parent: Record<string, unknown>): Problem {
+  const fields = (s: unknown) => (s as { required?: string[] } | undefined)?.required ?? [];
+  const passing = (e.params as { passingSchemas?: number[] | null }).passingSchemas;
+  const situation = e.keyword === 'not' || passing ? 'both' : 'none';
+  const branches = parent[e.keyword] as unknown[] | undefined;
+  const field = e.keyword === 'not' ? fields(parent.not).at(-1) : passing ? fields(branches?.[passing.at(-1)!])[0] : fields(branches?.[0])[0];
+  const custom = parent['x-message'];
+  const message = keywordMessage(parent['x-messages'], e.keyword, situation) ?? (typeof custom === 'string' ? custom : undefined) ?? e.message ?? 'is not valid';
+  return { path: field ? jsonPath(e.instancePath, field) : jsonPath(e.instancePath), message };
 }
 
 function keywordMessage(messages: unknown, keyword: string, missingProperty: unknown): string | undefined {

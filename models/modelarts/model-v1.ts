@@ -24,11 +24,7 @@ interface V1ModelCreate {
  */
 export function platformImportBody(body: unknown, schemas: Schemas): { body: Record<string, unknown>; trace?: { source_job_id: string; source_job_version?: string } } {
   const v1 = schemas.parse<V1ModelCreate>('modelarts-model-v1', body);
-  if (v1.source_location === undefined && v1.source_job_id === undefined) {
-    throw new ApiError('invalid_request', 'give the model source as source_location (the OBS folder of the model) or source_job_id (a training job here)', [
-      { path: 'source_location', message: 'is required unless source_job_id names a training job' },
-    ]);
-  }
+  // The schema says source_location or source_job_id, at least one of them.
   const base = { name: v1.model_name, version: v1.model_version, ...(v1.description !== undefined && { description: v1.description }) };
   if (v1.source_location === undefined) {
     return { body: { ...base, training_job_id: v1.source_job_id, ...(v1.source_job_version && { training_job_version: v1.source_job_version }) } };

@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { ModelService } from '../model-service';
 import { readJson, readText } from '../../kernel/http/body';
-import { stringQuery } from '../../kernel/http/query';
+import { oneOfQuery, stringQuery } from '../../kernel/http/query';
+import { MODEL_STATUSES } from '../model-record';
 
 export function modelRoutes(models: ModelService): Router {
   const router = new Router({ prefix: '/models' });
@@ -16,7 +17,7 @@ export function modelRoutes(models: ModelService): Router {
   });
 
   router.get('/', (ctx) => {
-    const items = models.list({ name: stringQuery(ctx, 'name'), status: stringQuery(ctx, 'status') });
+    const items = models.list({ name: stringQuery(ctx, 'name'), status: oneOfQuery(ctx, 'status', MODEL_STATUSES) });
     ctx.body = { total: items.length, items };
   });
 

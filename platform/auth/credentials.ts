@@ -2,6 +2,7 @@ import { ApiError } from '../../kernel/errors';
 import type { ModelArtsApiConfig } from '../../kernel/config';
 import { secretMatches } from '../../kernel/util/secret';
 import type { IamTokens } from './iam-tokens';
+import type { TokenVerdict } from '../../services/access/instance-guard';
 import { parseAuthorization, SignedRequest, verifySdkSignature } from './sdk-signature';
 
 /** Who made a call: the platform token, an IAM user's token, or an AK/SK signature. */
@@ -40,6 +41,13 @@ export class Credentials {
     if (typeof token === 'string' && token !== '') return this.checkToken(token);
     if (Credentials.isSigned(req.headers.authorization as string | undefined)) return this.checkSignature(req);
     throw new ApiError('unauthorized', 'this call needs credentials: a token in X-Auth-Token (POST /v3/auth/tokens issues one) or an AK/SK signature (SDK-HMAC-SHA256)');
+  }
+
+  /** Whether `token` is accepted, and until when: for service instances, which remember the answer. */
+  tokenVerdict(token: string): TokenVerdict {
+    if (this.authToken !== undefined && secretMatches(token, this.authToken)) return { ok: true, until: Number.MAX_SAFE_INTEGER };
+    const found = this.tokens.check(token);
+    return found.ok ? { ok: true, until: found.claims.expiresAt } : { ok: false, reason: found.reason };
   }
 
   checkToken(token: string): Caller {

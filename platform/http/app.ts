@@ -1,11 +1,12 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import { ApiError } from '../../kernel/errors';
+import { allowedMethods } from '../../kernel/http/allowed-methods';
 import { handleErrors } from '../../kernel/http/errors-middleware';
 
 /**
  * The control plane's Koa app: errors are rendered in one middleware, routers
- * only dispatch, and a request that matches no route gets a JSON 404 (see handleErrors).
+ * only dispatch, a path asked with a method it does not answer gets a 405 naming those it
+ * does (allowedMethods), and one that matches no route a JSON 404 (see handleErrors).
  */
 export function createApp(routers: Router[], before: Koa.Middleware[] = []): Koa {
   const app = new Koa();
@@ -14,9 +15,7 @@ export function createApp(routers: Router[], before: Koa.Middleware[] = []): Koa
   app.silent = true;
   app.use(handleErrors);
   for (const mw of before) app.use(mw);
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => new ApiError('method_not_allowed', 'this path does not accept that method') }));
-  }
+  app.use(allowedMethods);
+  for (const router of routers) app.use(router.routes());
   return app;
 }

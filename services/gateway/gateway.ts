@@ -3,7 +3,7 @@ import { ApiError } from '../../kernel/errors';
 import { RETRYABLE_HEADER, sendError, type ErrorDialect } from '../../kernel/http/render-error';
 import { finishReading, readBody } from '../../kernel/http/read-body';
 import { tfServingName } from '../tf_serving/rest-api';
-import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
+import { GATEWAY_PREFIX, INSTANCE_KEY_HEADER } from '../../kernel/http/api-names';
 import { splitHostPort } from '../../kernel/http/host-port';
 
 const MAX_ATTEMPTS = 2;
@@ -14,8 +14,8 @@ const MAX_ATTEMPTS = 2;
 const RETRY_ASKED = 'EINSTANCERETRY';
 const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EHOSTUNREACH', 'ABORT_ERR', RETRY_ASKED]);
 
-/** Resolves a service id to one of its ready instances (its own port's "host:port", and what says it is gone), or throws. */
-export type Router = (serviceId: string) => { address: string; lost?: AbortSignal };
+/** Resolves a service id to one of its ready instances (its own port's "host:port", the key to add there, and what says it is gone), or throws. */
+export type Router = (serviceId: string) => { address: string; key: string; lost?: AbortSignal };
 
 /** Throws when the caller may not use the service. */
 export type Authorizer = (serviceId: string, req: IncomingMessage) => void;
@@ -87,10 +87,11 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   }
 }
 
-function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, lost }: ReturnType<Router>, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
+function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, key, lost }: ReturnType<Router>, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const { host, port } = splitHostPort(address);
-    const headers = { ...req.headers, host: address, 'content-length': String(body.length) };
+    // The instance's own port may ask for the key (beyond loopback); a caller's own value is replaced.
+    const headers = { ...req.headers, host: address, 'content-length': String(body.length), [INSTANCE_KEY_HEADER]: key };
     delete headers['transfer-encoding'];
     delete headers.connection;
     const upstream = http.request({ host, port, method: req.method, path, headers, agent, signal: lost }, (answer) => {

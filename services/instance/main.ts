@@ -6,13 +6,16 @@ import { loadHook } from '../model_service/load-hook';
 import { initRuntime, backend } from '../model_service/runtime';
 import { TfServingBaseService } from '../model_service/tfserving-service';
 import type { BaseService } from '../model_service/base-service';
-import { createInstanceServer, InstanceServer, Predictor } from './server';
+import { createInstanceServer, InstanceServer, Predictor, type InstanceExtras } from './server';
 import { loadServables, ServableSet } from '../tf_serving/servables';
 import { createGrpcEndpoint, GrpcEndpoint } from '../tf_serving/grpc-server';
 import type { InstanceMessage, InstanceOptions, InstanceReady, ParentMessage } from './protocol';
 import { isPythonHook, startPythonHook } from '../python_hook/start';
 import { InstanceMetrics } from '../metrics/instance-metrics';
 import { acceptGatewayConnection } from './gateway-connections';
+import { onServicePort } from './connection-origin';
+import { InstanceGuard, type TokenVerdict } from '../access/instance-guard';
+import { PendingAnswers } from '../../kernel/process/pending-answers';
 import { applyBatching } from '../batching/apply-batching';
 import type { BatchReport } from '../batching/batch-queue';
 
@@ -105,29 +108,26 @@ let shared: net.Server | undefined;
 /** Accepts connections from the service's own socket, for the HTTP server, as if they came to its port. */
 function acceptShared(srv: InstanceServer, handle: object): void {
   if (shared) return;
-  shared = net.createServer({ noDelay: true }, (socket) => srv.server.emit('connection', socket));
+  shared = net.createServer({ noDelay: true }, (socket) => srv.server.emit('connection', onServicePort(socket)));
   shared.on('error', (err) => send({ type: 'event', level: 'error', message: `the service port failed in this instance: ${err.message}` }));
   shared.listen(handle);
 }
 
-const pendingMetrics = new Map<number, (answer: { contentType: string; text: string }) => void>();
-let metricsRequests = 0;
+/** Tokens sent to the platform to judge, awaiting its verdict. */
+const tokenChecks = new PendingAnswers<TokenVerdict>(METRICS_TIMEOUT_MS, 'the platform did not judge the token in time');
 
-/** The service's metrics as the platform sums them over its instances. */
-function askServiceMetrics(): Promise<{ contentType: string; text: string }> {
-  const id = ++metricsRequests;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pendingMetrics.delete(id);
-      reject(new Error('the platform did not answer with the service\'s metrics'));
-    }, METRICS_TIMEOUT_MS);
-    pendingMetrics.set(id, (answer) => {
-      clearTimeout(timer);
-      pendingMetrics.delete(id);
-      resolve(answer);
-    });
-    send({ type: 'service-metrics', id });
-  });
+/** The service's metrics as the platform sums them over its instances (a GET /metrics on the service's address). */
+const serviceMetrics = new PendingAnswers<{ contentType: string; text: string }>(METRICS_TIMEOUT_MS, "the platform did not answer with the service's metrics");
+
+/** What the instance serves beside predictions, and who may call it (tokens are judged by the platform). */
+function instanceExtras(opts: InstanceOptions, metrics: InstanceMetrics): InstanceExtras {
+  return {
+    metrics,
+    serviceMetrics: () => serviceMetrics.ask((id) => send({ type: 'service-metrics', id })),
+    openapi: opts.openapi,
+    version: opts.platformVersion,
+    guard: new InstanceGuard(opts.access, (token) => tokenChecks.ask((id) => send({ type: 'check-token', id, token }))),
+  };
 }
 
 async function main(): Promise<void> {
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const metrics = new InstanceMetrics({ service: opts.serviceName, model: opts.modelName });
   const serving = await loadServing(opts, metrics);
   const { predictor, servables, hook, notes } = serving;
-  const extras = { metrics, serviceMetrics: askServiceMetrics, openapi: opts.openapi, version: opts.platformVersion };
+  const extras = instanceExtras(opts, metrics);
   const srv = createInstanceServer(opts, predictor, (level, message) => send({ type: 'event', level, message }), servables, extras);
   const sockets = new Set<Socket>();
   srv.server.on('connection', (socket: Socket) => {
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     socket.once('close', () => sockets.delete(socket));
   });
   const grpc = createGrpcEndpoint(servables, {
-    appCode: opts.appCode,
+    authorize: (headers) => extras.guard.check(headers, 'service'),
     track: (work) => srv.track(work),
     onDone: (code, ms) => metrics.request('tfserving_grpc', code, ms),
     onUnexpected: (err) => send({ type: 'event', level: 'error', message: `a gRPC call failed unexpectedly: ${(err as Error)?.stack ?? String(err)}` }),
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const port = await listen(srv, opts);
   process.on('message', (m: ParentMessage, handle?: Socket) => {
     if (m?.type === 'connection' && handle) {
-      srv.server.emit('connection', handle);
+      srv.server.emit('connection', onServicePort(handle));
       handle.resume();
     } else if (m?.type === 'gateway-connection' && handle) {
       acceptGatewayConnection(srv.server, handle, m);
@@ -173,7 +173,9 @@ async function main(): Promise<void> {
     } else if (m?.type === 'metrics') {
       void metrics.json().then((json) => send({ type: 'metrics', id: m.id, metrics: json }));
     } else if (m?.type === 'service-metrics') {
-      pendingMetrics.get(m.id)?.(m);
+      serviceMetrics.answer(m.id, m);
+    } else if (m?.type === 'token-checked') {
+      tokenChecks.answer(m.id, m.verdict);
     }
   });
   setInterval(() => flushStats(srv), STATS_INTERVAL_MS).unref();

@@ -1,5 +1,6 @@
 import type { BatchingConfig } from '../batching/batching-config';
 import type { MetricsJson } from '../metrics/instance-metrics';
+import type { AccessOptions, TokenVerdict } from '../access/instance-guard';
 
 /** What the platform tells an instance process at start (env MA_INSTANCE), and what they say to each other. */
 export interface InstanceOptions {
@@ -32,7 +33,8 @@ export interface InstanceOptions {
     responseSchema?: unknown;
   };
   allowOrigins: string[];
-  appCode?: string;
+  /** Who may call the instance, on which port (services/access/instance-guard.ts). */
+  access: AccessOptions;
   /** The service's `envs`, set for the hook. */
   envs: Record<string, string>;
   /** For a customize_service.py hook: the PYTHON setting, workers per instance, config.json dependencies. */
@@ -70,7 +72,9 @@ export type InstanceMessage =
   /** A GET /metrics on the service address: the instance asks for the whole service's. */
   | { type: 'service-metrics'; id: number }
   /** A copy of the service's listening socket, sent with this message. */
-  | { type: 'spare'; id: number };
+  | { type: 'spare'; id: number }
+  /** A caller's token, for the platform to judge (the instance holds no platform secret). */
+  | { type: 'check-token'; id: number; token: string };
 
 /** Parent → child: a connection accepted on the service's HTTP or gRPC port, or the order to drain and exit. */
 /**
@@ -91,6 +95,7 @@ export type ParentMessage =
   /** The service's listening socket (sent with it): accept from it from now on. */
   | { type: 'listen' }
   /** Send a copy of that socket back. */
-  | { type: 'spare'; id: number };
+  | { type: 'spare'; id: number }
+  | { type: 'token-checked'; id: number; verdict: TokenVerdict };
 
 export type ConnectionKind = 'connection' | 'grpc-connection';

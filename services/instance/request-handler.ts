@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ApiError } from '../../kernel/errors';
+import { ApiError, methodNotAllowed } from '../../kernel/errors';
 import { RETRYABLE_HEADER, errorResponse, renderError, tfServingErrorResponse } from '../../kernel/http/render-error';
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
 import { finishReading } from '../../kernel/http/read-body';
-import { APP_CODE_HEADER } from '../../kernel/http/api-names';
-import { secretMatches } from '../../kernel/util/secret';
+import type { InstanceGuard, Origin } from '../access/instance-guard';
+import { originOf } from './connection-origin';
 import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { answerV2, isV2Path } from '../v2/v2-api';
@@ -20,6 +20,8 @@ import { readRuntimeRequest } from './runtime-request';
 import { isPythonHook } from '../python_hook/hook-file';
 
 const MAX_MISMATCH_EVENTS = 5;
+/** What every instance answers beside predictions, to GET. */
+const ASIDE = ['/health', '/metrics', '/openapi.json'];
 
 type Api = 'predict' | 'tfserving_rest' | 'v2';
 type Answer = { result: unknown; timings: Record<string, number> };
@@ -37,6 +39,8 @@ export interface InstanceExtras {
   /** The service's OpenAPI document, made from its model's config.json. */
   openapi?: unknown;
   version: string;
+  /** Who may call (services/access/instance-guard.ts). */
+  guard: InstanceGuard;
 }
 export type OnEvent = (level: 'info' | 'warning' | 'error', message: string) => void;
 
@@ -73,10 +77,13 @@ export class RequestHandler {
     if (this.draining) res.setHeader('Connection', 'close');
     if (applyCors(req, res, this.opts.allowOrigins)) return;
     const path = (req.url ?? '/').split('?')[0];
+    const api = apiOf(path);
+    if (req.method === 'GET' && path === '/health') return this.health(res);
+    const origin = originOf(req);
+    if (this.extras.guard.checks(origin) && !(await this.admitted(req, res, api, origin))) return;
     if (await this.answeredAside(req, res, path)) return;
     this.inFlight++;
     let status = 500;
-    const api = apiOf(path);
     try {
       status = await this.route(req, res, path, api);
     } catch (err) {
@@ -89,21 +96,34 @@ export class RequestHandler {
     }
   }
 
-  /** GET /health, /metrics and /openapi.json: answered without counting as requests. */
+  /** GET /health: anyone may ask whether the instance is up. */
+  private health(res: ServerResponse): void {
+    sendJson(res, 200, { status: this.draining ? 'draining' : 'ok', service_id: this.opts.serviceId, instance_id: this.opts.instanceId });
+  }
+
+  /** Whether the caller may be served here (instance-guard.ts); a refusal is answered. */
+  private async admitted(req: IncomingMessage, res: ServerResponse, api: Api, origin: Origin): Promise<boolean> {
+    try {
+      await this.extras.guard.check(req.headers, origin);
+      return true;
+    } catch (err) {
+      await this.fail(req, res, api, err);
+      return false;
+    }
+  }
+
+  /** GET /metrics and /openapi.json: answered without counting as requests. */
   private async answeredAside(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     if (req.method !== 'GET') return false;
-    if (path === '/health') {
-      sendJson(res, 200, { status: this.draining ? 'draining' : 'ok', service_id: this.opts.serviceId, instance_id: this.opts.instanceId });
-      return true;
-    }
     if (path !== '/metrics' && path !== '/openapi.json') return false;
     return this.describe(path, res).catch((err) => (this.onEvent('error', `${path} failed: ${(err as Error)?.message}`), false));
   }
 
   private route(req: IncomingMessage, res: ServerResponse, path: string, api: Api): Promise<number> {
     if (api === 'tfserving_rest' || api === 'v2') return this.modelApi(req, res, path, api);
+    if (ASIDE.includes(path) && req.method !== 'GET') throw methodNotAllowed('predict_method_not_allowed', ['GET'], `${path} answers GET only`);
     if (path !== '/' && path !== '') throw new ApiError('predict_not_found', `no API at ${path}; predictions are POSTed to /, or to /v1/models/${this.opts.serviceName}:predict in TF Serving's format`);
-    if (req.method !== 'POST') throw new ApiError('predict_not_found', `${req.method} is not answered here; POST the input to /`);
+    if (req.method !== 'POST') throw methodNotAllowed('predict_method_not_allowed', ['POST'], `${req.method} is not answered at /; POST the input to /`);
     return this.predict(req, res);
   }
 
@@ -112,7 +132,7 @@ export class RequestHandler {
     const response = api !== 'predict' ? tfServingErrorResponse(err) : this.pythonRuntime ? renderError(err, 'modelarts-runtime') : errorResponse(err);
     if (!response.expected) this.onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
     if (response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
-    for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     const cut = await finishReading(req, this.opts.maxBodyBytes);
     if (cut) res.setHeader('Connection', 'close');
     sendJson(res, response.status, response.body);
@@ -120,14 +140,7 @@ export class RequestHandler {
     return response.status;
   }
 
-  private checkAppCode(req: IncomingMessage): void {
-    if (this.opts.appCode !== undefined && !secretMatches(req.headers[APP_CODE_HEADER], this.opts.appCode)) {
-      throw new ApiError('predict_unauthorized', 'this service needs its app code in the X-Apig-AppCode header');
-    }
-  }
-
   private async predict(req: IncomingMessage, res: ServerResponse): Promise<number> {
-    this.checkAppCode(req);
     if (this.pythonRuntime) return this.answer(req, res, await readRuntimeRequest(req, this.opts.maxBodyBytes));
     const data = await readRequestData(req, this.opts.maxBodyBytes);
     if (isMultipart(req)) checkFileFields(data as MultipartData, this.fileFields);
@@ -163,7 +176,6 @@ export class RequestHandler {
 
   /** TF Serving's REST API or the Open Inference Protocol, on the model itself. */
   private async modelApi(req: IncomingMessage, res: ServerResponse, path: string, api: 'tfserving_rest' | 'v2'): Promise<number> {
-    this.checkAppCode(req);
     if (!this.servables) throw new ApiError('predict_not_found', 'this service has no model that TF Serving\'s API can run');
     const request = { method: req.method ?? 'GET', path, body: () => readJsonBody(req, this.opts.maxBodyBytes) };
     const server = { name: this.opts.serviceName, version: this.extras.version, ready: () => !this.draining };

@@ -14,6 +14,7 @@ import { instanceLimits, instanceOptions, InstanceLimits, startInstance, startIn
 import { readyInstanceInfo, recordUpdater, unlessGone, type UpdateRecord } from './record-updates';
 import type { ServiceMetrics } from './service-metrics';
 import type { ServiceRuntime, TrafficPlan } from './service-runtime';
+import { portLocks, reachableHost, type ServiceAccess } from '../access/port-access';
 
 const DRAIN_GRACE_MS = 10_000;
 
@@ -40,6 +41,7 @@ export class Deployer {
     private readonly records: DocStore<ServiceRecord>,
     private readonly runtime: (id: string) => ServiceRuntime,
     private readonly metrics: ServiceMetrics,
+    private readonly access: ServiceAccess,
     private readonly launcher: InstanceLauncher,
   ) {
     this.update = recordUpdater(records);
@@ -57,7 +59,8 @@ export class Deployer {
   }
 
   private limits(): InstanceLimits {
-    return instanceLimits(this.p, this.launcher);
+    // Real-time instances listen where INSTANCE_HOST says, and ask for credentials beyond loopback.
+    return { ...instanceLimits(this.p, this.launcher), host: this.p.config.instanceHost, access: portLocks(this.p.config, this.access) };
   }
 
   deployInBackground(id: string, modelId: string): void {
@@ -153,7 +156,7 @@ export class Deployer {
   private async optionsFor(service: ServiceRecord, modelId: string, envs?: Record<string, string>) {
     const model = this.models.get(modelId);
     const withEnvs = envs ? { ...service, envs: { ...service.envs, ...envs } } : service;
-    return instanceOptions(withEnvs, model, this.limits());
+    return instanceOptions(withEnvs, model, this.limits(), this.runtime(service.id).instanceKey);
   }
 
   private plan(shares: ReturnType<typeof sharesOf>): TrafficPlan {
@@ -208,6 +211,7 @@ export class Deployer {
   private onMessage(id: string, instance: InstanceProcess, m: InstanceMessage): void {
     if (m.type === 'stats') this.figures.of(id).update(instance.id, m);
     else if (m.type === 'service-metrics') void this.answerMetrics(id, instance, m.id);
+    else if (m.type === 'check-token') instance.tell({ type: 'token-checked', id: m.id, verdict: this.access.judge(m.token) });
     else if (m.type === 'event') void this.update(id, (s) => addEvent(s, m.level, `instance ${instance.id}: ${m.message}`)).catch(unlessGone(id));
   }
 
@@ -241,8 +245,3 @@ export class Deployer {
   }
 }
 
-/** A wildcard listen address is not one a client can call; loopback always answers. */
-function reachableHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-}

@@ -6,6 +6,7 @@ import type { MetricsJson } from '../metrics/instance-metrics';
 import type { InstanceLink, ListenHandle } from './instance-link';
 
 export type { ListenHandle };
+import { reachableHost } from '../access/port-access';
 
 export interface InstanceCallbacks {
   onMessage(message: InstanceMessage): void;
@@ -53,9 +54,7 @@ export class InstanceProcess {
 
   /** Where its own port answers (host:port), once it is ready. */
   get address(): string | undefined {
-    if (!this.ready) return undefined;
-    const host = this.link.host === '0.0.0.0' || this.link.host === '::' ? '127.0.0.1' : this.link.host;
-    return `${host.includes(':') ? `[${host}]` : host}:${this.ready.port}`;
+    return this.ready && `${reachableHost(this.link.host)}:${this.ready.port}`;
   }
 
   async start(startTimeoutMs: number, callbacks: InstanceCallbacks): Promise<InstanceReady> {

@@ -10,11 +10,14 @@ import { InstanceProcess } from './instance-process';
 import type { InstanceLauncher } from './instance-link';
 import { DEFAULT_BATCHING } from '../batching/batching-config';
 import { serviceDocument } from '../openapi/service-document';
+import type { AccessOptions } from '../access/instance-guard';
 
 export interface InstanceLimits {
   host: string;
   /** What starts instances: processes on this machine, or Slurm jobs on a cluster. */
   launcher: InstanceLauncher;
+  /** Who may call: the ports' locks and whether tokens are checked; the key is the service's. */
+  access: Omit<AccessOptions, 'key' | 'appCode'>;
   maxBodyBytes: number;
   timeoutMs: number;
   requestTimeoutMs: number;
@@ -41,8 +44,10 @@ export type InstanceOwner = Pick<ServiceRecord, 'id' | 'name' | 'description' | 
 export function instanceLimits(p: PlatformContext, launcher: InstanceLauncher): InstanceLimits {
   const c = p.config;
   return {
+    // Batch instances: only the platform calls them, on loopback (the deployer places real-time ones).
     host: '127.0.0.1',
     launcher,
+    access: { servicePortLocked: false, ownPortLocked: false, tokens: false },
     maxBodyBytes: c.predict.maxBodyBytes,
     timeoutMs: c.predict.timeoutMs,
     requestTimeoutMs: c.predict.requestTimeoutMs,
@@ -55,8 +60,8 @@ export function instanceLimits(p: PlatformContext, launcher: InstanceLauncher): 
   };
 }
 
-/** What an instance of `service` serving `model` is started with (its modelDir is filled in where it runs). */
-export function instanceOptions(service: InstanceOwner, model: ModelRecord, limits: InstanceLimits): InstanceOptions {
+/** What an instance of `service` serving `model` is started with (its modelDir is filled in where it runs); `key` is the one the gateway adds for this service. */
+export function instanceOptions(service: InstanceOwner, model: ModelRecord, limits: InstanceLimits, key = newInstanceKey()): InstanceOptions {
   const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
   return {
     serviceId: service.id,
@@ -77,7 +82,7 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, limi
     requestTimeoutMs: limits.requestTimeoutMs,
     api: { requestContentType: api.request?.['Content-type'], requestSchema: api.request?.data, responseSchema: api.response?.data },
     allowOrigins: service.cors?.allow_origins ?? [],
-    appCode: service.app_code,
+    access: { ...limits.access, key, appCode: service.app_code },
     envs: service.envs,
     python: { setting: limits.python, workers: limits.pythonWorkers, dependencies: model.dependencies ?? [] },
     batching: service.batching ?? DEFAULT_BATCHING,
@@ -102,6 +107,11 @@ export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig
     ...computeEnv(compute),
     ...envs,
   };
+}
+
+/** The key the gateway adds to what it relays to a service's instances: random, kept in memory only. */
+export function newInstanceKey(): string {
+  return crypto.randomBytes(32).toString('base64url');
 }
 
 export function newInstanceId(): string {

@@ -15,6 +15,8 @@ import { batchingFrom, DEFAULT_BATCHING } from '../batching/batching-config';
 import { ServiceRuntime, type InstanceTarget } from './service-runtime';
 import type { InstanceLauncher } from './instance-link';
 import { LocalLauncher } from './local-link';
+import { NO_CREDENTIALS, portLocks, type ServiceAccess } from '../access/port-access';
+import { InstanceGuard } from '../access/instance-guard';
 
 const ACTIVE: readonly ServiceStatus[] = ['deploying', 'running', 'concerning'];
 
@@ -31,11 +33,12 @@ export class ServiceManager {
     private readonly models: ModelService,
     /** Whether a batch service has this name (names are unique across both kinds). */
     private readonly batchName: (name: string) => boolean = () => false,
+    private readonly access: ServiceAccess = NO_CREDENTIALS,
     launcher: InstanceLauncher = new LocalLauncher((id) => models.ensureLocal(id)),
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
     this.metrics = new ServiceMetrics(p.metrics.registry, () => this.records.list());
-    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics, launcher);
+    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics, access, launcher);
   }
 
   /** The names of the services that run a model (in any of their traffic shares). */
@@ -217,7 +220,10 @@ export class ServiceManager {
   private runtime(id: string): ServiceRuntime {
     let r = this.runtimes.get(id);
     if (!r) {
-      r = new ServiceRuntime(id);
+      const locks = portLocks(this.p.config, this.access);
+      const judge = async (token: string) => this.access.judge(token);
+      // While no instance serves, the port answers 503 itself: to those its instances would serve.
+      r = new ServiceRuntime(id, (req) => new InstanceGuard({ ...locks, key: '', appCode: this.appCode(id) }, judge).check(req.headers, 'service'));
       this.runtimes.set(id, r);
     }
     return r;

@@ -8,12 +8,14 @@ import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
 import { TrafficSplit } from './traffic-split';
 import { openListener, SharedPort } from './shared-port';
+import { newInstanceKey } from './instance-set';
 import { log } from '../../kernel/log';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
-/** Where the gateway relays to one instance (its own port's host:port), and what says the instance is gone. */
+/** Where the gateway relays to one instance (its own port's host:port), the key it adds, and what says the instance is gone. */
 export interface InstanceTarget {
   address: string;
+  key: string;
   lost: AbortSignal;
 }
 
@@ -43,15 +45,25 @@ export class ServiceRuntime {
   private readonly grpcUnavailable = unavailableGrpc(() => this.unavailableMessage);
   private unavailableMessage = 'the service is not running';
   private portNumber = 0;
+  /** The key the gateway adds to what it relays to this service's instances; never stored, new each run. */
+  readonly instanceKey = newInstanceKey();
 
-  constructor(readonly serviceId: string) {
+  /** `admit` resolves when a caller of the service's port may be told more than 401 (the same check as its instances'). */
+  constructor(
+    readonly serviceId: string,
+    admit: (req: http.IncomingMessage) => Promise<void> = async () => undefined,
+  ) {
     this.unavailable = http.createServer((req, res) => {
       const render = isTfServingPath(req.url ?? '') ? tfServingErrorResponse : errorResponse;
-      const { status, body } = render(new ApiError('predict_unavailable', this.unavailableMessage));
-      const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
-      res.end(text);
-      req.resume();
+      void admit(req)
+        .then(() => new ApiError('predict_unavailable', this.unavailableMessage), (refused: unknown) => refused)
+        .then((err) => {
+          const { status, body } = render(err);
+          const text = JSON.stringify(body);
+          res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
+          res.end(text);
+          req.resume();
+        });
     });
   }
 
@@ -135,12 +147,12 @@ export class ServiceRuntime {
     return this.serving;
   }
 
-  /** One serving instance's own port, for the gateway. */
+  /** One serving instance's own port, for the gateway, with the key it adds there. */
   pickAddress(): InstanceTarget | undefined {
     const ready = this.serving.filter((i) => i.ready);
     if (!ready.length) return undefined;
     const instance = this.split ? this.pickWeighted(ready)! : ready[this.next++ % ready.length];
-    return { address: instance.address!, lost: instance.gone.signal };
+    return { address: instance.address!, key: this.instanceKey, lost: instance.gone.signal };
   }
 
   get unavailableReason(): string {

@@ -1,6 +1,7 @@
 /**
  * One Python worker process: `python -u ma_hook_worker.py`, which loads the package's
- * customize_service.py and answers one request at a time over fd 3. Starts with a
+ * customize_service.py and answers one request at a time over fd 3, where its
+ * _inference also asks for the model's outputs (answered by `onModelCall`). Starts with a
  * handshake (ready, or fatal with the reason); its exit is reported, and a request it
  * was answering fails as retryable.
  */
@@ -30,6 +31,8 @@ export interface WorkerLaunch {
   /** Largest frame either side may send. */
   maxFrameBytes: number;
   startTimeoutMs: number;
+  /** Answers the model calls of TfServingBaseService._inference, which come on the same channel. */
+  onModelCall(frame: Frame): Promise<{ header: unknown; blobs: Buffer[] }>;
   /** Lines the hook prints (stdout, stderr). */
   onOutput(stream: 'stdout' | 'stderr', line: string, pid: number): void;
 }
@@ -45,6 +48,7 @@ export class PythonWorker {
     private readonly channel: Socket,
     private readonly reader: FrameReader,
     readonly ready: WorkerReady,
+    private readonly onModelCall: WorkerLaunch['onModelCall'],
   ) {
     this.exited = waitForExit(child).then((exit) => {
       this.dead = true;
@@ -86,7 +90,7 @@ export class PythonWorker {
     const reader = new FrameReader(launch.maxFrameBytes);
     try {
       const ready = await handshake(child, channel, reader, launch.startTimeoutMs, stderrTail);
-      return new PythonWorker(child, channel, reader, ready);
+      return new PythonWorker(child, channel, reader, ready, launch.onModelCall);
     } catch (err) {
       child.kill('SIGKILL');
       throw err;
@@ -122,10 +126,21 @@ export class PythonWorker {
       return;
     }
     for (const frame of frames) {
+      if (frame.header.type === 'model') {
+        this.answerModelCall(frame);
+        continue;
+      }
       const pending = this.pending;
       this.pending = undefined;
       pending?.resolve(frame);
     }
+  }
+
+  /** A model call's answer goes back on the channel it came on (the worker waits for it), unless the worker is gone. */
+  private answerModelCall(frame: Frame): void {
+    void this.onModelCall(frame).then(({ header, blobs }) => {
+      if (!this.dead) this.channel.write(encodeFrame(header, blobs));
+    });
   }
 }
 

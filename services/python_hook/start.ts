@@ -1,7 +1,8 @@
 /**
  * Brings up the Python side of an instance whose hook is customize_service.py: checks
- * config.json's dependencies in the chosen Python (nothing is installed), serves the
- * model's TF Serving API on loopback for the workers, and starts the worker pool.
+ * config.json's dependencies in the chosen Python (nothing is installed), answers the
+ * workers' model calls on their channel (and serves the model's TF Serving API on
+ * loopback for hooks that call it themselves), and starts the worker pool.
  */
 import path from 'node:path';
 import { repoPath } from '../../kernel/paths';
@@ -13,6 +14,7 @@ import type { Tf } from '../../compute/tf';
 import type { InstanceOptions } from '../instance/protocol';
 import { hookRequirements, missingMessage, requirementNotes } from './dependencies';
 import { startLoopbackTfServing } from './loopback-tf-serving';
+import { modelCaller } from './model-calls';
 import { PythonWorkerPool } from './worker-pool';
 import { PROTOCOL_FD } from './python-worker';
 import { PYTHON_HOOK } from './hook-file';
@@ -60,6 +62,7 @@ export async function startPythonHook(opts: InstanceOptions, tf: Tf, onEvent: Ev
       env,
       maxFrameBytes: opts.maxBodyBytes + FRAME_HEADER_ROOM,
       startTimeoutMs: WORKER_START_TIMEOUT_MS,
+      onModelCall: modelCaller(servables),
       onOutput: outputSink(opts),
     },
     onEvent,

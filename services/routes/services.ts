@@ -3,7 +3,12 @@ import type { ServiceManager } from '../manager/service-manager';
 import type { BatchManager } from '../batch/batch-manager';
 import { isBatchBody, refuseBatchDeploy } from '../batch/batch-routing';
 import { readJson } from '../../kernel/http/body';
-import { stringQuery } from '../../kernel/http/query';
+import { oneOfQuery, stringQuery } from '../../kernel/http/query';
+import { SERVICE_STATUSES } from '../service-record';
+import { BATCH_STATUSES } from '../batch/batch-record';
+
+/** What a real-time or a batch service may be (the list filters by either). */
+export const ANY_SERVICE_STATUS = [...new Set([...SERVICE_STATUSES, ...BATCH_STATUSES])];
 
 /** Real-time services, and batch services (`infer_type: "batch"`) on the same paths. */
 export function serviceRoutes(services: ServiceManager, batch: BatchManager): Router {
@@ -16,8 +21,8 @@ export function serviceRoutes(services: ServiceManager, batch: BatchManager): Ro
   });
 
   router.get('/', (ctx) => {
-    const filter = { status: stringQuery(ctx, 'status'), model_id: stringQuery(ctx, 'model_id') };
-    const type = stringQuery(ctx, 'infer_type');
+    const filter = { status: oneOfQuery(ctx, 'status', ANY_SERVICE_STATUS), model_id: stringQuery(ctx, 'model_id') };
+    const type = oneOfQuery(ctx, 'infer_type', ['real-time', 'batch']);
     const items = [...(type === 'batch' ? [] : services.list(filter)), ...(type === 'real-time' ? [] : batch.list(filter))].sort((a, b) => (a.created_at < b.created_at ? 1 : -1));
     ctx.body = { total: items.length, items };
   });

@@ -8,8 +8,7 @@ import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { ApiError } from '../../kernel/errors';
 import { grpcErrorResponse } from '../../kernel/http/render-error';
-import { APP_CODE_HEADER } from '../../kernel/http/api-names';
-import { secretMatches } from '../../kernel/util/secret';
+import { APP_CODE_HEADER, TOKEN_HEADER } from '../../kernel/http/api-names';
 import type { InputValue } from '../../compute/input-values';
 import { encodeMessage, predictionServiceDefinition, SIGNATURE_DEF_MAP } from './grpc-definitions';
 import type { Servable, ServableSet } from './servables';
@@ -37,7 +36,8 @@ interface MetadataRequestObject {
 }
 
 export interface GrpcOptions {
-  appCode?: string;
+  /** Resolves when a call with these metadata (as headers: x-apig-appcode, x-auth-token) may be served. */
+  authorize(headers: Record<string, string | undefined>): Promise<void>;
   /** Counts a call in flight for the duration of `work`. */
   track<T>(work: Promise<T>): Promise<T>;
   onUnexpected(err: unknown): void;
@@ -59,10 +59,7 @@ export function createGrpcEndpoint(source: ServableSource, opts: GrpcOptions): G
   const server = new grpc.Server();
   const unary = <Req, Res>(handle: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> => (call, callback) => {
     const start = performance.now();
-    const work = Promise.resolve().then(() => {
-      checkAppCode(call.metadata, opts.appCode);
-      return handle(call.request);
-    });
+    const work = opts.authorize(credentialsOf(call.metadata)).then(() => handle(call.request));
     opts.track(work).then(
       (response) => {
         opts.onDone?.(0, performance.now() - start);
@@ -89,12 +86,13 @@ export function createGrpcEndpoint(source: ServableSource, opts: GrpcOptions): G
   };
 }
 
-function checkAppCode(metadata: grpc.Metadata, appCode: string | undefined): void {
-  if (appCode === undefined) return;
-  const given = metadata.get(APP_CODE_HEADER)[0];
-  if (!secretMatches(typeof given === 'string' ? given : undefined, appCode)) {
-    throw new ApiError('predict_unauthorized', `this service needs its app code in the ${APP_CODE_HEADER} metadata`);
-  }
+/** The credentials a call carries in its metadata, under the HTTP headers' names. */
+function credentialsOf(metadata: grpc.Metadata): Record<string, string | undefined> {
+  const text = (name: string) => {
+    const value = metadata.get(name)[0];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return { [APP_CODE_HEADER]: text(APP_CODE_HEADER), [TOKEN_HEADER]: text(TOKEN_HEADER) };
 }
 
 function servableFor(servables: ServableSet, spec: ModelSpecObject | undefined): Servable {

@@ -3,7 +3,7 @@
  * `GET …/metadata` and `POST …:predict`, where `<name>` is the service's name. The
  * model runs directly, without the package's inference code, as TF Serving runs it.
  */
-import { ApiError } from '../../kernel/errors';
+import { ApiError, methodNotAllowed } from '../../kernel/errors';
 import type { ServableSet, Servable } from './servables';
 import { parsePredictBody, predictResponseBody } from './rest-format';
 import { signatureDefs, signatureModel } from './signature';
@@ -72,6 +72,9 @@ function parseRoute(method: string, path: string): Route {
   if (suffix === '/metadata' && method === 'GET') return { name, version: at, action: 'metadata' };
   if (suffix === ':predict' && method === 'POST') return { name, version: at, action: 'predict' };
   if ((suffix === ':classify' || suffix === ':regress') && method === 'POST') return { name, version: at, action: suffix.slice(1) as ExampleMethod };
+  // A path TF Serving answers, asked with another method.
+  const allowed = suffix === ':predict' || suffix === ':classify' || suffix === ':regress' ? ['POST'] : suffix === undefined || suffix === '/metadata' ? ['GET'] : undefined;
+  if (allowed) throw methodNotAllowed('predict_method_not_allowed', allowed, `Malformed request: ${method} ${path}`);
   throw malformed();
 }
 

@@ -4,7 +4,7 @@
  * name as the model name. As TF Serving's API, it runs the model without the package's
  * inference code. Errors are `{"error": "…"}` with the status the protocol gives them.
  */
-import { ApiError } from '../../kernel/errors';
+import { ApiError, methodNotAllowed } from '../../kernel/errors';
 import type { InputData } from '../../compute/loaded-model';
 import type { Servable, ServableSet } from '../tf_serving/servables';
 import { safeDecode, type RestAnswer, type TfServingRequest } from '../tf_serving/rest-api';
@@ -24,21 +24,36 @@ export function isV2Path(path: string): boolean {
   return path === V2_PREFIX || path.startsWith(`${V2_PREFIX}/`);
 }
 
+/** What the server answers for all its models: liveness, readiness, its own metadata. */
+const serverMetadata = (server: V2Server): RestAnswer => ({ status: 200, body: { name: server.name, version: server.version, extensions: [] } });
+const SERVER_ROUTES = new Map<string, (server: V2Server) => RestAnswer>([
+  ['/v2/health/live', () => ({ status: 200, body: { live: true } })],
+  ['/v2/health/ready', (server) => ({ status: server.ready() ? 200 : 503, body: { ready: server.ready() } })],
+  ['/v2', serverMetadata],
+  ['/v2/', serverMetadata],
+]);
+
 export async function answerV2(req: TfServingRequest, servables: ServableSet, server: V2Server): Promise<RestAnswer> {
   const { method, path } = req;
-  if (method === 'GET' && path === '/v2/health/live') return { status: 200, body: { live: true } };
-  if (method === 'GET' && path === '/v2/health/ready') return { status: server.ready() ? 200 : 503, body: { ready: server.ready() } };
-  if (method === 'GET' && (path === '/v2' || path === '/v2/')) return { status: 200, body: { name: server.name, version: server.version, extensions: [] } };
+  const only = (allowed: string) => {
+    if (method !== allowed) throw methodNotAllowed('predict_method_not_allowed', [allowed], `${path} answers ${allowed} only`);
+  };
+  const serverWide = SERVER_ROUTES.get(path);
+  if (serverWide) {
+    only('GET');
+    return serverWide(server);
+  }
   const match = MODEL_ROUTE.exec(path);
   if (!match) throw new ApiError('predict_not_found', `no Open Inference Protocol route at ${method} ${path}`);
   const [, rawName, rawVersion, action] = match;
+  only(action === '/infer' ? 'POST' : 'GET');
   const servable = find(servables, safeDecode(rawName), rawVersion);
   const name = servables.name;
-  if (action === undefined && method === 'GET') return { status: 200, body: metadata(name, servables, servable) };
-  if (action === '/ready' && method === 'GET') return { status: server.ready() ? 200 : 503, body: { name, ready: server.ready() } };
-  if (action === '/infer' && method === 'POST') return { status: 200, body: await infer(name, servable, await req.body()) };
-  throw new ApiError('predict_not_found', `${method} is not answered at ${path}`);
+  if (action === undefined) return { status: 200, body: metadata(name, servables, servable) };
+  if (action === '/ready') return { status: server.ready() ? 200 : 503, body: { name, ready: server.ready() } };
+  return { status: 200, body: await infer(name, servable, await req.body()) };
 }
+
 
 function find(servables: ServableSet, name: string, version: string | undefined): Servable {
   if (version !== undefined && !/^\d{1,15}$/.test(version)) throw new ApiError('predict_not_found', `model "${name}" has no version "${version}"; versions here: ${servables.versions.join(', ')}`);

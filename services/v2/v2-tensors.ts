@@ -5,6 +5,7 @@
  */
 import { ApiError } from '../../kernel/errors';
 import type { InputData, NestedNumbers, TensorSpec } from '../../compute/loaded-model';
+import { DTYPE_RANGES } from '../../compute/input-values';
 
 export interface V2Tensor {
   name: string;
@@ -58,6 +59,8 @@ function checked(value: unknown, dtype: InputData['dtype'], name: string): numbe
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(`input "${name}" holds ${JSON.stringify(value)} where a finite number belongs`);
   if (dtype === 'int32' && !Number.isInteger(value)) throw bad(`input "${name}" is INT32 and holds ${value}, which is not a whole number`);
+  const [min, max] = DTYPE_RANGES[dtype];
+  if (value < min || value > max) throw bad(`input "${name}" holds ${value}, which is outside what ${v2Datatype(dtype)} holds (${min} to ${max})`);
   return value;
 }
 

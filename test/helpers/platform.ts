@@ -34,6 +34,10 @@ export async function startTestPlatform(env: Record<string, string> = {}, dataDi
     config,
     platform,
     store,
-    close: () => platform.close(),
+    // A folder made here goes with the platform (a caller's own folder stays, for a restart on it).
+    close: async () => {
+      await platform.close();
+      if (!dataDir) await fs.rm(dir, { recursive: true, force: true });
+    },
   };
 }

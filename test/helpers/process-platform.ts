@@ -8,9 +8,13 @@ export interface PlatformProcess {
   output: () => string;
 }
 
-/** `npm start` as a user runs it (the compiled entry point), on free ports; resolves once it printed its banner. */
-export function spawnPlatform(env: Record<string, string>, timeoutMs = 30_000): Promise<PlatformProcess> {
-  const child = spawn(process.execPath, [distPath('platform/main.js')], {
+/**
+ * `npm start` as a user runs it (the compiled entry point), on free ports; resolves once it
+ * printed its banner. `prefix` runs it through another command (inside a network namespace).
+ */
+export function spawnPlatform(env: Record<string, string>, timeoutMs = 30_000, prefix: string[] = []): Promise<PlatformProcess> {
+  const [command, ...args] = [...prefix, process.execPath, distPath('platform/main.js')];
+  const child = spawn(command, args, {
     env: { ...process.env, PORT: '0', OBS_PORT: '0', PREPARE_SAMPLES: 'false', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -105,6 +105,27 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
     assert.equal(json.body.type, 'dict');
   });
 
+  it('runs _inference over the worker\'s own channel, with the outputs and refusals of the TF Serving REST API hooks can still call', async () => {
+    const m = await importMnist(t, BUCKET, 'channel-probe', '1.0.0', withPythonHook('model_channel_probe.py'));
+    const s = await deployService(t.url, { name: 'channel-probe-svc', model_id: m.id });
+    assert.equal(s.status, 'running', JSON.stringify(s.events));
+    const res = await predictFile(s.access_address, DIGITS[0].png);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.channel, true);
+    assert.deepEqual(res.body.same, {
+      'float32 [1, 784]': true,
+      'float64 [2, 784]': true,
+      'int64 [1, 784]': true,
+      'uint8 [784]': true,
+      'list of arrays': true,
+      'bare nested list': true,
+      'bare array': true,
+    });
+    // NaN: JSON cannot carry it (the REST client's body is refused as not JSON), the raw bytes are refused by the model's checks.
+    assert.deepEqual(res.body.refused, { 'wrong shape': ['InputError', 'InputError'], NaN: ['InputError', 'InputError'], 'unknown input': ['InputError', 'InputError'] });
+    await api(t.url, 'DELETE', `/services/${s.id}`);
+  });
+
   it('trains the tutorial job with inference_code=python and serves the package it writes', async () => {
     await uploadMnistData(t.store, `obs://${BUCKET}/mnist/dataset-mnist/`);
     await uploadMnistCode(t.store, `obs://${BUCKET}/mnist/code/`);

@@ -67,7 +67,7 @@ describe('real-time services', function () {
       ['a truncated PNG (400)', () => predictFile(address(), png().subarray(0, 60)), 400, /PNG/],
       ['an image of the wrong size (400 from the hook)', () => predictFile(address(), pngOfSize(32, 32)), 400, /32x32 pixels; this model reads 28x28/],
       ['a body over the limit (413)', () => predictFile(address(), Buffer.alloc(MAX_BODY + 1000, 1)), 413, /larger than 65536 bytes/],
-      ['a GET (404)', async () => api(address(), 'GET', ''), 404, /POST the input to \//],
+      ['a GET (405)', async () => api(address(), 'GET', ''), 405, /POST the input to \//],
     ];
     for (const [name, send, status, message] of cases) {
       it(`refuses ${name}`, async () => {

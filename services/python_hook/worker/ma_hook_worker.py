@@ -3,7 +3,9 @@
 Loads the package's customize_service.py, finds its hook class, and answers requests
 one at a time on the protocol socket (fd MA_PROTOCOL_FD): frames of a big-endian u32
 length, a u32 header length, a JSON header, raw bytes. First frame out: ready or
-fatal. The worker ends when the instance closes the socket.
+fatal. TfServingBaseService._inference asks the instance for the model's outputs on the
+same socket (a 'model' frame, answered by a 'model-answer'). The worker ends when the
+instance closes the socket.
 """
 import collections
 import importlib.util
@@ -17,10 +19,13 @@ import re
 import socket
 import struct
 import sys
+import threading
 import time
 import traceback
 
+from model_service import model_channel
 from model_service.model_service import BaseService, InputError, StageError, run_stages
+from model_service.tf_serving_client import TfServingError, plain
 
 HOOK_MODULE = 'customize_service'
 PREFIX = struct.Struct('>II')
@@ -120,7 +125,6 @@ def finite(value):
 
 
 def encode_result(result):
-    from model_service.tf_serving_client import plain
     try:
         return json.dumps(result, default=plain, allow_nan=False, separators=(',', ':')).encode('utf-8')
     except ValueError:
@@ -168,20 +172,75 @@ def answer(service, header, blob):
     return reply, body
 
 
+def profiled(serve):
+    """serve() under cProfile when MA_HOOK_PROFILE names a folder (npm run bench:profile -- --hook=python):
+    the stats go to <folder>/worker-<pid>.pstats when the worker ends, SIGTERM included."""
+    folder = os.environ.get('MA_HOOK_PROFILE')
+    if not folder:
+        return serve()
+    import cProfile
+    import signal
+    profile = cProfile.Profile()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    profile.enable()
+    try:
+        return serve()
+    finally:
+        profile.disable()
+        profile.dump_stats(os.path.join(folder, 'worker-%d.pstats' % os.getpid()))
+
+
+class Channel(object):
+    """The protocol socket: requests come in and answers go out; a model call (_inference) sends its
+    frame and waits for the instance's answer on the same socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.reader = sock.makefile('rb')
+        self.early = collections.deque()
+        self.calls = 0
+        # A hook that calls the model from threads of its own gets its calls one after another.
+        self.model_lock = threading.Lock()
+
+    def send(self, header, blob=b''):
+        self.sock.sendall(frame(header, blob))
+
+    def next_request(self):
+        return self.early.popleft() if self.early else read_frame(self.reader)
+
+    def call_model(self, header, blob):
+        with self.model_lock:
+            self.calls += 1
+            header['type'], header['id'] = 'model', self.calls
+            self.send(header, blob)
+            while True:
+                got = read_frame(self.reader)
+                if got is None:
+                    raise TfServingError(503, 'the instance closed this worker\'s channel')
+                if got[0].get('type') == 'model-answer':
+                    return got
+                # A request sent while this one waits for the model: answered next.
+                self.early.append(got)
+
+
 def main():
-    sock = socket.socket(fileno=int(os.environ.get('MA_PROTOCOL_FD', '3')))
-    reader = sock.makefile('rb')
+    channel = Channel(socket.socket(fileno=int(os.environ.get('MA_PROTOCOL_FD', '3'))))
     try:
         service, cls = load_service()
     except Exception as e:
-        sock.sendall(frame({'type': 'fatal', 'message': str(e) if isinstance(e, HookLoadError) else '%s: %s' % (type(e).__name__, e)}))
+        channel.send({'type': 'fatal', 'message': str(e) if isinstance(e, HookLoadError) else '%s: %s' % (type(e).__name__, e)})
         return 1
-    sock.sendall(frame({'type': 'ready', 'hook_class': cls.__name__, 'python_version': platform.python_version(), 'executable': sys.executable}))
+    model_channel.install(model_channel.ModelChannel(channel.call_model))
+    channel.send({'type': 'ready', 'hook_class': cls.__name__, 'python_version': platform.python_version(), 'executable': sys.executable})
+    return profiled(lambda: serve(channel, service))
+
+
+def serve(channel, service):
     while True:
-        request = read_frame(reader)
+        request = channel.next_request()
         if request is None:
             return 0
-        sock.sendall(frame(*answer(service, *request)))
+        channel.send(*answer(service, *request))
 
 
 if __name__ == '__main__':

@@ -80,6 +80,8 @@ function everySeconds(seconds: number, work: () => Promise<void>): () => void {
 
 async function listenGrpc(lookup: (name: string) => ServableSet, port: number, host: string): Promise<net.Server> {
   const endpoint = createGrpcEndpoint(lookup, {
+    // As TF Serving's own ModelServer: no credentials (it listens on loopback unless --host says otherwise).
+    authorize: async () => undefined,
     track: (work) => work,
     onUnexpected: (err) => log.error('a gRPC call failed unexpectedly', err),
   });

@@ -1,10 +1,11 @@
 """TfServingBaseService: the base of TensorFlow inference code on ModelArts.
 
-_inference sends the preprocessed inputs ({input name: numpy array, list or number})
-to the model server's TF Serving REST API (:predict, on loopback, in the instance that
-runs the model) and returns the outputs as Python lists by output name, so that
-_postprocess can write data['scores'][0].index(...).
+_inference sends the preprocessed inputs ({input name: numpy array, list or number}) to the
+instance that runs the model — over the worker's own channel (model_service.model_channel), or
+TF Serving's REST API (:predict, on loopback) where there is no channel — and returns the outputs
+as Python lists by output name, so that _postprocess can write data['scores'][0].index(...).
 """
+from model_service import model_channel
 from model_service.model_service import BaseService, InputError, SingleNodeService  # noqa: F401
 from model_service.tf_serving_client import default_client
 
@@ -15,4 +16,5 @@ class TfServingBaseService(SingleNodeService):
         super(TfServingBaseService, self).__init__(model_name, model_path)
 
     def _inference(self, data):
-        return default_client().predict(data)
+        channel = model_channel.current()
+        return channel.predict(data) if channel else default_client().predict(data)

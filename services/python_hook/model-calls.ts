@@ -1,0 +1,82 @@
+/**
+ * The model calls of an instance's Python workers, answered on their own channel: the
+ * `model` frame of TfServingBaseService._inference (model_service/model_channel.py) carries
+ * the inputs as TF Serving's columnar `inputs` — JSON values, and numpy arrays as raw
+ * bytes with dtype and shape — and is answered as `:predict` would answer it over REST,
+ * outputs by name, or the error TF Serving's API would give, with its status.
+ */
+import { tfServingErrorResponse } from '../../kernel/http/render-error';
+import type { InputValue, TypedNumbers } from '../../compute/input-values';
+import { parsePredictBody } from '../tf_serving/rest-format';
+import type { ServableSet } from '../tf_serving/servables';
+import type { Frame } from './frames';
+
+/** [input name (null: the one input), dtype, shape, byte length], in the order of the frame's bytes. */
+type TensorEntry = [string | null, string, number[], number];
+
+interface ModelCallHeader {
+  id: number;
+  named: boolean;
+  /** The JSON-valued inputs, by name ('' for the one input), as a JSON text. */
+  json: string;
+  tensors: TensorEntry[];
+}
+
+export interface ModelAnswer {
+  header: { type: 'model-answer'; id: number; status: number; error?: string };
+  blobs: Buffer[];
+}
+
+const TYPED: Record<string, new (buffer: ArrayBuffer) => TypedNumbers> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  uint8: Uint8Array,
+};
+
+/** Answers a worker's model call with the service's model (its latest version, batched as the service says). */
+export function modelCaller(servables: ServableSet): (frame: Frame) => Promise<ModelAnswer> {
+  return async (frame) => {
+    const header = frame.header as unknown as ModelCallHeader;
+    try {
+      const servable = servables.get(servables.name);
+      const parsed = parsePredictBody({ inputs: inputsOf(header, frame.blob) }, servable.model.inputs);
+      const outputs = await servable.model.predict(parsed.inputs);
+      return { header: { type: 'model-answer', id: header.id, status: 200 }, blobs: [Buffer.from(JSON.stringify(outputs))] };
+    } catch (err) {
+      const { status, body } = tfServingErrorResponse(err);
+      return { header: { type: 'model-answer', id: header.id, status, error: String((body as { error?: unknown }).error ?? '') }, blobs: [] };
+    }
+  };
+}
+
+/** The columnar `inputs` the call stands for: an object by input name, or the one input's value. */
+function inputsOf(header: ModelCallHeader, blob: Buffer): unknown {
+  const values = JSON.parse(header.json) as Record<string, unknown>;
+  let offset = 0;
+  for (const [name, dtype, shape, length] of header.tensors) {
+    const Typed = TYPED[dtype];
+    if (!Typed || offset + length > blob.length) throw new Error(`a model call carried a tensor the instance cannot read (${dtype}, ${length} bytes)`);
+    // A copy: the frame's bytes need not be aligned for the typed array.
+    const flat = new Typed(blob.buffer.slice(blob.byteOffset + offset, blob.byteOffset + offset + length) as ArrayBuffer);
+    offset += length;
+    values[name ?? ''] = nest(flat, shape);
+  }
+  return header.named ? values : values[''];
+}
+
+/**
+ * The tensor as the nested lists its shape says, the last dimension kept as views of the
+ * typed array (which the model's input reader takes as lists), so that it is read — and
+ * refused — exactly as the same values in JSON would be.
+ */
+function nest(flat: TypedNumbers, shape: number[]): InputValue {
+  if (shape.length === 0) return flat[0];
+  if (shape.length === 1) return flat;
+  const rows: InputValue[] = [];
+  const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
+  for (let i = 0; i < shape[0]; i++) rows.push(nest(flat.subarray(i * rowSize, (i + 1) * rowSize), shape.slice(1)));
+  return rows;
+}
