@@ -5,6 +5,7 @@ import { bucketNameProblem } from './storage/obs-url';
 import { ConfigError, type Env, isLoopback, Reader } from './config-reader';
 import { clusterConfig, type ClusterConfig } from './config-cluster';
 import { repoPath } from './paths';
+import { parsePortRange, type PortRange } from './net/port-range';
 
 export { ConfigError, isLoopback, type ClusterConfig };
 
@@ -32,6 +33,8 @@ export interface PlatformConfig {
   authToken?: string;
   /** Explicit consent to listen beyond loopback without a token. */
   allowInsecureHost: boolean;
+  /** SERVICE_PORTS: the range services' and instances' ports come from; unset: any free port. */
+  servicePorts?: PortRange;
   /** Instance-side limits for real-time services. */
   predict: { maxBodyBytes: number; timeoutMs: number; requestTimeoutMs: number; deployTimeoutMs: number };
   /**
@@ -154,6 +157,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     python: read.optionalPattern('PYTHON', /^\S+$/, 'a Python interpreter: a command on PATH such as python3, or a path such as /usr/bin/python3'),
     pythonWorkers: read.integer('PYTHON_WORKERS', DEFAULT_PYTHON_WORKERS, 1, MAX_PYTHON_WORKERS),
     minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
+    servicePorts: servicePorts(read),
     modelarts: modelartsConfig(read),
     compute: loadComputeConfig(env),
     batchManifestLines: read.integer('BATCH_MANIFEST_LINES', DEFAULT_BATCH_MANIFEST_LINES, 1, 10_000_000),
@@ -186,6 +190,14 @@ function obsConfig(read: Reader, endpoint: string | undefined): ObsConfig {
     throw new ConfigError(missing, 'a non-empty key when OBS_ENDPOINT is set', '');
   }
   return obs;
+}
+
+function servicePorts(read: Reader): PortRange | undefined {
+  const text = read.optional('SERVICE_PORTS');
+  if (text === undefined) return undefined;
+  const range = parsePortRange(text);
+  if (!range) throw new ConfigError('SERVICE_PORTS', 'a range of ports such as 30000-30099 (first ≤ last, 1-65535)', text);
+  return range;
 }
 
 function predictLimits(read: Reader): PlatformConfig['predict'] {

@@ -1,5 +1,6 @@
 import type { BatchingConfig } from '../batching/batching-config';
 import type { MetricsJson } from '../metrics/instance-metrics';
+import type { PortRange } from '../../kernel/net/port-range';
 import type { AccessOptions, TokenVerdict } from '../access/instance-guard';
 
 /** What the platform tells an instance process at start (env MA_INSTANCE), and what they say to each other. */
@@ -22,6 +23,8 @@ export interface InstanceOptions {
   hookFile?: string;
   host: string;
   port: number;
+  /** SERVICE_PORTS: where the instance's own port comes from (unset: any free port). */
+  portRange?: PortRange;
   maxBodyBytes: number;
   timeoutMs: number;
   /** How long a client may take to send one whole request. */

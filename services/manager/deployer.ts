@@ -124,8 +124,8 @@ export class Deployer {
 
   private async openPorts(id: string, service: ServiceRecord): Promise<void> {
     const runtime = this.runtime(id);
-    const port = await runtime.listen(this.p.config.host, service.port ?? 0);
-    const grpcPort = await runtime.listenGrpc(this.p.config.host, service.grpc_port ?? 0);
+    const port = await runtime.listen(this.p.config.host, service.port ?? 0, this.p.config.servicePorts);
+    const grpcPort = await runtime.listenGrpc(this.p.config.host, service.grpc_port ?? 0, this.p.config.servicePorts);
     await this.update(id, (s) => {
       s.port = port;
       s.access_address = `http://${reachableHost(this.p.config.host)}:${port}/`;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { PortRange } from '../../kernel/net/port-range';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
 import { obsEndpointEnv, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { ModelRecord } from '../../models/model-record';
@@ -16,6 +17,7 @@ export interface InstanceLimits {
   host: string;
   /** What starts instances: processes on this machine, or Slurm jobs on a cluster. */
   launcher: InstanceLauncher;
+  portRange?: PortRange;
   /** Who may call: the ports' locks and whether tokens are checked; the key is the service's. */
   access: Omit<AccessOptions, 'key' | 'appCode'>;
   maxBodyBytes: number;
@@ -47,6 +49,7 @@ export function instanceLimits(p: PlatformContext, launcher: InstanceLauncher): 
     // Batch instances: only the platform calls them, on loopback (the deployer places real-time ones).
     host: '127.0.0.1',
     launcher,
+    ...(c.servicePorts && { portRange: c.servicePorts }),
     access: { servicePortLocked: false, ownPortLocked: false, tokens: false },
     maxBodyBytes: c.predict.maxBodyBytes,
     timeoutMs: c.predict.timeoutMs,
@@ -77,6 +80,7 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, limi
     hookFile: model.hook_file,
     host: limits.host,
     port: 0,
+    ...(limits.portRange && { portRange: limits.portRange }),
     maxBodyBytes: limits.maxBodyBytes,
     timeoutMs: limits.timeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs,

@@ -59,8 +59,8 @@ export class ServiceManager {
         this.deployer.deployInBackground(s.id, s.model_id);
       } else if (s.port) {
         // Stopped and failed services keep answering 503 on their address.
-        await this.runtime(s.id).listen(this.p.config.host, s.port);
-        if (s.grpc_port) await this.runtime(s.id).listenGrpc(this.p.config.host, s.grpc_port);
+        await this.runtime(s.id).listen(this.p.config.host, s.port, this.p.config.servicePorts);
+        if (s.grpc_port) await this.runtime(s.id).listenGrpc(this.p.config.host, s.grpc_port, this.p.config.servicePorts);
       }
     }
   }

@@ -6,6 +6,7 @@ import { isTfServingPath } from '../tf_serving/rest-api';
 import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
+import type { PortRange } from '../../kernel/net/port-range';
 import { TrafficSplit } from './traffic-split';
 import { openListener, SharedPort } from './shared-port';
 import { newInstanceKey } from './instance-set';
@@ -68,18 +69,18 @@ export class ServiceRuntime {
   }
 
   /** Listens on `port` (0, or the port a previous run used); returns the port it got. */
-  async listen(host: string, port: number): Promise<number> {
+  async listen(host: string, port: number, range?: PortRange): Promise<number> {
     if (!this.port) {
       const shared = new SharedPort((socket) => this.route(socket, 'connection'));
-      this.portNumber = await shared.open(host, port);
+      this.portNumber = await shared.open(host, port, range);
       this.port = shared;
     }
     return this.portNumber;
   }
 
   /** The same for the gRPC port. */
-  async listenGrpc(host: string, port: number): Promise<number> {
-    this.grpcListener ??= await openListener(host, port, (socket) => this.route(socket, 'grpc-connection'));
+  async listenGrpc(host: string, port: number, range?: PortRange): Promise<number> {
+    this.grpcListener ??= await openListener(host, port, (socket) => this.route(socket, 'grpc-connection'), range);
     return (this.grpcListener.address() as net.AddressInfo).port;
   }
 
