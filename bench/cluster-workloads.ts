@@ -35,10 +35,12 @@ export async function firstLogLineMs(t: TestPlatform, headers: Record<string, st
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = Date.now();
+    const name = `first-line-${Date.now()}-${i}`;
     const job = await createJob(t.url, {
-      name: `first-line-${Date.now()}-${i}`,
+      name,
       algorithm: { engine: 'node', code_dir: `obs://${BUCKET}/first-line/`, boot_file: 'first_line.js' },
-      train_url: `obs://${BUCKET}/out/first-line/`,
+      // A folder of its own: a job's outputs are not written over another's.
+      train_url: `obs://${BUCKET}/out/${name}/`,
     });
     const res = await fetch(`${t.url}/training-jobs/${job.id}/logs?follow=1`, { headers });
     const reader = res.body!.getReader();

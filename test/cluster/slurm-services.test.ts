@@ -31,7 +31,7 @@ describe('[heavy] service instances on a Slurm cluster (EXECUTOR=slurm, two name
       name,
       algorithm: { engine: 'tfjs', code_dir: `obs://${BUCKET}/code/`, boot_file: MNIST_BOOT, parameters: [{ name: 'max_steps', value: '300' }] },
       data_url: `obs://${BUCKET}/data/`,
-      train_url: `obs://${BUCKET}/model/`,
+      train_url: `obs://${BUCKET}/${name}/`,
       resource: { flavor: 'modelarts.vm.cpu.2u', node_count: 1 },
     });
     const done = await waitForJob(t.url, job.id);
