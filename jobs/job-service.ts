@@ -279,13 +279,7 @@ function refuseUnsafeKeys(prefix: string, objects: { key: string }[]): void {
   }
 }
 
-function newVersion(
-  spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>,
-  n: number,
-  parameters: Parameter[],
-  description: string,
-  now: string,
-): JobVersion {
+function newVersion(spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>, n: number, parameters: Parameter[], description: string, now: string): JobVersion {
   const name = versionName(n);
   return {
     version: name,
