@@ -18,8 +18,8 @@ import { jobDir, jobFiles } from './execution/job-files';
 import { readStoredLog } from './execution/log-book';
 import { MetricPoint, readMetrics } from './execution/metrics';
 import { recoverJobs } from './recovery';
+import type { NodeExecutor } from './nodes/executor';
 import { checkOutputsFree } from './output-guard';
-import { LocalExecutor } from './nodes/local-executor';
 import { taskNames } from './nodes/node-contract';
 
 export interface ListQuery {
@@ -37,27 +37,31 @@ export class JobService {
   private readonly scheduler: Scheduler;
   private readonly phaseMetrics: JobMetrics;
 
-  constructor(private readonly p: PlatformContext, runtimeModules: string) {
+  /** `executor` runs the versions' nodes: this machine's processes, or a cluster's (platform/areas.ts chooses). */
+  constructor(
+    private readonly p: PlatformContext,
+    private readonly executor: NodeExecutor,
+    maxConcurrentJobs = p.config.maxConcurrentJobs,
+  ) {
     this.records = new DocStore<JobRecord>(`${p.config.dataDir}/meta`, 'training-jobs');
     this.phaseMetrics = new JobMetrics(p.metrics.registry, () => this.records.list());
     const deps: RunDeps = {
       dataDir: p.config.dataDir,
       store: p.store,
       obs: { ...p.config.obs, endpoint: p.storageEndpoint },
-      executor: new LocalExecutor(),
+      executor,
       compute: p.config.compute,
       maxLogBytes: p.config.maxLogBytes,
       stopGraceMs: p.config.stopGraceMs,
-      runtimeModules,
       python: p.config.python,
       update: (jobId, version, change) => this.updateVersion(jobId, version, change),
     };
-    this.scheduler = new Scheduler(p.config.maxConcurrentJobs, deps, (id) => this.records.get(id));
+    this.scheduler = new Scheduler(maxConcurrentJobs, deps, (id) => this.records.get(id));
   }
 
   async start(): Promise<void> {
     await this.records.load();
-    const pending = await recoverJobs(this.records, this.p.config.dataDir);
+    const pending = await recoverJobs(this.records, this.p.config.dataDir, (v) => this.executor.abandon(v));
     for (const { jobId, version } of pending) this.scheduler.enqueue(jobId, version);
   }
 
@@ -276,13 +280,7 @@ function refuseUnsafeKeys(prefix: string, objects: { key: string }[]): void {
   }
 }
 
-function newVersion(
-  spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>,
-  n: number,
-  parameters: Parameter[],
-  description: string,
-  now: string,
-): JobVersion {
+function newVersion(spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>, n: number, parameters: Parameter[], description: string, now: string): JobVersion {
   const name = versionName(n);
   return {
     version: name,

@@ -2,11 +2,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ORIGIN_PATTERN } from './http/cors';
 import { bucketNameProblem } from './storage/obs-url';
-import { ConfigError, type Env, Reader } from './config-reader';
+import { ConfigError, type Env, isLoopback, Reader } from './config-reader';
+import { clusterConfig, type ClusterConfig } from './config-cluster';
 import { repoPath } from './paths';
 import { parsePortRange, type PortRange } from './net/port-range';
 
-export { ConfigError };
+export { ConfigError, isLoopback, type ClusterConfig };
 
 /**
  * Everything the platform reads from the environment, read in this one place.
@@ -63,6 +64,8 @@ export interface PlatformConfig {
   compute: ComputeConfig;
   /** Batch services: lines per result manifest file (past it, infer-result-{task_id}_1.manifest …). */
   batchManifestLines: number;
+  /** Where training jobs and service instances run: this machine, or a Slurm cluster. */
+  cluster: ClusterConfig;
 }
 
 /** tfjs backends, fastest first: our native addon, tfjs-node, WebAssembly, plain JavaScript. */
@@ -133,13 +136,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
   const read = new Reader(env);
   const endpoint = read.url('OBS_ENDPOINT');
   const host = read.host('HOST', '127.0.0.1');
+  const cluster = clusterConfig(read, host, endpoint);
   const config: PlatformConfig = {
     port: read.port('PORT', 8080),
     host,
     instanceHost: read.host('INSTANCE_HOST', '127.0.0.1'),
     dataDir: path.resolve(cwd, read.string('DATA_DIR', './data')),
     obs: obsConfig(read, endpoint),
-    maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', os.availableParallelism(), 1, 256),
+    // On a cluster Slurm queues the jobs the cluster cannot take yet.
+    maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', cluster.executor === 'slurm' ? 64 : os.availableParallelism(), 1, 256),
     prepareSamples: read.boolean('PREPARE_SAMPLES', true),
     authToken: read.optional('AUTH_TOKEN'),
     allowInsecureHost: read.boolean('ALLOW_INSECURE_HOST', false),
@@ -156,6 +161,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     modelarts: modelartsConfig(read),
     compute: loadComputeConfig(env),
     batchManifestLines: read.integer('BATCH_MANIFEST_LINES', DEFAULT_BATCH_MANIFEST_LINES, 1, 10_000_000),
+    cluster,
   };
   if (config.authToken !== undefined && config.authToken.length < 8) {
     throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);
@@ -274,8 +280,4 @@ export function loadClientConfig(env: Env = process.env): ClientConfig {
       region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
     },
   };
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

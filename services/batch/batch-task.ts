@@ -120,7 +120,7 @@ export class BatchTask {
       });
       let answered = false;
       try {
-        const answer = await postToInstance(this.deps.instances.agent, this.deps.instances.port(slot), body);
+        const answer = await postToInstance(this.deps.instances.agent, this.deps.instances.address(slot), body);
         answered = true;
         return answer.status < 300 ? { ok: true, answer: answer.text } : { ok: false, error: errorMessageOf(answer) };
       } catch (err) {

@@ -9,7 +9,12 @@ export interface InstanceOptions {
   serviceName: string;
   instanceId: string;
   modelName: string;
-  /** Local folder holding the package's model/ content. */
+  modelId: string;
+  /** The service's specification (modelarts.vm.cpu.2u …): what a cluster node must offer the instance. */
+  specification: string;
+  /** The model's package (its model/ folder) in OBS, from which an instance on another machine fetches it. */
+  packageUrl: string;
+  /** Local folder holding the package's model/ content (filled in where the instance runs). */
   modelDir: string;
   /** config.json's model_type (TensorFlow, PyTorch). */
   modelType?: string;

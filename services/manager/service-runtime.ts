@@ -13,10 +13,11 @@ import { newInstanceKey } from './instance-set';
 import { log } from '../../kernel/log';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
-/** Where the gateway relays to one instance (host:port), and the key it adds. */
+/** Where the gateway relays to one instance (its own port's host:port), the key it adds, and what says the instance is gone. */
 export interface InstanceTarget {
   address: string;
   key: string;
+  lost: AbortSignal;
 }
 
 /** Which model's instances take how much of the traffic, and which model an instance serves. */
@@ -152,7 +153,7 @@ export class ServiceRuntime {
     const ready = this.serving.filter((i) => i.ready);
     if (!ready.length) return undefined;
     const instance = this.split ? this.pickWeighted(ready)! : ready[this.next++ % ready.length];
-    return { address: instance.address!, key: this.instanceKey };
+    return { address: instance.address!, key: this.instanceKey, lost: instance.gone.signal };
   }
 
   get unavailableReason(): string {

@@ -44,7 +44,8 @@ export class SharedPort {
     for (const i of instances) {
       if (!this.given.has(i) && i.shareListener(handle)) this.given.add(i);
     }
-    if (!this.polling) return;
+    // Instances on other machines cannot take the socket: the platform accepts and passes their connections on.
+    if (!this.polling || !instances.some((i) => this.given.has(i))) return;
     const turn = this.turn;
     for (const i of instances) {
       const spare = await i.spareListener();

@@ -5,7 +5,9 @@ import { ModelFolderError } from '../../compute/model-io';
 import { ConversionError } from '../../compute/savedmodel/conversion-error';
 import { TableError } from '../../compute/savedmodel/leveldb-table';
 import { BundleError } from '../../compute/savedmodel/tensor-bundle';
+import { AbnormalEnd } from '../../jobs/nodes/executor';
 import { IdxError, parseIdx } from '../../jobs/runtime/idx';
+import { SlurmError } from '../../kernel/cluster/slurm';
 import { loadConfig } from '../../kernel/config';
 import { ConfigError } from '../../kernel/config-reader';
 import { ApiError, PlatformError } from '../../kernel/errors';
@@ -55,6 +57,8 @@ describe('error classes', () => {
       ['InstanceUnavailable', new InstanceUnavailable('m')],
       ['FlagError', new FlagError('m')],
       ['UsageError', new UsageError('m')],
+      ['SlurmError', new SlurmError('m')],
+      ['AbnormalEnd', new AbnormalEnd('m')],
       ['PortsExhausted', new PortsExhausted({ first: 9000, last: 9001 })],
       ['ClientError', new ClientError('m')],
     ];

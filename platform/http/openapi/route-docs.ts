@@ -28,7 +28,7 @@ export interface RouteDoc {
 }
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
-  'GET /health': { tag: 'platform', summary: 'Whether the platform works: its store, disk, compute backend and version' },
+  'GET /health': { tag: 'platform', summary: 'Whether the platform works: its store, disk, compute backend, where jobs and instances run (executor), and version' },
   'GET /metrics': { tag: 'platform', summary: "The platform's and every service's metrics, in Prometheus' text format", produces: 'text/plain' },
   'GET /openapi.json': { tag: 'platform', summary: 'This document' },
   'GET /': { tag: 'console', summary: 'The web console', produces: 'text/html' },

@@ -1,6 +1,13 @@
 import Router from '@koa/router';
 import type { PlatformContext } from '../../../kernel/context';
 import { dataDirSpace } from '../../../kernel/util/disk-space';
+import type { ClusterConfig } from '../../../kernel/config';
+
+/** Where jobs and service instances run: this machine, or a Slurm cluster (its partition, and the address its nodes use). */
+function executorOf(c: ClusterConfig): Record<string, string> {
+  if (c.executor === 'local') return { kind: 'local' };
+  return { kind: 'slurm', ...(c.partition ? { partition: c.partition } : {}), address: c.address! };
+}
 
 /**
  * `ok`, or `degraded` with what is wrong. An unreachable store answers 503 (nothing works);
@@ -21,6 +28,7 @@ export function healthRoutes(context: PlatformContext): Router {
       version: context.version,
       storage: { endpoint: context.storageEndpoint, embedded: context.embeddedStore, reachable, region: context.config.obs.region },
       compute: context.compute,
+      executor: executorOf(context.config.cluster),
       data_dir: context.config.dataDir,
       disk,
     };
