@@ -48,7 +48,7 @@ const loadAverage = () => Math.round(os.loadavg()[0] * 100) / 100;
 /** The DigitClassifier trained on the first training images for one pass, saved as the sample's package; and its own test accuracy. */
 async function trainedDigitPackage(say: (line: string) => void): Promise<{ dir: string; accuracy: number }> {
   const { tf } = await compute();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the sample's CommonJS boot-file module, by its path
   const { buildDigitClassifier } = require(repoPath('samples', 'digit-cnn', 'code', 'digit_classifier.js')) as { buildDigitClassifier: (t: unknown) => LayersModel };
   const model = buildDigitClassifier(tf);
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });

@@ -5,6 +5,7 @@
  * that died. Each figure carries the load average when it was taken (the machine is shared).
  */
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseObsUrl } from '../kernel/storage/obs-url';
 import { repoPath } from '../kernel/paths';
 import { api, waitFor } from '../test/helpers/http';
@@ -110,7 +111,7 @@ export async function requestsLostWhenANodeDies(t: TestPlatform, c: TestCluster,
   const victim = service.instances[0];
   const load = startLoad({ gateway: `${t.url}/v1/infers/${service.id}/`, service: service.access_address }, testDigits([3])[0].png, { clients: 4, headers, timeoutMs: 30_000 });
   let stopped = false;
-  await new Promise((r) => setTimeout(r, 2000));
+  await sleep(2000);
   const killedAt = Date.now();
   try {
     await c.killNode(Number(victim.node.replace('node', '')));
@@ -119,7 +120,7 @@ export async function requestsLostWhenANodeDies(t: TestPlatform, c: TestCluster,
       return s.status === 'running' && s.instances.every((i: any) => i.state === 'ready' && i.id !== victim.id) ? s : undefined;
     }, 120_000);
     const moved = Date.now() - killedAt;
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     stopped = true;
     const outcomes = await load.stop();
     const of = (target: string) => outcomes.filter((o) => o.target === target);

@@ -73,7 +73,7 @@ async function digitClassifierPackage(): Promise<{ dir: string; model_ms: DigitB
   const code = repoPath('samples', 'digit-cnn', 'code');
   await fs.cp(path.join(code, 'model-package'), modelDir, { recursive: true });
   const { tf } = await compute();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the sample's CommonJS boot-file module, by its path
   const { buildDigitClassifier } = require(path.join(code, 'digit_classifier.js')) as { buildDigitClassifier: (tf: unknown) => LayersModel };
   const net = buildDigitClassifier(tf);
   try {

@@ -27,7 +27,7 @@ export interface DigitServiceFigures {
 /** The sample's network (untrained: the time does not depend on the weights) saved as a model package. */
 async function digitPackage(): Promise<string> {
   const { tf } = await compute();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the sample's CommonJS boot-file module, by its path
   const { buildDigitClassifier } = require(repoPath('samples', 'digit-cnn', 'code', 'digit_classifier.js')) as { buildDigitClassifier: (t: unknown) => LayersModel };
   const dir = await tempDir('digit-package');
   const model = buildDigitClassifier(tf);

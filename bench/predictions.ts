@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestPlatform, type TestPlatform } from '../test/helpers/platform';
 import { api } from '../test/helpers/http';
 import { testDigits, trainedMnistPackage } from '../test/helpers/mnist-model';
@@ -148,7 +149,7 @@ async function pollUntil(check: () => Promise<boolean>, timeoutMs = 60_000): Pro
   const end = performance.now() + timeoutMs;
   while (performance.now() < end) {
     if (await check().catch(() => false)) return performance.now();
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS);
   }
   throw new Error('timed out');
 }

@@ -3,10 +3,12 @@
  * tests: JSON in and out, errors as messages, and waiting for jobs and services to settle.
  * It speaks HTTP only; nothing of the platform's code is imported.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientConfig } from '../kernel/config';
 import { TOKEN_HEADER } from '../kernel/http/api-names';
+import { PlatformError } from '../kernel/errors';
 
-export class ClientError extends Error {}
+export class ClientError extends PlatformError {}
 
 export type Json = Record<string, any>;
 
@@ -92,10 +94,6 @@ export class PlatformClient {
       await sleep(intervalMs);
     }
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function parseJson(text: string): unknown {

@@ -8,7 +8,7 @@ import type { Tensor4D } from '@tensorflow/tfjs';
 import type { Tf } from './tf-module';
 import { padOrCrop } from './tensor-edges';
 
-export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
+type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
 export type Padding = 'valid' | 'same' | number | ExplicitPadding;
 export type Pair = number | [number, number];
 

@@ -39,7 +39,7 @@ export const DTYPE_RANGES: Record<InputData['dtype'], [number, number]> = {
 /** Deeper arrays than any model input: refused before walking further. */
 const MAX_RANK = 16;
 
-export function describeSpec(spec: TensorSpec): string {
+function describeSpec(spec: TensorSpec): string {
   return `${spec.name} (${spec.dtype}, shape ${formatShape(spec.shape)})`;
 }
 
@@ -47,7 +47,7 @@ export function describeSpecs(specs: TensorSpec[]): string {
   return specs.map(describeSpec).join(', ');
 }
 
-export function formatShape(shape: (number | null)[] | null): string {
+function formatShape(shape: (number | null)[] | null): string {
   return shape ? `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]` : 'unknown';
 }
 

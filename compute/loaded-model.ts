@@ -33,7 +33,7 @@ export interface ModelSignature {
 }
 
 /** Every signature of a converted SavedModel; the LoadedModel itself runs `default`. */
-export interface ModelSignatures {
+interface ModelSignatures {
   default: string;
   byName: Record<string, ModelSignature>;
 }

@@ -21,7 +21,7 @@ import { CONVERTED_JSON } from './savedmodel/converted-format';
 export { CONVERTED_JSON };
 
 export const MODEL_JSON = 'model.json';
-export const WEIGHTS_BIN = 'weights.bin';
+const WEIGHTS_BIN = 'weights.bin';
 /** A folder named as TF Serving names model versions (`1/`, `2/` …). */
 export const VERSION_FOLDER = /^\d{1,15}$/;
 
@@ -166,7 +166,7 @@ async function readShard(realDir: string, relative: unknown, jsonPath: string): 
 }
 
 /** Whether a model.json describes a Graph model (converted SavedModel) rather than a Layers model. */
-export function isGraphModel(artifacts: io.ModelArtifacts): boolean {
+function isGraphModel(artifacts: io.ModelArtifacts): boolean {
   if (artifacts.format === 'graph-model') return true;
   if (artifacts.format === 'layers-model') return false;
   const topology = artifacts.modelTopology as { node?: unknown } | undefined;

@@ -43,7 +43,7 @@ export interface NativeAddon {
 }
 
 /** One library for every product, or each large shape on the one measured faster on it. */
-export type GemmLibrary = 'openblas' | 'onednn' | 'tune';
+type GemmLibrary = 'openblas' | 'onednn' | 'tune';
 
 export type AddonLoad = { addon: NativeAddon; description: string } | { addon?: undefined; reason: string };
 
@@ -59,7 +59,7 @@ export function loadNativeAddon(config: ComputeConfig): AddonLoad {
   if (!fs.existsSync(config.addon)) return { reason: notBuilt(config.addon) };
   for (const [name, value] of Object.entries(OPENMP_DEFAULTS)) process.env[name] ??= value;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a .node addon loads only through require
     const addon = require(config.addon) as NativeAddon;
     const info = addon.info();
     return { addon, description: `oneDNN ${info.onednn}, OpenBLAS ${info.openblas.split(' ')[1] ?? '?'}` };

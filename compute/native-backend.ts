@@ -24,7 +24,7 @@ import { UNARY_KERNELS, unaryKernel } from './native-kernels/unary';
 import { ThreadShare } from './thread-share';
 import type { Tf } from './tf-module';
 
-export const NATIVE = 'native';
+const NATIVE = 'native';
 
 type KernelMaker = (ctx: NativeContext, fallback: KernelConfig | undefined) => KernelConfig;
 

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '@modelarts-local/durable';
 import { distPath, REPO_ROOT } from '../kernel/paths';
+import { ifErrno } from '../kernel/util/drop';
 
 /**
  * The packages that user code (boot files, inference hooks) may import without
@@ -46,11 +47,8 @@ async function writeReexportPackage(root: string, name: string, entries: Record<
 }
 
 async function relink(target: string, link: string): Promise<void> {
-  try {
-    if ((await fs.readlink(link)) === target) return;
-  } catch {
-    // missing or not a link
-  }
+  // ENOENT: missing; EINVAL: not a link. Either way it is made anew.
+  if ((await ifErrno(fs.readlink(link), ['ENOENT', 'EINVAL'])) === target) return;
   await fs.rm(link, { recursive: true, force: true });
   await fs.symlink(target, link, 'dir');
 }

@@ -87,12 +87,12 @@ const DESCRIPTIONS: Record<BackendName, string> = {
 async function tryBackend(name: BackendName, config: ComputeConfig): Promise<{ tf: Tf; description: string } | undefined> {
   if (name === 'tensorflow') {
     // tfjs-node registers the 'tensorflow' backend and re-exports tfjs.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: loaded only when installed and chosen
     const tf = require('@tensorflow/tfjs-node') as Tf;
     quiet(tf);
     return (await tf.setBackend('tensorflow')) ? { tf, description: DESCRIPTIONS.tensorflow } : undefined;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronously, after the backend is chosen
   const tf = require('@tensorflow/tfjs') as Tf;
   quiet(tf);
   let description = DESCRIPTIONS[name];
@@ -102,7 +102,7 @@ async function tryBackend(name: BackendName, config: ComputeConfig): Promise<{ t
   }
   const before = processListeners();
   if (name === 'wasm') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend on the one tfjs, only when chosen
     require('@tensorflow/tfjs-backend-wasm');
   }
   try {

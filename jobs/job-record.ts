@@ -1,7 +1,6 @@
 /** The durable record of a training job and its versions (ModelArts v2 words). */
 
 export type Engine = 'tfjs' | 'node' | 'python';
-export const ENGINES: readonly Engine[] = ['tfjs', 'node', 'python'];
 
 export const JOB_STATUSES = ['Creating', 'Pending', 'Running', 'Completed', 'Failed', 'Terminating', 'Terminated', 'Abnormal'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -41,7 +40,7 @@ export interface Prefetched {
   bytes: number;
 }
 
-export interface Algorithm {
+interface Algorithm {
   engine: Engine;
   code_dir: string;
   boot_file: string;
@@ -50,7 +49,7 @@ export interface Algorithm {
   environments?: Record<string, string>;
 }
 
-export interface Resource {
+interface Resource {
   flavor: string;
   node_count: number;
 }

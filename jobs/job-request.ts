@@ -3,9 +3,9 @@ import { asFolder, formatObsUrl, keyProblem, parseObsUrl, ObsUrl } from '../kern
 import type { Schemas } from '../kernel/validation/schemas';
 import { Channel, Engine, JobRecord, OutputChannel, Parameter } from './job-record';
 
-export const DEFAULT_FLAVOR = 'modelarts.vm.cpu.2u';
-export const DEFAULT_INPUT_NAME = 'data_url';
-export const DEFAULT_OUTPUT_NAME = 'train_url';
+const DEFAULT_FLAVOR = 'modelarts.vm.cpu.2u';
+const DEFAULT_INPUT_NAME = 'data_url';
+const DEFAULT_OUTPUT_NAME = 'train_url';
 
 /** A create request, checked and normalised: URLs canonical, parameter values strings. */
 export type JobSpec = Pick<JobRecord, 'name' | 'description' | 'algorithm' | 'inputs' | 'outputs' | 'resource' | 'versioned_outputs'> & {

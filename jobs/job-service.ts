@@ -28,6 +28,7 @@ export interface ListQuery {
   limit: number;
 }
 
+/** The most jobs one page of GET /training-jobs lists. */
 export const MAX_PAGE_SIZE = 100;
 
 /** Everything the training-jobs API does, in terms of records, the scheduler and OBS. */

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { moveIntoPlace } from '@modelarts-local/durable';
 import { DocStore } from '../kernel/records/doc-store';
 import { log } from '../kernel/log';
+import { dropLogged, ifExists } from '../kernel/util/drop';
 import type { JobRecord, JobVersion } from './job-record';
 import { endLine } from '../kernel/end-line';
 import { transition } from './state-machine';
@@ -40,10 +41,10 @@ export async function recoverJobs(
 /** The head a crashed run left becomes the version's log, ending like every finished log. */
 async function keepPartialLog(file: string, lastLine: string): Promise<void> {
   const partial = `${file}.partial`;
-  try {
+  // No folder: the run wrote nothing yet. Anything else is logged, and recovery goes on.
+  const keep = async () => {
     await fs.appendFile(partial, `\n[modelarts-local] ${lastLine}\n`);
     await moveIntoPlace(partial, file);
-  } catch {
-    // no partial log: nothing was written yet
-  }
+  };
+  await dropLogged(ifExists(keep()), `keeping the partial log ${partial}`);
 }

@@ -28,7 +28,7 @@ export function withTerminal(job: JobRecord): JobRecord {
   return { ...job, terminal: isTerminal(job.status), versions: job.versions.map((v) => ({ ...v, terminal: isTerminal(v.status) })) };
 }
 
-export function canMove(from: JobStatus, to: JobStatus): boolean {
+function canMove(from: JobStatus, to: JobStatus): boolean {
   return NEXT[from].includes(to);
 }
 

@@ -1,6 +1,8 @@
 /** Reading settings from the environment: one typed reader per kind of value, and the one error for a bad value. */
 
-export class ConfigError extends Error {
+import { PlatformError } from './errors';
+
+export class ConfigError extends PlatformError {
   constructor(readonly variable: string, readonly accepts: string, readonly value: string) {
     super(`${variable}=${JSON.stringify(value)} is not valid: ${variable} accepts ${accepts}`);
   }

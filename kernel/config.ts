@@ -97,7 +97,7 @@ export interface ModelArtsApiConfig {
   authRequired: boolean;
 }
 
-export interface ObsConfig {
+interface ObsConfig {
   /** The bucket where the platform keeps its own copies (imported model packages). */
   systemBucket: string;
   /** Undefined → the platform runs its embedded store. */
@@ -114,23 +114,23 @@ export interface ObsConfig {
 export const EMBEDDED_ACCESS_KEY_ID = 'modelarts-local';
 export const EMBEDDED_SECRET_ACCESS_KEY = 'modelarts-local-secret';
 
-export const DEFAULT_MAX_PREDICT_BODY_BYTES = 8 * 1024 * 1024;
-export const DEFAULT_PREDICT_TIMEOUT_MS = 40_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-export const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
-export const DEFAULT_STOP_GRACE_MS = 10_000;
-export const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
-export const DEFAULT_BATCH_MANIFEST_LINES = 10_000;
-export const DEFAULT_PYTHON_WORKERS = 2;
-export const MAX_PYTHON_WORKERS = 32;
-export const DEFAULT_PROJECT_ID = 'modelarts-local';
-export const DEFAULT_PROJECT_NAME = 'cn-north-4';
-export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
+const DEFAULT_MAX_PREDICT_BODY_BYTES = 8 * 1024 * 1024;
+const DEFAULT_PREDICT_TIMEOUT_MS = 40_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_DEPLOY_TIMEOUT_MS = 60_000;
+const DEFAULT_STOP_GRACE_MS = 10_000;
+const DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
+const DEFAULT_BATCH_MANIFEST_LINES = 10_000;
+const DEFAULT_PYTHON_WORKERS = 2;
+const MAX_PYTHON_WORKERS = 32;
+const DEFAULT_PROJECT_ID = 'modelarts-local';
+const DEFAULT_PROJECT_NAME = 'cn-north-4';
+const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
 /** Room for a job's outputs and log and a model's copy; below it writes start to fail. */
-export const DEFAULT_MIN_FREE_BYTES = 256 * 1024 ** 2;
+const DEFAULT_MIN_FREE_BYTES = 256 * 1024 ** 2;
 /** S3's own limit for one PUT; larger objects need multipart uploads through an S3 client. */
-export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
+const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): PlatformConfig {
   const read = new Reader(env);
@@ -209,7 +209,7 @@ function predictLimits(read: Reader): PlatformConfig['predict'] {
   };
 }
 
-export const DEFAULT_COMPUTE_ADDON = repoPath('compute', 'native', 'build', 'Release', 'ma_native.node');
+const DEFAULT_COMPUTE_ADDON = repoPath('compute', 'native', 'build', 'Release', 'ma_native.node');
 const MAX_COMPUTE_THREADS = 1024;
 
 /**
@@ -266,7 +266,7 @@ export interface ClientConfig {
   obs: { accessKeyId: string; secretAccessKey: string; region: string };
 }
 
-export const DEFAULT_PLATFORM_URL = 'http://127.0.0.1:8080';
+const DEFAULT_PLATFORM_URL = 'http://127.0.0.1:8080';
 
 export function loadClientConfig(env: Env = process.env): ClientConfig {
   const read = new Reader(env);

@@ -1,8 +1,19 @@
 /**
- * The one error type of the platform. Call sites name what went wrong (a key of
- * ERROR_CODES); the HTTP status and the ModelArts-style code come from this table,
- * and the body is rendered in exactly one place (`renderError`, http/render-error.ts).
+ * The errors of the repository: one base class every error class extends, so each prints
+ * as its own class (`ConfigError: …`, not `Error: …`) in logs and stacks; and the one error
+ * users are answered with, `ApiError`. Call sites name what went wrong (a key of
+ * ERROR_CODES); the HTTP status and the ModelArts-style code come from this table, and the
+ * body is rendered in exactly one place (`renderError`, http/render-error.ts).
  */
+
+/** The base of every error class: `name` is the subclass's own, so logs say which error it was. */
+export class PlatformError extends Error {
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
 export const ERROR_CODES = {
   invalid_request: { code: 'ModelArts.0101', status: 400 },
   invalid_json: { code: 'ModelArts.0102', status: 400 },
@@ -56,7 +67,8 @@ export interface Problem {
   message: string;
 }
 
-export class ApiError extends Error {
+/** The error a user is answered with: its kind is a row of ERROR_CODES, which gives the status. */
+export class ApiError extends PlatformError {
   constructor(
     readonly kind: ErrorKind,
     message: string,

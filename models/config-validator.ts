@@ -6,14 +6,13 @@ import { JSON_SCHEMA_KEYWORDS, checkDataSchema } from './data-schema';
 import { runtimeWarning } from './runtime-names';
 import type { ApiMessage, HttpMethod, ModelConfig, PackageDependency } from './model-config';
 
-export type { ApiMessage, ContentType, Dependency, HealthCheck, HttpMethod, ModelApi, ModelConfig, ModelMetrics, ModelType, PackageDependency } from './model-config';
-export type { DataSchema } from './data-schema';
+export type { ModelConfig } from './model-config';
 
 /**
  * The check of a model package's model/config.json at import. Import is where users
  * learn that a package is wrong, so every problem is reported at once, each at the
  * JSON path the author wrote, and what the file clearly means despite a slip is
- * accepted and said as a warning (see tolerant.ts and the x-tolerate marks in
+ * accepted and said as a warning (see kernel/validation/tolerant.ts and the x-tolerate marks in
  * schemas/model-config.schema.json for exactly what).
  */
 export interface ConfigCheck {

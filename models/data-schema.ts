@@ -62,7 +62,7 @@ export function checkDataSchema(data: Node, role: 'request' | 'response', schema
 }
 
 /** The schema with every "file" type dropped (a file is not a JSON value ajv could check). */
-export function withoutFileTypes(schema: unknown): unknown {
+function withoutFileTypes(schema: unknown): unknown {
   if (!isNode(schema)) return schema;
   const out = mapSubschemas(schema, (child) => withoutFileTypes(child));
   if (out.type === 'file') delete out.type;

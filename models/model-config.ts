@@ -22,13 +22,13 @@ export interface ModelConfig {
   execution_code?: string;
 }
 
-export type ModelType = 'TensorFlow' | 'MXNet' | 'Caffe' | 'Spark_MLlib' | 'Scikit_Learn' | 'XGBoost' | 'PyTorch' | 'MindSpore' | 'Image';
+type ModelType = 'TensorFlow' | 'MXNet' | 'Caffe' | 'Spark_MLlib' | 'Scikit_Learn' | 'XGBoost' | 'PyTorch' | 'MindSpore' | 'Image';
 
-export type ContentType = 'application/json' | 'multipart/form-data';
+type ContentType = 'application/json' | 'multipart/form-data';
 
 export type HttpMethod = 'post' | 'get' | 'put' | 'delete' | 'patch' | 'head' | 'options';
 
-export interface ModelMetrics {
+interface ModelMetrics {
   f1?: number;
   recall?: number;
   precision?: number;
@@ -36,7 +36,7 @@ export interface ModelMetrics {
   [metric: string]: number | undefined;
 }
 
-export interface ModelApi {
+interface ModelApi {
   /** http unless the file says otherwise. */
   protocol: 'http' | 'https';
   /** "/" unless the file says otherwise (always "/" for engines other than Image). */
@@ -54,7 +54,7 @@ export interface ApiMessage {
   data?: DataSchema;
 }
 
-export interface Dependency {
+interface Dependency {
   installer: 'pip';
   packages: PackageDependency[];
 }
@@ -66,7 +66,7 @@ export interface PackageDependency {
   restraint?: 'EXACT' | 'ATLEAST' | 'ATMOST';
 }
 
-export interface HealthCheck {
+interface HealthCheck {
   url: string;
   protocol: 'http' | 'https';
   initial_delay_seconds?: number;

@@ -14,9 +14,9 @@ import type { PackagedModel } from './model-record';
 import { inspectPyTorch } from './pytorch-package';
 
 /** JavaScript first: a package that carries both runs its JavaScript hook in the instance itself. */
-export const HOOK_FILES = ['customize_service.js', 'customize_service.mjs', 'customize_service.ts', 'customize_service.py'];
-export const SUPPORTED_MODEL_TYPES = ['TensorFlow', 'PyTorch'];
-export const MAX_PACKAGE_BYTES = 4 * 1024 ** 3;
+const HOOK_FILES = ['customize_service.js', 'customize_service.mjs', 'customize_service.ts', 'customize_service.py'];
+const SUPPORTED_MODEL_TYPES = ['TensorFlow', 'PyTorch'];
+const MAX_PACKAGE_BYTES = 4 * 1024 ** 3;
 const MAX_MODELS_PER_PACKAGE = 16;
 
 /** What import learned about a package, all checked before anything is recorded. */
@@ -147,7 +147,7 @@ async function inspectModels(dir: string, files: LocalFile[], sourceLabel: strin
 }
 
 /** sha256 over each file's path and the sha256 of its bytes, in path order. */
-export async function contentHash(files: LocalFile[]): Promise<string> {
+async function contentHash(files: LocalFile[]): Promise<string> {
   const all = crypto.createHash('sha256');
   for (const f of files) {
     const one = crypto.createHash('sha256');

@@ -10,7 +10,7 @@ import type { Problem } from '../kernel/errors';
 import type { LocalFile } from '../kernel/storage/object-store';
 import type { PackagedModel } from './model-record';
 
-export const PYTORCH_EXTENSIONS = /\.(pth|pt)$/i;
+const PYTORCH_EXTENSIONS = /\.(pth|pt)$/i;
 /** The file model_path names when a package holds several. */
 const PREFERRED = 'model.pth';
 

@@ -9,7 +9,7 @@ import { nearest, typoAllowance } from '../kernel/util/spelling';
  */
 
 /** Values seen in ModelArts' lists, and this platform's own `tfjs`; typos are matched against these. */
-export const KNOWN_RUNTIMES = [
+const KNOWN_RUNTIMES = [
   'tfjs',
   'python2.7',
   'python3.6',

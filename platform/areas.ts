@@ -21,7 +21,7 @@ import { iamRoutes } from './http/routes/iam';
 import { consoleRoutes } from './http/routes/console';
 
 /** A part of the platform (jobs, models, services) with its routes and lifecycle. */
-export interface Area {
+interface Area {
   routes(): Router[];
   start?(): Promise<void>;
   stop?(): Promise<void>;

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     log.info(`${signal}: shutting down`);
     platform.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        log.error('shutting down failed:', err);
+        process.exit(1);
+      },
     );
   };
   process.once('SIGINT', () => shutdown('SIGINT'));

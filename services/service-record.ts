@@ -4,7 +4,7 @@ import type { BatchingConfig } from './batching/batching-config';
 export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
-export type InstanceState = 'starting' | 'ready' | 'draining' | 'restarting' | 'failed' | 'stopped';
+type InstanceState = 'starting' | 'ready' | 'draining' | 'restarting' | 'failed' | 'stopped';
 
 export interface InstanceInfo {
   id: string;

@@ -47,12 +47,12 @@ export interface UploadRequest {
 export class ObjectBrowser {
   private readonly store: ObjectStore;
 
-  constructor(private readonly p: PlatformContext) {
-    this.store = p.store;
+  constructor(private readonly context: PlatformContext) {
+    this.store = context.store;
   }
 
   get maxUploadBytes(): number {
-    return this.p.config.maxUploadBytes;
+    return this.context.config.maxUploadBytes;
   }
 
   async buckets(): Promise<{ buckets: { name: string; created_at?: string }[] }> {
@@ -61,7 +61,7 @@ export class ObjectBrowser {
   }
 
   async createBucket(body: unknown): Promise<{ name: string }> {
-    const { name } = this.p.schemas.parse<{ name: string }>('bucket', body);
+    const { name } = this.context.schemas.parse<{ name: string }>('bucket', body);
     checkBucket(name);
     await this.storage(() => this.store.createBucket(name));
     return { name };
@@ -139,7 +139,7 @@ export class ObjectBrowser {
   private writable(bucket: string, key?: string): ObsUrl {
     checkBucket(bucket);
     if (key !== undefined) checkObjectKey(key);
-    if (bucket === this.p.config.obs.systemBucket) {
+    if (bucket === this.context.config.obs.systemBucket) {
       throw new ApiError('read_only', `${bucket} holds the platform's copies of imported models; it is read-only here`);
     }
     return { bucket, key: key ?? '' };

@@ -4,6 +4,7 @@
  * options that may repeat. Unknown options are errors, so a typo never passes silently.
  */
 import { parseArgs } from 'node:util';
+import { PlatformError } from '../../kernel/errors';
 
 export interface OptionSpec {
   /** Long name without dashes; short alias without its dash. */
@@ -20,7 +21,7 @@ export interface ParsedArgs {
   options: Record<string, string | boolean | string[] | undefined>;
 }
 
-export class UsageError extends Error {}
+export class UsageError extends PlatformError {}
 
 export function parseCommandLine(words: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
   const options = Object.fromEntries(

@@ -1,5 +1,6 @@
 /** `batch`: create a batch service and follow it; `follow` of a batch service. */
 import fs from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Json, PlatformClient } from '../api-client';
 import { listOption, requiredOption, stringOption, UsageError, type ParsedArgs } from './args';
 import { bar, clock, coarse, type Screen } from './progress';
@@ -44,13 +45,13 @@ export async function followAny(client: PlatformClient, args: ParsedArgs, io: Io
 }
 
 /** The batch service named or numbered `ref`, if there is one. */
-export async function findBatch(client: PlatformClient, ref: string): Promise<Json | undefined> {
+async function findBatch(client: PlatformClient, ref: string): Promise<Json | undefined> {
   const { items } = await client.request<{ items: Json[] }>('GET', '/services?infer_type=batch');
   return items.find((s) => s.id === ref) ?? items.find((s) => s.name === ref);
 }
 
 /** Its status changes as lines, and while it runs a progress bar (redrawn in place on a terminal). */
-export async function followBatch(client: PlatformClient, id: string, screen: Screen): Promise<Json> {
+async function followBatch(client: PlatformClient, id: string, screen: Screen): Promise<Json> {
   let lastStatus = '';
   let lastLine = '';
   let drawn = false;
@@ -75,7 +76,7 @@ export async function followBatch(client: PlatformClient, id: string, screen: Sc
       drawn = screen.tty;
       lastLine = line;
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS);
   }
 }
 
@@ -86,6 +87,6 @@ function summary(s: Json): string {
   return `${head}\n  manifest ${s.outputs.manifests.join(', ')}\n  results  ${s.outputs.results}`;
 }
 
-export function exitCodeOf(s: Json): number {
+function exitCodeOf(s: Json): number {
   return s.status === 'finished' ? 0 : 1;
 }

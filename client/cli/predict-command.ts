@@ -42,7 +42,7 @@ function naturalOrder(a: string, b: string): number {
   return a.localeCompare(b, undefined, { numeric: true });
 }
 
-export function resultLines(fileName: string, classes: ClassProbability[], all: boolean): string[] {
+function resultLines(fileName: string, classes: ClassProbability[], all: boolean): string[] {
   const best = classes.reduce((a, b) => (b.probability > a.probability ? b : a));
   const lines = all ? [...classes].sort((a, b) => naturalOrder(a.label, b.label)).map((c) => `Class ${c.label}: ${shortProbability(c.probability)}`) : [];
   lines.push(`The most probable class for ${fileName} is ${best.label} with probability: ${formatG(best.probability, 6)}`);
@@ -56,7 +56,7 @@ function shortProbability(p: number): string {
 }
 
 /** Like C's %.<digits>g, as Python prints: 1.39e-14, 0.000123, 0.999995. */
-export function formatG(value: number, digits: number): string {
+function formatG(value: number, digits: number): string {
   if (value === 0 || !Number.isFinite(value)) return String(value);
   const exponent = Math.floor(Math.log10(Math.abs(value)));
   if (exponent < -4 || exponent >= digits) {

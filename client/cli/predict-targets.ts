@@ -76,7 +76,7 @@ function hookPredictor(client: PlatformClient, url: string, field: string, appCo
 }
 
 /** `scores` as [[label, probability], …] (ModelArts' image classification answer) or a plain list. */
-export function fromHookAnswer(body: any): ClassProbability[] {
+function fromHookAnswer(body: any): ClassProbability[] {
   const scores = body?.scores;
   if (Array.isArray(scores) && scores.every((s) => Array.isArray(s) && s.length === 2)) {
     return scores.map(([label, p]: [unknown, unknown]) => ({ label: String(label), probability: Number(p) }));

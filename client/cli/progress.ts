@@ -3,6 +3,7 @@
  * progress line (a bar when the boot file reports `progress` or the job has a
  * `max_steps` parameter, then the latest metrics), redrawn in place on a terminal.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlatformClient } from '../api-client';
 import { endLine } from '../../kernel/end-line';
 
@@ -52,7 +53,7 @@ export async function followJob(client: PlatformClient, id: string, screen: Scre
       drawn = true;
       lastLine = line;
     }
-    await new Promise((r) => setTimeout(r, opts.intervalMs));
+    await sleep(opts.intervalMs);
   }
 }
 
@@ -63,7 +64,7 @@ const ms = (iso: string | undefined) => (iso ? new Date(iso).getTime() : undefin
  * boot file reported, so none is skipped however seldom the follower asks), or without a
  * bar every 5 s of the run; and at the end the last point's line, if not printed yet.
  */
-export class PipedProgress {
+class PipedProgress {
   seen = 0;
   private nextStep = 0;
   private nextTime = 0;
@@ -108,7 +109,7 @@ function maxSteps(job: any): number | undefined {
   return p ? Number(p.value) : undefined;
 }
 
-export function progressLine(metrics: Record<string, number>, maxSteps: number | undefined, seconds: number): string {
+function progressLine(metrics: Record<string, number>, maxSteps: number | undefined, seconds: number): string {
   const fraction = fractionOf(metrics, maxSteps);
   const parts: string[] = [];
   if (fraction !== undefined) parts.push(bar(fraction));

@@ -10,10 +10,10 @@ import { unzipSync } from 'fflate';
 import * as hdf5 from 'jsfive';
 import { ConversionError } from '../savedmodel/conversion-error';
 
-export const HDF5_MAGIC = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
-export const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const HDF5_MAGIC = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-export interface LayerWeights {
+interface LayerWeights {
   layer: string;
   values: { shape: number[]; data: Float32Array }[];
 }
@@ -121,7 +121,7 @@ function attrList(value: unknown): string[] {
 }
 
 /** Keras' own naming: "BatchNormalization" → "batch_normalization", "Conv2D" → "conv2d". */
-export function snakeCase(name: string): string {
+function snakeCase(name: string): string {
   return name
     .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
     .replace(/([a-z])([A-Z])/g, '$1_$2')

@@ -18,7 +18,7 @@ const FILES = [
   'tensorflow/core/example/example.proto',
 ];
 
-export const JSON_FORM: protobuf.IConversionOptions = { longs: String, enums: String, bytes: String, defaults: false, arrays: true, objects: true };
+const JSON_FORM: protobuf.IConversionOptions = { longs: String, enums: String, bytes: String, defaults: false, arrays: true, objects: true };
 
 let root: protobuf.Root | undefined;
 

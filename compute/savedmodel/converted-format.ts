@@ -5,7 +5,7 @@ import type { SignatureTensor } from './signature-graph';
 export const CONVERTED_JSON = 'savedmodel.json';
 export const DEFAULT_SIGNATURE_KEY = 'serving_default';
 
-export interface ConvertedSignatureInfo {
+interface ConvertedSignatureInfo {
   method_name: string;
   inputs: SignatureTensor[];
   outputs: SignatureTensor[];

@@ -10,9 +10,9 @@ import { rewireAll } from './inline-calls';
 import { constStrings } from './variable-values';
 import { baseDtype, weightFromTensor } from './tensor-values';
 
-export const PARSE_OPS = new Set(['ParseExample', 'ParseExampleV2']);
+const PARSE_OPS = new Set(['ParseExample', 'ParseExampleV2']);
 
-export interface ExampleFeature {
+interface ExampleFeature {
   /** The feature's name in tf.Example. */
   key: string;
   dtype: string;

@@ -34,7 +34,7 @@ export interface AttrJson {
   placeholder?: string;
 }
 
-export interface NameAttrJson {
+interface NameAttrJson {
   name?: string;
   attr?: Record<string, AttrJson>;
 }
@@ -47,7 +47,7 @@ export interface NodeJson {
   attr?: Record<string, AttrJson>;
 }
 
-export interface ArgJson {
+interface ArgJson {
   name: string;
   type?: string;
   typeAttr?: string;
@@ -62,7 +62,7 @@ export interface FunctionJson {
   ret?: Record<string, string>;
 }
 
-export interface TensorInfoJson {
+interface TensorInfoJson {
   name?: string;
   dtype?: string;
   tensorShape?: TensorShapeJson;
@@ -92,11 +92,6 @@ export function parseRef(text: string): TensorRef {
   const colon = text.lastIndexOf(':');
   if (colon > 0 && /^\d+$/.test(text.slice(colon + 1))) return { node: text.slice(0, colon), index: Number(text.slice(colon + 1)), control: false };
   return { node: text, index: 0, control: false };
-}
-
-export function refText(ref: TensorRef): string {
-  if (ref.control) return `^${ref.node}`;
-  return ref.index === 0 ? ref.node : `${ref.node}:${ref.index}`;
 }
 
 /** The string an `s` attribute holds (base64 in the JSON form). */

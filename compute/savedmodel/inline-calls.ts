@@ -11,7 +11,7 @@ import { ConversionError } from './conversion-error';
 import { attrString, parseRef, type FunctionJson, type NodeJson } from './graph-types';
 import { flatOutputIndex } from './op-outputs';
 
-export const CALL_OPS = new Set(['StatefulPartitionedCall', 'PartitionedCall']);
+const CALL_OPS = new Set(['StatefulPartitionedCall', 'PartitionedCall']);
 
 export function calledFunction(node: NodeJson, functions: Map<string, FunctionJson>): FunctionJson | undefined {
   if (CALL_OPS.has(node.op)) {

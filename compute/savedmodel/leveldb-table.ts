@@ -7,13 +7,14 @@
  */
 import snappy from 'snappyjs';
 import { crc32c, maskCrc } from './crc32c';
+import { PlatformError } from '../../kernel/errors';
 
 const FOOTER_BYTES = 48;
 const MAGIC_LOW = 0x8b80fb57;
 const MAGIC_HIGH = 0xdb477524;
 const TRAILER_BYTES = 5;
 
-export class TableError extends Error {}
+export class TableError extends PlatformError {}
 
 interface BlockHandle {
   offset: number;

@@ -9,7 +9,7 @@ import { ConversionError } from './conversion-error';
 import type { GraphJson, SignatureJson } from './graph-types';
 
 export const SAVED_MODEL_PB = 'saved_model.pb';
-export const SERVE_TAG = 'serve';
+const SERVE_TAG = 'serve';
 /** Signatures TensorFlow adds for itself, not for clients. */
 const INTERNAL_SIGNATURES = new Set(['__saved_model_init_op', '__saved_model_train_op']);
 
@@ -18,7 +18,7 @@ export interface ObjectGraphJson {
   concreteFunctions?: Record<string, { boundInputs?: number[] }>;
 }
 
-export interface ObjectNodeJson {
+interface ObjectNodeJson {
   children?: { nodeId?: number; localName?: string }[];
   variable?: { dtype?: string; name?: string };
   constant?: { operation?: string };

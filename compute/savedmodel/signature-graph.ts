@@ -16,7 +16,7 @@ import { optimizeGraph } from './optimize-graph';
 import type { BundleTensor } from './tensor-bundle';
 import { baseDtype, weightFromBundle, weightFromTensor, type WeightValue } from './tensor-values';
 
-export const VARIABLE_OPS = new Set(['VariableV2', 'Variable', 'VarHandleOp']);
+const VARIABLE_OPS = new Set(['VariableV2', 'Variable', 'VarHandleOp']);
 
 export interface ConversionContext {
   outer: NodeJson[];
@@ -55,7 +55,7 @@ export interface SignatureGraph {
   examples?: ExampleParse;
 }
 
-export function signatureTensors(entries: SignatureJson['inputs']): SignatureTensor[] {
+function signatureTensors(entries: SignatureJson['inputs']): SignatureTensor[] {
   return Object.entries(entries ?? {})
     .map(([key, info]) => ({ key, tensor: info.name ?? '', dtype: baseDtype(info.dtype), shape: shapeDims(info.tensorShape) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

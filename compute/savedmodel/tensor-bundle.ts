@@ -10,6 +10,7 @@ import { decodeTf } from '../protos/tf-protos';
 import { crc32c, maskCrc } from './crc32c';
 import { readTable, TableError } from './leveldb-table';
 import { joinSlices, slicePrefix, type Extent } from './tensor-slices';
+import { PlatformError } from '../../kernel/errors';
 
 export interface BundleTensor {
   dtype: string;
@@ -30,7 +31,7 @@ interface EntryJson {
   slices?: unknown[];
 }
 
-export class BundleError extends Error {}
+export class BundleError extends PlatformError {}
 
 /** Reads a checkpoint by its prefix (`…/variables/variables`). */
 export function readBundle(prefix: string): Map<string, BundleTensor> {

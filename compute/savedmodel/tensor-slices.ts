@@ -20,7 +20,7 @@ export interface Extent {
 
 const ELEMENT_BYTES: Record<string, number> = { DT_FLOAT: 4, DT_INT32: 4, DT_INT64: 8, DT_DOUBLE: 8, DT_UINT8: 1, DT_INT8: 1, DT_BOOL: 1, DT_INT16: 2, DT_UINT16: 2, DT_HALF: 2, DT_BFLOAT16: 2 };
 
-export function elementBytes(dtype: string): number | undefined {
+function elementBytes(dtype: string): number | undefined {
   return ELEMENT_BYTES[dtype];
 }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { writeFileAtomic } from '@modelarts-local/durable';
+import { ifExists } from '../../kernel/util/drop';
 
 /**
  * The log of one running job version. A boot file may print gigabytes: the first
@@ -141,11 +142,8 @@ export class LogBook extends EventEmitter {
 /** A finished version's log, or the head a crashed platform left behind. */
 export async function readStoredLog(file: string): Promise<Buffer> {
   for (const candidate of [file, `${file}.partial`]) {
-    try {
-      return await fsp.readFile(candidate);
-    } catch {
-      // try the next
-    }
+    const content = await ifExists(fsp.readFile(candidate));
+    if (content) return content;
   }
   return Buffer.alloc(0);
 }

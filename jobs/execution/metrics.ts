@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { ifExists } from '../../kernel/util/drop';
 
 /** A report from a boot file: numbers by name (step, loss, accuracy …) and when it came. */
 export type MetricPoint = Record<string, number>;
 
-export const MAX_METRIC_POINTS = 100_000;
+const MAX_METRIC_POINTS = 100_000;
 const MAX_LINE_BYTES = 64 * 1024;
 const MAX_FIELDS = 64;
 
@@ -82,12 +83,7 @@ function parsePoint(text: string): MetricPoint | undefined {
 }
 
 export async function readMetrics(file: string): Promise<MetricPoint[]> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch {
-    return [];
-  }
+  const text = (await ifExists(fsp.readFile(file, 'utf8'))) ?? '';
   return text
     .split('\n')
     .filter((l) => l)

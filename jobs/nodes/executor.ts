@@ -6,6 +6,7 @@
  * the node is, and reports back through RunReport.
  */
 import type { ComputeConfig } from '../../kernel/config';
+import { PlatformError } from '../../kernel/errors';
 import type { ObsAccess } from '../../kernel/storage/obs-env';
 import type { ClusterPlacement, JobRecord, JobVersion, Prefetched, RunStage, TaskStatus } from '../job-record';
 import type { WorkerEnd, WorkerOutcome } from './worker-set';
@@ -76,4 +77,4 @@ export interface StartedNode {
  * request (a cluster job ended by Slurm before its nodes came, nodes that never reached the
  * platform): the version ends Abnormal, as ModelArts says of jobs its platform lost.
  */
-export class AbnormalEnd extends Error {}
+export class AbnormalEnd extends PlatformError {}

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { ObjectStore } from '../../kernel/storage/object-store';
-import { dropLogged } from '../../kernel/util/drop';
+import { dropLogged, ifErrnoSync, logDropped } from '../../kernel/util/drop';
 import type { JobVersion } from '../job-record';
 import { removeWorkspace, workspaceFor } from '../execution/workspace';
 import type { Execution, NodeExecutor, RunReport, StartedNode, VersionPlan } from './executor';
@@ -20,7 +20,7 @@ import type { WorkerOutcome } from './worker-set';
 /** The last octet of a run's first node, as ModelArts-style hosts are counted from .11. */
 const FIRST_HOST = 11;
 /** Nodes per block of addresses (127.0.<block>.11 … .<11 + this - 1>). */
-export const MAX_LOCAL_NODES = 200;
+const MAX_LOCAL_NODES = 200;
 const BLOCKS = 256;
 
 export interface LocalExecutorDeps {
@@ -115,18 +115,13 @@ export function freePort(host: string): Promise<number> {
 /** Kills the process group of `pid` if that process is still one of this version's. */
 function killLeftover(pid: number, workDir: string | undefined): boolean {
   if (!workDir) return false;
-  let cmdline: string;
   try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return false;
-  }
-  // A reused pid belongs to someone else: only a command line naming our work dir is ours.
-  if (!cmdline.includes(workDir)) return false;
-  try {
-    process.kill(-pid, 'SIGKILL');
-    return true;
-  } catch {
-    return false;
+    // No such file: the process is gone. A reused pid belongs to someone else: only a command line naming our work dir is ours.
+    const cmdline = ifErrnoSync(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+    if (!cmdline?.includes(workDir)) return false;
+    // ESRCH: the group ended between the read and the kill.
+    return ifErrnoSync(() => process.kill(-pid, 'SIGKILL'), ['ESRCH']) ?? false;
+  } catch (err) {
+    return logDropped(`killing the leftover process ${pid}`, err) ?? false;
   }
 }

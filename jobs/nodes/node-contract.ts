@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
+import { baseEnv } from '../../kernel/process/base-env';
 import { repoPath } from '../../kernel/paths';
 import { obsEnv, SHARED_PYTHON_DIR, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { JobRecord, JobVersion } from '../job-record';
@@ -16,7 +17,7 @@ import type { Workspace } from '../execution/workspace';
 export const METRICS_FD = 3;
 
 /** ModelArts' role name of a training job's nodes (PyTorch, MindSpore: all workers). */
-export const TASK_ROLE = 'worker';
+const TASK_ROLE = 'worker';
 
 /** One node's address: a host every node can reach, and a port reserved for it there. */
 export interface NodeAddress {
@@ -96,14 +97,12 @@ function commandLine({ job, version, ws, python }: ContractInput): { command: st
  * others, the older DLS_* and BATCH_* names), OBS access for moxing and S3 clients, the compute
  * settings and a minimal base (PATH, locale). Nothing else of the platform's own environment.
  */
-export function nodeEnv(input: ContractInput, index: number): Record<string, string> {
+function nodeEnv(input: ContractInput, index: number): Record<string, string> {
   const { job, version, ws, addresses } = input;
   const count = addresses.length;
   const vjName = `modelarts-job-${job.id}`;
   const base: Record<string, string | undefined> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    LANG: process.env.LANG ?? 'C.UTF-8',
-    TZ: process.env.TZ,
+    ...baseEnv(),
     // On a cluster node, collective libraries use the cluster's network (by default they follow
     // the host name, which may resolve to loopback); the job's own variables may say otherwise.
     ...(addresses[index].interface ? { GLOO_SOCKET_IFNAME: addresses[index].interface, NCCL_SOCKET_IFNAME: addresses[index].interface } : {}),

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { describeExit, type ExitInfo } from '../../kernel/process/supervise';
+import { ifErrnoSync } from '../../kernel/util/drop';
 import type { StartedNode } from './executor';
 import { METRICS_FD, type NodeLaunch } from './node-contract';
 
@@ -41,9 +42,7 @@ function exitOf(child: ChildProcess): Promise<ExitInfo> {
 
 function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, sig);
-  } catch {
-    // the group is gone already
-  }
+  const pid = child.pid;
+  // ESRCH: the group is gone already.
+  ifErrnoSync(() => process.kill(-pid, sig), ['ESRCH']);
 }

@@ -8,9 +8,9 @@ import { jobV2View, JobSearch, platformJobBody, searchJobs } from '../modelarts/
 import { projectRouter } from '../../kernel/http/project-router';
 
 /** The newest part of a log that a preview shows, as ModelArts' console does. */
-export const LOG_PREVIEW_BYTES = 512 * 1024;
+const LOG_PREVIEW_BYTES = 512 * 1024;
 /** How long a log link stays valid. */
-export const LOG_URL_SECONDS = 3600;
+const LOG_URL_SECONDS = 3600;
 
 /** ModelArts' training API v2 on the platform's job records. */
 export function trainingJobsV2Routes(jobs: JobService, p: PlatformContext): Router {

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { Readable } from 'node:stream';
-import type { JobService } from '../job-service';
+import { MAX_PAGE_SIZE, type JobService } from '../job-service';
 import { readJson } from '../../kernel/http/body';
 import { flagQuery, intQuery, oneOfQuery, stringQuery } from '../../kernel/http/query';
 import { JOB_STATUSES } from '../job-record';
@@ -15,7 +15,7 @@ export function trainingJobRoutes(jobs: JobService): Router {
 
   router.get('/', (ctx) => {
     const status = oneOfQuery(ctx, 'status', JOB_STATUSES);
-    ctx.body = jobs.list({ status, offset: intQuery(ctx, 'offset', 0, 0, 1e9), limit: intQuery(ctx, 'limit', 20, 1, 100) });
+    ctx.body = jobs.list({ status, offset: intQuery(ctx, 'offset', 0, 0, 1e9), limit: intQuery(ctx, 'limit', 20, 1, MAX_PAGE_SIZE) });
   });
 
   router.get('/:id', (ctx) => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
+import { PlatformError } from '../../kernel/errors';
 
 /** An IDX array (the MNIST file format): its dimensions and values, row-major. */
 export interface IdxArray {
@@ -8,7 +9,7 @@ export interface IdxArray {
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
-export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
 const TYPES: Record<number, { type: IdxType; bytes: number }> = {
   0x08: { type: 'uint8', bytes: 1 },
@@ -19,7 +20,7 @@ const TYPES: Record<number, { type: IdxType; bytes: number }> = {
   0x0e: { type: 'float64', bytes: 8 },
 };
 
-export class IdxError extends Error {}
+export class IdxError extends PlatformError {}
 
 /** Reads an IDX file, gzip-compressed (`.gz`, detected by content) or raw. */
 export async function readIdx(file: string): Promise<IdxArray> {

@@ -6,7 +6,7 @@
 import { log } from '../log';
 import { ACTIVE_STATES, type SlurmJob } from './slurm';
 
-export const POLL_INTERVAL_MS = 500;
+const POLL_INTERVAL_MS = 500;
 /** Polls a job may be missing from squeue right after sbatch before it counts as gone. */
 const MISSING_POLLS = 6;
 /** A failing squeue is said once in this many polls, not twice a second. */

@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type net from 'node:net';
 import { Channel } from './channel';
 
@@ -70,7 +71,7 @@ export async function connectWithRetries(info: NodeLinkInfo, attempts = 5): Prom
       return await connectToPlatform(info);
     } catch (err) {
       if (attempt >= attempts || /refused this node/.test((err as Error).message)) throw err;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      await sleep(200 * 2 ** attempt);
     }
   }
 }

@@ -6,6 +6,7 @@
  * the user's login environment on the node first, which costs a second or more per job).
  */
 import { spawn } from 'node:child_process';
+import { PlatformError } from '../errors';
 
 export interface SubmitRequest {
   name: string;
@@ -39,7 +40,7 @@ export interface SlurmJob {
   exitSignal: number;
 }
 
-export class SlurmError extends Error {}
+export class SlurmError extends PlatformError {}
 
 interface Output {
   stdout: string;
@@ -67,7 +68,7 @@ function run(command: string, args: string[], input?: string, env: NodeJS.Proces
   });
 }
 
-export function submitArgs(req: SubmitRequest): string[] {
+function submitArgs(req: SubmitRequest): string[] {
   return [
     '--parsable',
     `--job-name=${req.name}`,

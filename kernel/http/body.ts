@@ -22,7 +22,7 @@ export async function readJson(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promi
 }
 
 function readRaw(ctx: Context, limit: number): Promise<Buffer> {
-  // A signed request's body was read already, to check its signature (see auth.ts).
+  // A signed request's body was read already, to check its signature (see platform/http/auth.ts).
   const read = ctx.state.rawBody as Buffer | undefined;
   if (read) return read.length > limit ? Promise.reject(bodyTooLarge(limit)) : Promise.resolve(read);
   return readBody(ctx.req, limit);
@@ -31,13 +31,4 @@ function readRaw(ctx: Context, limit: number): Promise<Buffer> {
 /** The body as text (for parsers that report line and column themselves). */
 export async function readText(ctx: Context, limit = MAX_JSON_BODY_BYTES): Promise<string> {
   return (await readRaw(ctx, limit)).toString('utf8');
-}
-
-/** A JSON object body (not an array or a scalar). */
-export async function readJsonObject(ctx: Context): Promise<Record<string, unknown>> {
-  const body = await readJson(ctx);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError('invalid_request', 'the request body must be a JSON object');
-  }
-  return body as Record<string, unknown>;
 }

@@ -6,10 +6,10 @@ const LOCALHOST_ORIGIN = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 export const ORIGIN_PATTERN = /^(\*|localhost|https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?)$/;
 
 /** What a prediction endpoint answers; the control plane passes its own list. */
-export const PREDICT_METHODS = 'POST, GET, OPTIONS';
+const PREDICT_METHODS = 'POST, GET, OPTIONS';
 
 /** 'localhost' in the list stands for any localhost origin, '*' for any origin. */
-export function originAllowed(origin: string, allow: readonly string[]): boolean {
+function originAllowed(origin: string, allow: readonly string[]): boolean {
   return allow.some((a) => a === '*' || a === origin || (a === 'localhost' && LOCALHOST_ORIGIN.test(origin)));
 }
 

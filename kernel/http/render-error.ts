@@ -6,6 +6,7 @@
  * servers (`sendError`: the gateway, service instances, service ports) and for gRPC.
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ApiError, diskFullError, ERROR_CODES, type ErrorKind, type Problem } from '../errors';
 import { ObsUrlError } from '../storage/obs-url';
 import { StorageError } from '../storage/storage-error';
@@ -144,7 +145,7 @@ const RUNTIME_MESSAGES: Partial<Record<ErrorKind, string>> = {
   predict_recognition_failed: 'Recognition failed',
   predict_recognition_failed_input: 'Recognition failed',
 };
-export const ERROR_DETAIL_HEADER = 'x-modelarts-error';
+const ERROR_DETAIL_HEADER = 'x-modelarts-error';
 
 function runtimeBody(kind: ErrorKind, body: ErrorBody): { body: Record<string, unknown>; headers?: Record<string, string> } {
   if (!body.error_code.startsWith('MR.')) return { body };
@@ -165,13 +166,23 @@ export function tfServingErrorResponse(err: unknown): RenderedError {
   return renderError(err, 'tf-serving');
 }
 
-/** gRPC status codes (grpc/status.h) for the HTTP statuses of ERROR_CODES; anything else is INTERNAL (13). */
-const GRPC_CODES: Record<number, number> = { 400: 3, 401: 16, 404: 5, 408: 4, 413: 8, 415: 3, 503: 14, 504: 4, 507: 8 };
+/** gRPC status codes for the HTTP statuses of ERROR_CODES; anything else is INTERNAL. */
+const GRPC_CODES: Record<number, GrpcStatus> = {
+  400: GrpcStatus.INVALID_ARGUMENT,
+  401: GrpcStatus.UNAUTHENTICATED,
+  404: GrpcStatus.NOT_FOUND,
+  408: GrpcStatus.DEADLINE_EXCEEDED,
+  413: GrpcStatus.RESOURCE_EXHAUSTED,
+  415: GrpcStatus.INVALID_ARGUMENT,
+  503: GrpcStatus.UNAVAILABLE,
+  504: GrpcStatus.DEADLINE_EXCEEDED,
+  507: GrpcStatus.RESOURCE_EXHAUSTED,
+};
 
 /** An error as a gRPC status: the code that matches its HTTP status, and its message. */
 export function grpcErrorResponse(err: unknown): { code: number; details: string; expected: boolean } {
   const { status, body, expected } = platformBody(err);
-  return { code: GRPC_CODES[status] ?? 13, details: body.error_msg, expected };
+  return { code: GRPC_CODES[status] ?? GrpcStatus.INTERNAL, details: body.error_msg, expected };
 }
 
 /**

@@ -5,7 +5,7 @@
 import { readBmpHeader } from './bmp';
 import { CorruptImageError, type ImageFormat } from './errors';
 
-export { CorruptImageError, type ImageFormat } from './errors';
+export { CorruptImageError } from './errors';
 
 export interface ImageHeader {
   format: ImageFormat;
@@ -17,7 +17,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** 'IHDR' as a big-endian 32-bit number, as chunk types are compared. */
 const IHDR = 0x49484452;
 
-export function detectFormat(bytes: Uint8Array): ImageFormat | undefined {
+function detectFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
   if (bytes[0] === 0x42 && bytes[1] === 0x4d) return 'bmp';

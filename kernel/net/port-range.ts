@@ -3,19 +3,21 @@
  * port forwarding; without it the system picks any free port. A port of the range that is
  * taken (by anything) is skipped; a range with no free port left is an error saying so.
  */
+import { PlatformError } from '../errors';
+
 export interface PortRange {
   first: number;
   last: number;
 }
 
-export class PortsExhausted extends Error {
+export class PortsExhausted extends PlatformError {
   constructor(range: PortRange) {
     const n = range.last - range.first + 1;
     super(`no free port is left in SERVICE_PORTS=${formatPortRange(range)} (${n} port${n === 1 ? '' : 's'}, all in use); widen the range or stop a service`);
   }
 }
 
-export function formatPortRange(range: PortRange): string {
+function formatPortRange(range: PortRange): string {
   return `${range.first}-${range.last}`;
 }
 

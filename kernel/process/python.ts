@@ -7,6 +7,7 @@
  * Nothing is cached: a package installed after a failed deploy counts at the next one.
  */
 import { execFile } from 'node:child_process';
+import { PlatformError } from '../errors';
 
 export const PYTHON_CANDIDATES = ['/usr/bin/python3', 'python3'] as const;
 const PROBE_TIMEOUT_MS = 60_000;
@@ -33,7 +34,7 @@ export interface PythonNeeds {
   env?: NodeJS.ProcessEnv;
 }
 
-export class PythonNotFound extends Error {}
+export class PythonNotFound extends PlatformError {}
 
 // Imports each module in turn; an import that fails (or exits) is recorded, not fatal.
 const PROBE = `

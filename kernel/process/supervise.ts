@@ -1,8 +1,9 @@
 import { ChildProcess, fork, ForkOptions } from 'node:child_process';
 import os from 'node:os';
+import { PlatformError } from '../errors';
 
 /** Messages every child of ours sends first: ready (with what it offers) or fatal. */
-export type StartMessage<R> = { type: 'ready'; info: R } | { type: 'fatal'; message: string };
+type StartMessage<R> = { type: 'ready'; info: R } | { type: 'fatal'; message: string };
 
 export interface ExitInfo {
   code: number | null;
@@ -43,7 +44,7 @@ export async function terminate(child: ChildProcess, graceMs: number): Promise<E
   return exited;
 }
 
-export class StartError extends Error {}
+export class StartError extends PlatformError {}
 
 /**
  * Forks one of our own Node entry points with an IPC channel and waits for its

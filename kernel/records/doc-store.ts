@@ -1,6 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { KeyedLock, writeFileAtomic } from '@modelarts-local/durable';
+import { PlatformError } from '../errors';
 
 export interface Doc {
   id: string;
@@ -114,7 +115,7 @@ export class DocStore<T extends Doc> {
   }
 }
 
-export class MissingDocError extends Error {
+export class MissingDocError extends PlatformError {
   constructor(readonly kind: string, readonly id: string) {
     super(`${kind} record ${id} does not exist`);
   }

@@ -12,7 +12,7 @@ import { ObsUrl } from './obs-url';
 
 /** Files above this go up in parts, so no upload ever holds a large file in memory. */
 export const MULTIPART_THRESHOLD_BYTES = 64 * 1024 * 1024;
-export const PART_SIZE_BYTES = 16 * 1024 * 1024;
+const PART_SIZE_BYTES = 16 * 1024 * 1024;
 const PART_CONCURRENCY = 4;
 
 export async function putLargeFile(client: S3Client, url: ObsUrl, file: string, size: number): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * The naming rules of buckets, keys and obs:// URLs (names.ts and obs-url.ts check them in
- * code) written as ECMAScript patterns, for the documents that must state them: the OpenAPI
+ * The naming rules of buckets, keys and obs:// URLs (packages/s3-server/src/names.ts and obs-url.ts check
+ * them in code) written as ECMAScript patterns, for the documents that must state them: the OpenAPI
  * documents' path parameters and request bodies. A test holds each pattern to the code's
  * verdict over generated names (test/platform/name-patterns.test.ts). Keys are also limited
  * to 1,024 bytes of UTF-8, which a pattern cannot count.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -14,7 +15,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { sleep } from '../util/concurrency';
 import { ObsUrl, asFolder, formatObsUrl } from './obs-url';
 import { StorageError, toStorageError } from './storage-error';
 import { putLargeFile, MULTIPART_THRESHOLD_BYTES } from './multipart';

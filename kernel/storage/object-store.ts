@@ -9,7 +9,7 @@ import { localPathFor } from './safe-path';
 
 export * from './object-client';
 
-export const TRANSFER_CONCURRENCY = 8;
+const TRANSFER_CONCURRENCY = 8;
 const DELETE_BATCH = 1000;
 
 export interface TransferSummary {

@@ -3,6 +3,7 @@
  * objects (or, with a trailing slash, folders) everywhere in the API.
  */
 import { bucketNameProblem as s3BucketNameProblem, MAX_KEY_BYTES } from '@modelarts-local/s3-server/names';
+import { PlatformError } from '../errors';
 
 export interface ObsUrl {
   bucket: string;
@@ -10,11 +11,10 @@ export interface ObsUrl {
   key: string;
 }
 
-export class ObsUrlError extends Error {}
+export class ObsUrlError extends PlatformError {}
 
 const SCHEMES = ['obs://', 's3://'];
-export { MAX_KEY_BYTES };
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** Why `bucket` cannot name a bucket (S3's rules, as the embedded store applies them), or undefined. */

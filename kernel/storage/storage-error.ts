@@ -1,4 +1,4 @@
-import { DISK_FULL_ERRNOS } from '../errors';
+import { DISK_FULL_ERRNOS, PlatformError } from '../errors';
 
 /**
  * Failures of the object store, sorted into the few reasons the platform acts on:
@@ -6,7 +6,7 @@ import { DISK_FULL_ERRNOS } from '../errors';
  */
 export type StorageFailure = 'not_found' | 'exists' | 'not_empty' | 'unavailable' | 'full' | 'denied' | 'too_large' | 'unsafe_key' | 'other';
 
-export class StorageError extends Error {
+export class StorageError extends PlatformError {
   constructor(readonly reason: StorageFailure, message: string) {
     super(message);
   }

@@ -2,7 +2,7 @@
  * Edit distance for telling a misspelling from a different word. Optimal string
  * alignment: an adjacent swap ("from" for "form") costs one edit, as a typist makes it.
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));

@@ -6,17 +6,18 @@
  * grammar only to find the first error and any duplicate keys; the value itself still
  * comes from JSON.parse, so both always agree on what valid JSON means.
  */
+import { PlatformError } from '../errors';
 
-export interface TextPosition {
+interface TextPosition {
   line: number;
   column: number;
 }
 
-export interface JsonTextError extends TextPosition {
+interface JsonTextError extends TextPosition {
   message: string;
 }
 
-export interface DuplicateKey extends TextPosition {
+interface DuplicateKey extends TextPosition {
   /** Keys and indexes from the root down to the repeated key. */
   path: (string | number)[];
 }
@@ -58,7 +59,7 @@ function positionOf(text: string, offset: number): TextPosition {
   return { line, column: offset - lineStart + 1 };
 }
 
-class ScanError extends Error {
+class ScanError extends PlatformError {
   constructor(
     message: string,
     readonly at: number,

@@ -116,7 +116,7 @@ export function joinPath(prefix: string, relative: string): string {
   return relative.startsWith('[') ? prefix + relative : `${prefix}.${relative}`;
 }
 
-export function jsonPath(instancePath: string, extra?: string): string {
+function jsonPath(instancePath: string, extra?: string): string {
   const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   return pathFrom(parts);

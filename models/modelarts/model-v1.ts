@@ -46,7 +46,7 @@ function parseSourceLocation(raw: string): ObsUrl {
 const ms = (iso: string) => new Date(iso).getTime();
 
 /** A model as ModelArts' v1 list answers it. */
-export function modelV1Summary(m: ModelRecord, projectId: string): Record<string, unknown> {
+function modelV1Summary(m: ModelRecord, projectId: string): Record<string, unknown> {
   return {
     model_id: m.id,
     model_name: m.name,

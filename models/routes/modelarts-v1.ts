@@ -10,7 +10,7 @@ import { listModelsV1, ModelListQuery, modelV1Detail, platformImportBody } from 
 import { projectRouter } from '../../kernel/http/project-router';
 
 /** The largest page ListModels answers (ModelArts' default page is all of them, up to 1000). */
-export const MAX_MODELS_PAGE = 1000;
+const MAX_MODELS_PAGE = 1000;
 
 /** ModelArts' model API v1 on the platform's model records. */
 export function modelsV1Routes(models: ModelService, p: PlatformContext): Router {

@@ -11,7 +11,7 @@ export type Caller = { kind: 'platform-token' } | { kind: 'iam-token'; user: str
 /**
  * Checks the credentials a call carries, the same way for the control plane and the
  * prediction gateway. With nothing configured (no AUTH_TOKEN, API keys or IAM users)
- * the platform is open and nothing is checked, as before ModelArts' API existed here.
+ * the platform is open and nothing is checked: local use needs no credentials.
  */
 export class Credentials {
   private readonly secrets: Map<string, string>;

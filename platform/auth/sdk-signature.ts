@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { authorizationFields, sha256Hex } from '@modelarts-local/s3-server/authorization-fields';
 
 /**
  * Huawei Cloud's AK/SK request signature (`SDK-HMAC-SHA256`), as the SDKs' signers
@@ -13,12 +14,12 @@ import crypto from 'node:crypto';
  * There is no credential scope: the key signs directly. A body declared
  * `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (multipart uploads) is not hashed.
  */
-export const ALGORITHM = 'SDK-HMAC-SHA256';
-export const DATE_HEADER = 'x-sdk-date';
-export const CONTENT_SHA256_HEADER = 'x-sdk-content-sha256';
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const ALGORITHM = 'SDK-HMAC-SHA256';
+const DATE_HEADER = 'x-sdk-date';
+const CONTENT_SHA256_HEADER = 'x-sdk-content-sha256';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 /** How far X-Sdk-Date may be from the platform's clock, as Huawei's gateways allow. */
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 export interface SignedRequest {
   method: string;
@@ -38,15 +39,10 @@ export interface SdkAuthorization {
 
 /** `SDK-HMAC-SHA256 Access=…, SignedHeaders=…, Signature=…`, or undefined when it is not one. */
 export function parseAuthorization(header: string | undefined): SdkAuthorization | undefined {
-  if (!header?.startsWith(`${ALGORITHM} `)) return undefined;
-  const fields = new Map<string, string>();
-  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  const accessKeyId = fields.get('Access');
-  const signedHeaders = fields.get('SignedHeaders');
-  const signature = fields.get('Signature');
+  const fields = authorizationFields(header, ALGORITHM);
+  const accessKeyId = fields?.get('Access');
+  const signedHeaders = fields?.get('SignedHeaders');
+  const signature = fields?.get('Signature');
   if (!accessKeyId || !signedHeaders || !signature) return undefined;
   return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature };
 }
@@ -125,13 +121,9 @@ function header(headers: SignedRequest['headers'], name: string): string | undef
 }
 
 /** `YYYYMMDDTHHmmssZ` as epoch milliseconds. */
-export function parseSdkDate(text: string): number | undefined {
+function parseSdkDate(text: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number);
   return Date.UTC(y, mo - 1, d, h, mi, s);
-}
-
-export function sha256Hex(data: string | Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
 }

@@ -7,7 +7,7 @@ import { MAX_JSON_BODY_BYTES } from '../../kernel/http/body';
 /**
  * Every control-plane call is checked by `credentials` (see auth/credentials.ts): the
  * platform token or an IAM token in X-Auth-Token, or an AK/SK signature, whose check
- * needs the body, read here once and kept for the handler (see body.ts).
+ * needs the body, read here once and kept for the handler (see kernel/http/body.ts).
  */
 export function authenticate(credentials: Credentials, isPublic: (ctx: Context) => boolean = () => false) {
   return async (ctx: Context, next: Next): Promise<void> => {

@@ -6,7 +6,7 @@ import { parseBatchPath } from './batch-paths';
 import { csvCells, csvLines, isHeader } from './csv-mapping';
 
 /** The largest .manifest or .csv file a batch reads (ModelArts advises CSV files of at most 12 MB). */
-export const MAX_LISTING_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_LISTING_FILE_BYTES = 64 * 1024 * 1024;
 
 /** One request of the batch: a file, or a row of a CSV file. */
 export interface BatchInput {
@@ -26,7 +26,7 @@ export interface BatchInput {
   problem?: string;
 }
 
-export interface BatchTable {
+interface BatchTable {
   source: string;
   result: string;
   /** Its rows are inputs first … first + rows - 1. */

@@ -6,7 +6,7 @@ import { readyInstanceInfo } from '../manager/record-updates';
 import type { BatchInstanceInfo } from './batch-record';
 
 /** Requests one instance is given at once: enough to fill its dynamic batches (the real-time figures are taken at 32). */
-export const REQUESTS_PER_INSTANCE = 32;
+const REQUESTS_PER_INSTANCE = 32;
 /** Inputs under way per instance: as many again are being read from or written to the store while those wait on it. */
 export const INPUTS_UNDER_WAY_PER_INSTANCE = 2 * REQUESTS_PER_INSTANCE;
 /** Waits before starting a crashed instance again; past the last one the batch fails. */

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import aws4 from 'aws4';
 import { STORE_RETRY_DELAYS_MS, type StoreOptions } from '../../kernel/storage/object-client';
 import { formatObsUrl, type ObsUrl } from '../../kernel/storage/obs-url';
 import { StorageError, type StorageFailure } from '../../kernel/storage/storage-error';
-import { sleep } from '../../kernel/util/concurrency';
 
 /**
  * The GET of each input and the PUT of each result, the two store calls a batch makes per

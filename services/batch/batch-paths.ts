@@ -1,4 +1,4 @@
-import { asFolder, childUrl, formatObsUrl, parseObsUrl, type ObsUrl } from '../../kernel/storage/obs-url';
+import { asFolder, childUrl, parseObsUrl, type ObsUrl } from '../../kernel/storage/obs-url';
 
 /**
  * An OBS location in any form ModelArts' batch API takes: what parseObsUrl reads (obs://,
@@ -34,4 +34,3 @@ export function taskOutputs(destPath: string, taskId: string): TaskOutputs {
   };
 }
 
-export { formatObsUrl };

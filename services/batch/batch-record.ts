@@ -10,7 +10,7 @@ import { MAX_EVENTS } from '../service-record';
 export const BATCH_STATUSES = ['deploying', 'running', 'finished', 'failed', 'stopping', 'stopped'] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
-export type MappingType = 'file' | 'csv';
+type MappingType = 'file' | 'csv';
 
 /** What the batch reads and writes, in ModelArts' words (config[0] of the v1 API). */
 export interface BatchSettings {
@@ -82,7 +82,7 @@ const NEXT: Record<BatchStatus, readonly BatchStatus[]> = {
 
 export const ACTIVE_BATCH: readonly BatchStatus[] = ['deploying', 'running'];
 
-export function isTerminal(status: BatchStatus): boolean {
+function isTerminal(status: BatchStatus): boolean {
   return NEXT[status].length === 0;
 }
 

@@ -39,7 +39,7 @@ export class BatchRun {
   private task?: BatchTask;
 
   constructor(
-    private readonly p: PlatformContext,
+    private readonly context: PlatformContext,
     private readonly models: ModelService,
     private readonly launcher: InstanceLauncher,
     private readonly record: BatchServiceRecord,
@@ -55,23 +55,23 @@ export class BatchRun {
     const r = this.record;
     const model = this.models.get(r.model_id);
     const api = batchApi(model, r.batch);
-    const limits = instanceLimits(this.p, this.launcher);
+    const limits = instanceLimits(this.context, this.launcher);
     const options = instanceOptions(r, model, limits);
     let fatal: string | undefined;
     const instances = new BatchInstances(options, limits, r.instance_count, r.model_id, {
       event: (type, message) => this.report.event(type, message),
       fatal: (reason) => (fatal = reason),
     });
-    const dir = batchDir(this.p.config.dataDir, r.id);
-    const objects = new BatchObjects(this.p.store.options);
+    const dir = batchDir(this.context.config.dataDir, r.id);
+    const objects = new BatchObjects(this.context.store.options);
     try {
       const [list] = await Promise.all([this.inputs(dir), instances.start()]);
       const outputs = taskOutputs(r.batch.dest_path, r.task_id);
       const state = new TaskState(list, outputs.results);
-      const manifest = new ResultManifest(this.p.store, outputs, this.p.config.batchManifestLines);
+      const manifest = new ResultManifest(this.context.store, outputs, this.context.config.batchManifestLines);
       const { journal, entries } = await TaskJournal.open(path.join(dir, 'journal.jsonl'));
       try {
-        this.task = new BatchTask({ store: this.p.store, objects, state, journal, manifest, instances, settings: r.batch, api, maxBodyBytes: limits.maxBodyBytes });
+        this.task = new BatchTask({ store: this.context.store, objects, state, journal, manifest, instances, settings: r.batch, api, maxBodyBytes: limits.maxBodyBytes });
         await this.task.recover(entries);
         if (this.stopped) this.task.stop();
         await this.report.running(state, () => manifest.parts(), instances);
@@ -92,7 +92,7 @@ export class BatchRun {
     const file = path.join(dir, 'inputs.json');
     const kept = await ifExists(fsp.readFile(file, 'utf8'));
     if (kept) return JSON.parse(kept) as InputList;
-    const list = await listInputs(this.p.store, this.record.batch);
+    const list = await listInputs(this.context.store, this.record.batch);
     await fsp.mkdir(dir, { recursive: true });
     await writeFileAtomic(file, JSON.stringify(list));
     for (const note of list.notes) this.report.event('info', note);

@@ -12,6 +12,7 @@ import { errorMessageOf, fileBody, InstanceUnavailable, postToInstance, rowBody,
 import type { ResultManifest } from './result-manifest';
 import type { TaskJournal, JournalEntry } from './task-journal';
 import { RESERVE_STEP, TaskState, type Outcome } from './task-state';
+import { PlatformError } from '../../kernel/errors';
 
 /** Times an input is sent before it counts as failed when its instance keeps going away. */
 const MAX_SENDS = 4;
@@ -32,7 +33,7 @@ export interface TaskDeps {
 }
 
 /** A failure that ends the whole batch (the store cannot be reached or is full), not one input. */
-export class TaskFailure extends Error {}
+export class TaskFailure extends PlatformError {}
 
 /**
  * Sends every pending input to the instances, writes each answer as a result file, and
@@ -44,15 +45,15 @@ export class BatchTask {
   private stopping = false;
   private reserving?: Promise<void>;
 
-  constructor(private readonly d: TaskDeps) {}
+  constructor(private readonly deps: TaskDeps) {}
 
   /** Replays the journal into the state and the manifest, then settles what a killed run left half done. */
   async recover(entries: JournalEntry[]): Promise<void> {
-    for (const e of entries) this.release(this.d.state.apply(e));
-    const { state } = this.d;
+    for (const e of entries) this.release(this.deps.state.apply(e));
+    const { state } = this.deps;
     const unsure = state.pending().filter((i) => i < state.reserved && state.list.inputs[i].table === undefined && !state.list.inputs[i].problem);
     await mapLimit(unsure, CHECK_CONCURRENCY, async (i) => {
-      if (await this.d.store.head(state.resultUrl(state.list.inputs[i]))) await this.record({ i, ok: true });
+      if (await this.deps.store.head(state.resultUrl(state.list.inputs[i]))) await this.record({ i, ok: true });
     });
     for (let t = 0; t < state.list.tables.length; t++) {
       if (state.tableComplete(t) && !state.tablesWritten.has(t)) await this.writeTable(t);
@@ -64,7 +65,7 @@ export class BatchTask {
    * A TaskFailure stops the others too, and is thrown once every input under way is settled.
    */
   async run(concurrency: number): Promise<'finished' | 'stopped'> {
-    const pending = this.d.state.pending();
+    const pending = this.deps.state.pending();
     let next = 0;
     const worker = async () => {
       while (!this.stopping && next < pending.length) {
@@ -81,7 +82,7 @@ export class BatchTask {
     );
     const failure = (await Promise.allSettled(workers)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
-    await this.d.manifest.flush();
+    await this.deps.manifest.flush();
     return next < pending.length ? 'stopped' : 'finished';
   }
 
@@ -91,14 +92,14 @@ export class BatchTask {
   }
 
   private async reserveUpTo(i: number): Promise<void> {
-    while (i >= this.d.state.reserved) {
-      this.reserving ??= this.record({ reserve: this.d.state.reserved + RESERVE_STEP }).finally(() => (this.reserving = undefined));
+    while (i >= this.deps.state.reserved) {
+      this.reserving ??= this.record({ reserve: this.deps.state.reserved + RESERVE_STEP }).finally(() => (this.reserving = undefined));
       await this.reserving;
     }
   }
 
   private async process(i: number): Promise<void> {
-    const input = this.d.state.list.inputs[i];
+    const input = this.deps.state.list.inputs[i];
     let outcome = await inputFailure(this.score(input));
     if (input.table === undefined) {
       if (outcome.ok) outcome = await inputFailure(this.putResult(input, outcome.answer ?? '').then(() => outcome));
@@ -106,7 +107,7 @@ export class BatchTask {
       return;
     }
     await this.record(outcome.ok ? { i, ok: true, answer: outcome.answer ?? '' } : { i, ok: false, error: outcome.error });
-    if (this.d.state.tableComplete(input.table)) await this.writeTable(input.table);
+    if (this.deps.state.tableComplete(input.table)) await this.writeTable(input.table);
   }
 
   /** The instance's answer to one input, or why there is none. */
@@ -114,18 +115,18 @@ export class BatchTask {
     if (input.problem) return { ok: false, error: input.problem };
     const body = await this.bodyOf(input);
     for (let sends = 1; ; sends++) {
-      const slot = await this.d.instances.acquire().catch((err: Error) => {
+      const slot = await this.deps.instances.acquire().catch((err: Error) => {
         throw new TaskFailure(err.message);
       });
       let answered = false;
       try {
-        const answer = await postToInstance(this.d.instances.agent, this.d.instances.address(slot), body);
+        const answer = await postToInstance(this.deps.instances.agent, this.deps.instances.address(slot), body);
         answered = true;
         return answer.status < 300 ? { ok: true, answer: answer.text } : { ok: false, error: errorMessageOf(answer) };
       } catch (err) {
         if (!(err instanceof InstanceUnavailable) || sends >= MAX_SENDS) throw err;
       } finally {
-        this.d.instances.release(slot, answered);
+        this.deps.instances.release(slot, answered);
       }
     }
   }
@@ -133,27 +134,27 @@ export class BatchTask {
   private async bodyOf(input: BatchInput): Promise<OutgoingBody> {
     if (input.cells) {
       try {
-        return rowBody(this.d.api.contentType, requestFromRow(this.d.settings.mapping_rule, input.cells));
+        return rowBody(this.deps.api.contentType, requestFromRow(this.deps.settings.mapping_rule, input.cells));
       } catch (err) {
         if (err instanceof RowError) throw new Error(`row ${input.row}: ${err.message}`, { cause: err });
         throw err;
       }
     }
-    if (input.size !== undefined && input.size > this.d.maxBodyBytes) {
-      throw new Error(`the file is ${input.size} bytes; a request takes at most ${this.d.maxBodyBytes} (PREDICT_MAX_BODY_BYTES)`);
+    if (input.size !== undefined && input.size > this.deps.maxBodyBytes) {
+      throw new Error(`the file is ${input.size} bytes; a request takes at most ${this.deps.maxBodyBytes} (PREDICT_MAX_BODY_BYTES)`);
     }
-    const content = await this.storage(`Download file failed`, () => this.d.objects.get({ bucket: input.bucket!, key: input.key! }, this.d.maxBodyBytes));
-    return fileBody(this.d.api.fileField!, path.posix.basename(input.key!), content);
+    const content = await this.storage(`Download file failed`, () => this.deps.objects.get({ bucket: input.bucket!, key: input.key! }, this.deps.maxBodyBytes));
+    return fileBody(this.deps.api.fileField!, path.posix.basename(input.key!), content);
   }
 
   private putResult(input: BatchInput, text: string): Promise<void> {
-    return this.storage('Writing the result failed', () => this.d.objects.put(this.d.state.resultUrl(input), text, 'text/plain; charset=utf-8'));
+    return this.storage('Writing the result failed', () => this.deps.objects.put(this.deps.state.resultUrl(input), text, 'text/plain; charset=utf-8'));
   }
 
   private async writeTable(t: number): Promise<void> {
-    const table = this.d.state.list.tables[t];
-    const url = this.d.state.resultUrl(this.d.state.list.inputs[table.first] ?? { source: table.source, result: table.result });
-    await this.storage('Writing the result failed', () => this.d.objects.put(url, this.d.state.tableText(t), 'text/plain; charset=utf-8'));
+    const table = this.deps.state.list.tables[t];
+    const url = this.deps.state.resultUrl(this.deps.state.list.inputs[table.first] ?? { source: table.source, result: table.result });
+    await this.storage('Writing the result failed', () => this.deps.objects.put(url, this.deps.state.tableText(t), 'text/plain; charset=utf-8'));
     await this.record({ table: t });
   }
 
@@ -168,12 +169,12 @@ export class BatchTask {
   }
 
   private async record(entry: JournalEntry): Promise<void> {
-    await this.d.journal.append(entry);
-    this.release(this.d.state.apply(entry));
+    await this.deps.journal.append(entry);
+    this.release(this.deps.state.apply(entry));
   }
 
   private release(lines: Record<string, unknown>[]): void {
-    for (const line of lines) this.d.manifest.add(line);
+    for (const line of lines) this.deps.manifest.add(line);
   }
 }
 

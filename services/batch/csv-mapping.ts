@@ -3,12 +3,13 @@
  * API's request data (a JSON Schema) whose string, number, integer and boolean leaves
  * carry `index`, the column (from 0) that fills them; `-1` leaves a field out.
  */
+import { PlatformError } from '../../kernel/errors';
 
 type Rule = { type?: string; index?: number; properties?: Record<string, Rule>; items?: Rule | Rule[] };
 
 const SCALARS = ['string', 'number', 'integer', 'boolean'];
 
-export class RowError extends Error {}
+export class RowError extends PlatformError {}
 
 /** One CSV line's cells: comma-separated, with RFC 4180 quotes ("a, b" and "" for a quote). */
 export function csvCells(line: string): string[] {

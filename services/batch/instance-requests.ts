@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { RETRYABLE_HEADER } from '../../kernel/http/render-error';
+import { PlatformError } from '../../kernel/errors';
 
 /** A request body as it goes to an instance. */
 export interface OutgoingBody {
@@ -11,7 +12,7 @@ export interface OutgoingBody {
 }
 
 /** The instance could not answer this time (it went away, or said to send the request again). */
-export class InstanceUnavailable extends Error {}
+export class InstanceUnavailable extends PlatformError {}
 
 const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.bmp': 'image/bmp', '.gif': 'image/gif' };
 

@@ -4,7 +4,7 @@ import { dropLogged } from '../../kernel/util/drop';
 import type { TaskOutputs } from './batch-paths';
 
 /** How often, at most, the manifest part being filled is written again while lines come in. */
-export const MANIFEST_FLUSH_MS = 500;
+const MANIFEST_FLUSH_MS = 500;
 
 /**
  * infer-result-{task_id}.manifest, one JSON line per input in the order they ended,

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { InputData, LoadedModel } from '../../compute/loaded-model';
 import type { BaseService } from '../model_service/base-service';
-import { TfServingBaseService } from '../model_service/tfserving-service';
+import { TfServingBaseService } from '../model_service/tf-serving-base-service';
 import type { ServableSet } from '../tf_serving/servables';
 import type { BatchReport } from './batch-queue';
 import { batchedModel, unbatchable } from './batched-model';

@@ -6,6 +6,7 @@
  * its requests run one by one, so an error stays with the request that caused it.
  */
 import type { InputData, LoadedModel, NestedNumbers } from '../../compute/loaded-model';
+import { dropLogged } from '../../kernel/util/drop';
 import { BatchQueue, type BatchReport, type QueueSettings, type Settled } from './batch-queue';
 
 type Outputs = Record<string, NestedNumbers>;
@@ -31,12 +32,9 @@ export function batchedModel(model: LoadedModel, settings: QueueSettings, onBatc
   const runBatch = async (items: InputData[][]): Promise<Settled<Outputs>[]> => {
     if (items.length === 1 || !split) return sequential(items, runAlone);
     const rows = items.map((data) => data[0].shape[0]);
-    let stacked: Outputs;
-    try {
-      stacked = await model.run(stack(items));
-    } catch {
-      return sequential(items, runAlone);
-    }
+    // A batch that fails is said in the log and run one request at a time: each then gets its own answer or error.
+    const stacked = await dropLogged(model.run(stack(items)), `a batch of ${items.length} requests (run one at a time instead)`);
+    if (stacked === undefined) return sequential(items, runAlone);
     const parts = unstack(stacked, rows);
     if (parts) return parts.map((value) => ({ ok: true, value }));
     // Outputs that do not follow the batch dimension: this model is run one request at a time from now on.

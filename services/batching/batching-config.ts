@@ -10,7 +10,7 @@
  */
 import type { QueueSettings } from './batch-queue';
 
-export type BatchingMode = 'auto' | 'on' | 'off';
+type BatchingMode = 'auto' | 'on' | 'off';
 
 export interface BatchingConfig {
   mode: BatchingMode;
@@ -22,16 +22,16 @@ export interface BatchingConfig {
 /** What POST /services and deploy accept: "auto", false (off), true or the parameters (on). */
 export type BatchingRequest = 'auto' | boolean | Partial<Omit<BatchingConfig, 'mode'>>;
 
-export const DEFAULT_MAX_BATCH_SIZE = 32;
-export const DEFAULT_MAX_ENQUEUED_BATCHES = 64;
+const DEFAULT_MAX_BATCH_SIZE = 32;
+const DEFAULT_MAX_ENQUEUED_BATCHES = 64;
 /** With mode 'on' and no timeout given: batches close at the end of the event loop turn that opened them. */
-export const DEFAULT_BATCH_TIMEOUT_MICROS = 0;
+const DEFAULT_BATCH_TIMEOUT_MICROS = 0;
 /** Auto lets batches wait for more requests only for models whose single prediction takes at least this long. */
 export const AUTO_MIN_PREDICT_MS = 2;
 /** Auto waits this share of a single prediction's time for more requests … */
-export const AUTO_TIMEOUT_SHARE = 0.1;
+const AUTO_TIMEOUT_SHARE = 0.1;
 /** … and never longer than this. */
-export const AUTO_MAX_TIMEOUT_MICROS = 5000;
+const AUTO_MAX_TIMEOUT_MICROS = 5000;
 
 export const DEFAULT_BATCHING: BatchingConfig = {
   mode: 'auto',

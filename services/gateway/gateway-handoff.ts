@@ -4,7 +4,7 @@
  * it, the connection itself is passed to one of the service's instances, bytes read so
  * far included, and its next requests go there without this process in between (the
  * instance sends anything else it meets back here). Every other connection is the
- * control plane's HTTP server's, as before. Proxying each prediction through this
+ * control plane's HTTP server's, which answers it as any other. Proxying each prediction through this
  * process costs a second HTTP hop per request; passing the connection costs one
  * message per connection.
  */

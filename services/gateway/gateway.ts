@@ -4,6 +4,7 @@ import { RETRYABLE_HEADER, sendError, type ErrorDialect } from '../../kernel/htt
 import { finishReading, readBody } from '../../kernel/http/read-body';
 import { tfServingName } from '../tf_serving/rest-api';
 import { GATEWAY_PREFIX, INSTANCE_KEY_HEADER } from '../../kernel/http/api-names';
+import { decodeSegment } from '../../kernel/http/path-segment';
 import { splitHostPort } from '../../kernel/http/host-port';
 
 const MAX_ATTEMPTS = 2;
@@ -65,7 +66,7 @@ export function createTfServingGateway(idByName: (name: string) => string | unde
 function inferTarget(req: IncomingMessage): { id: string; path: string } {
   const rest = (req.url ?? '').slice(GATEWAY_PREFIX.length);
   const slash = rest.indexOf('/');
-  const id = safeDecode(slash === -1 ? rest.split('?')[0] : rest.slice(0, slash));
+  const id = decodeSegment(slash === -1 ? rest.split('?')[0] : rest.slice(0, slash), 'a service id');
   return { id, path: slash === -1 ? '/' : rest.slice(slash) || '/' };
 }
 
@@ -112,11 +113,4 @@ function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, key, lo
   });
 }
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ApiError('predict_not_found', `${JSON.stringify(segment)} is not a service id`);
-  }
-}
 

@@ -1,5 +1,5 @@
 /**
- * Where each connection of an instance came from, for the access check (instance-guard.ts):
+ * Where each connection of an instance came from, for the access check (services/access/instance-guard.ts):
  * the service's port (its shared socket, or handed over by the platform), the control plane's
  * gateway (gateway-connections.ts), or else the instance's own port.
  */

@@ -5,7 +5,7 @@ import { exitWithParent, sendFatal, sendReady } from '../../kernel/process/child
 import { listenOnFreePort } from '../../kernel/net/port-range';
 import { loadHook } from '../model_service/load-hook';
 import { initRuntime, backend } from '../model_service/runtime';
-import { TfServingBaseService } from '../model_service/tfserving-service';
+import { TfServingBaseService } from '../model_service/tf-serving-base-service';
 import type { BaseService } from '../model_service/base-service';
 import { createInstanceServer, InstanceServer, Predictor, type InstanceExtras } from './server';
 import { loadServables, ServableSet } from '../tf_serving/servables';

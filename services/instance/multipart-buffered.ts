@@ -6,9 +6,9 @@
  * `Content-Disposition: form-data; name="…"[; filename="…"]` and an optional
  * `Content-Type` per part — and gives up (undefined) on anything else (quoted
  * escapes, RFC 5987 names, other part headers, a preamble, non-ASCII header bytes,
- * too many parts), which busboy then reads as before.
+ * too many parts), which busboy (request-body.ts) then reads.
  */
-import type { MultipartData } from './multipart-data';
+import { addField, addFile, type MultipartData } from './multipart-data';
 
 export interface BufferedLimits {
   files: number;
@@ -51,13 +51,11 @@ export function parseBufferedMultipart(body: Buffer, boundary: string, limits: B
     if (part.filename === '') return undefined;
     if (part.filename !== undefined) {
       if (++files > limits.files) return undefined;
-      const slot = typeof data[part.name] === 'object' ? (data[part.name] as Record<string, Buffer>) : {};
-      slot[uniqueName(slot, basename(part.filename) || `file${Object.keys(slot).length}`)] = content;
-      data[part.name] = slot;
+      addFile(data, part.name, basename(part.filename), content);
     } else {
       // A field's own Content-Type may name a charset: busboy decodes those.
       if (part.typed || ++fields > limits.fields || content.length > limits.fieldBytes) return undefined;
-      if (typeof data[part.name] !== 'object') data[part.name] = content.toString('utf8');
+      addField(data, part.name, content.toString('utf8'));
     }
     at = end + next.length;
   }
@@ -97,10 +95,4 @@ function basename(name: string): string {
 
 function startsWith(body: Buffer, prefix: Buffer, at: number): boolean {
   return body.length >= at + prefix.length && body.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0;
-}
-
-export function uniqueName(slot: Record<string, Buffer>, name: string): string {
-  let candidate = name;
-  for (let i = 2; candidate in slot; i++) candidate = `${name} (${i})`;
-  return candidate;
 }

@@ -2,16 +2,14 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { ApiError } from '../../kernel/errors';
 import { readLimited } from '../../kernel/http/read-body';
-import { boundaryOf, parseBufferedMultipart, uniqueName } from './multipart-buffered';
-import type { MultipartData } from './multipart-data';
+import { boundaryOf, parseBufferedMultipart } from './multipart-buffered';
+import { addField, addFile, type MultipartData } from './multipart-data';
 
 export type { MultipartData };
 
-export const MAX_FILES_PER_REQUEST = 64;
-export const MAX_FIELDS_PER_REQUEST = 256;
-export const MAX_FIELD_BYTES = 1024 * 1024;
-
-export const ACCEPTED_TYPES = ['multipart/form-data', 'application/json'];
+const MAX_FILES_PER_REQUEST = 64;
+const MAX_FIELDS_PER_REQUEST = 256;
+const MAX_FIELD_BYTES = 1024 * 1024;
 
 /**
  * Reads a prediction request body: multipart (busboy) or JSON. Reading stops at
@@ -80,15 +78,11 @@ export function readWithBusboy(headers: IncomingHttpHeaders, body: Buffer, maxBy
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => fail(tooLarge(maxBytes)));
       stream.on('end', () => {
-        const slot = typeof data[field] === 'object' ? (data[field] as Record<string, Buffer>) : {};
         // A small file arrives in one chunk: no copy then.
-        slot[uniqueName(slot, info.filename || `file${Object.keys(slot).length}`)] = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        data[field] = slot;
+        addFile(data, field, info.filename ?? '', chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       });
     });
-    parser.on('field', (name, value) => {
-      if (typeof data[name] !== 'object') data[name] = value;
-    });
+    parser.on('field', (name, value) => addField(data, name, value));
     parser.on('filesLimit', () => fail(new ApiError('predict_bad_input', `a request may carry at most ${MAX_FILES_PER_REQUEST} files`)));
     parser.on('fieldsLimit', () => fail(new ApiError('predict_bad_input', `a request may carry at most ${MAX_FIELDS_PER_REQUEST} fields`)));
     parser.on('error', (err: Error) => fail(new ApiError('predict_bad_input', `the multipart body cannot be read: ${err.message}`)));

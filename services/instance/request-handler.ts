@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ApiError, methodNotAllowed } from '../../kernel/errors';
-import { RETRYABLE_HEADER, errorResponse, renderError, tfServingErrorResponse } from '../../kernel/http/render-error';
+import { errorResponse, sendError } from '../../kernel/http/render-error';
 import { applyCors } from '../../kernel/http/cors';
 import { sendJson } from '../../kernel/http/send-json';
 import { finishReading } from '../../kernel/http/read-body';
@@ -127,17 +127,13 @@ export class RequestHandler {
     return this.predict(req, res);
   }
 
-  /** The error's JSON in the API's dialect; an unread body is drained, or the connection closed after the answer. */
+  /** The error answered in the API's dialect (sendError); an unread body is drained first, or the connection closed after the answer. */
   private async fail(req: IncomingMessage, res: ServerResponse, api: Api, err: unknown): Promise<number> {
-    const response = api !== 'predict' ? tfServingErrorResponse(err) : this.pythonRuntime ? renderError(err, 'modelarts-runtime') : errorResponse(err);
-    if (!response.expected) this.onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
-    if (response.retryable) res.setHeader(RETRYABLE_HEADER, '1');
-    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     const cut = await finishReading(req, this.opts.maxBodyBytes);
-    if (cut) res.setHeader('Connection', 'close');
-    sendJson(res, response.status, response.body);
+    const answered = sendError(res, err, api !== 'predict' ? 'tf-serving' : this.pythonRuntime ? 'modelarts-runtime' : 'platform');
+    if (!answered?.expected) this.onEvent('error', `a request failed unexpectedly: ${(err as Error)?.stack ?? String(err)}`);
     if (cut) res.once('finish', () => req.socket.destroySoon?.());
-    return response.status;
+    return answered?.status ?? 500;
   }
 
   private async predict(req: IncomingMessage, res: ServerResponse): Promise<number> {

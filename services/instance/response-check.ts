@@ -1,5 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import { problemsFromAjv } from '../../kernel/validation/schemas';
+import { logDropped } from '../../kernel/util/drop';
 
 /**
  * Checks a hook's answer against config.json apis[0].response.data. ModelArts
@@ -10,8 +11,9 @@ export function compileResponseCheck(schema: unknown): ((value: unknown) => stri
   let validate: ValidateFunction;
   try {
     validate = new Ajv({ allErrors: true, strict: false }).compile(withoutFileTypes(schema) as object);
-  } catch {
-    return undefined;
+  } catch (err) {
+    // A schema Ajv cannot compile checks nothing; the service answers as it would without one.
+    return logDropped("compiling config.json's apis[0].response schema", err);
   }
   return (value) => {
     if (validate(value)) return undefined;

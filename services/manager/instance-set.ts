@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { PortRange } from '../../kernel/net/port-range';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
+import { baseEnv } from '../../kernel/process/base-env';
 import { obsEndpointEnv, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { ModelRecord } from '../../models/model-record';
 import type { ExitInfo } from '../../kernel/process/supervise';
@@ -101,11 +102,9 @@ export function instanceOptions(service: InstanceOwner, model: ModelRecord, limi
  * (tokens, the store's keys) are not passed to user code: a hook that reads OBS gets keys from
  * the service's envs (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or mox.file.set_auth.
  */
-export function instanceEnv(envs: Record<string, string>, compute: ComputeConfig, obs: Pick<ObsAccess, 'endpoint' | 'region'>): NodeJS.ProcessEnv {
+function instanceEnv(envs: Record<string, string>, compute: ComputeConfig, obs: Pick<ObsAccess, 'endpoint' | 'region'>): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
-    LANG: process.env.LANG ?? 'C.UTF-8',
-    TZ: process.env.TZ,
+    ...baseEnv(),
     LOG_LEVEL: process.env.LOG_LEVEL,
     ...obsEndpointEnv(obs),
     ...computeEnv(compute),
@@ -118,7 +117,7 @@ export function newInstanceKey(): string {
   return crypto.randomBytes(32).toString('base64url');
 }
 
-export function newInstanceId(): string {
+function newInstanceId(): string {
   return `i-${crypto.randomBytes(4).toString('hex')}`;
 }
 

@@ -15,9 +15,9 @@ import path from 'node:path';
 import { writeFileAtomic } from '@modelarts-local/durable';
 import { ifExists } from '../../kernel/util/drop';
 
-export const PACKAGE_NAME = 'model_service';
+const PACKAGE_NAME = 'model_service';
 
-export function modelServicePackageDir(modelDir: string): string {
+function modelServicePackageDir(modelDir: string): string {
   return path.join(modelDir, 'node_modules', PACKAGE_NAME);
 }
 

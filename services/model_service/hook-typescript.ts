@@ -41,7 +41,7 @@ export function syntaxErrorLine(file: string): number | undefined {
 
 function transpile(file: string, source: string): { outputText: string; problems: Problem[] } {
   // Loaded on demand: the compiler takes a noticeable time to load.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (see above)
   const ts = require('typescript') as typeof TypeScript;
   const output = ts.transpileModule(source, {
     fileName: file,

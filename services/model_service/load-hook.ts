@@ -13,18 +13,17 @@ import { provideModelServicePackage } from './hook-package';
 import { syntaxErrorLine, transpileHook } from './hook-typescript';
 
 export { HookError } from './hook-error';
-export type { HookClass } from './hook-exports';
 
-export const HOOK_BASENAME = 'customize_service';
+const HOOK_BASENAME = 'customize_service';
 /** In this order: a TypeScript author may ship the compiled .js beside the .ts. */
-export const HOOK_EXTENSIONS = ['.js', '.mjs', '.ts'] as const;
+const HOOK_EXTENSIONS = ['.js', '.mjs', '.ts'] as const;
 
 export interface LoadedHook {
   HookClass: HookClass;
   file: string;
 }
 
-export function findHookFile(modelDir: string): string | undefined {
+function findHookFile(modelDir: string): string | undefined {
   return HOOK_EXTENSIONS.map((ext) => path.join(modelDir, HOOK_BASENAME + ext)).find((f) => fs.existsSync(f));
 }
 

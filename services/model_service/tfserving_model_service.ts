@@ -3,7 +3,7 @@
  * ModelArts uses). Hooks get these exact module instances, and so the process' tfjs.
  */
 export { BaseService, HookStageError, STAGES, type HandleResult, type Stage, type Timings } from './base-service';
-export { TfServingBaseService } from './tfserving-service';
+export { TfServingBaseService } from './tf-serving-base-service';
 export { tf } from './runtime';
 export { InputError } from './input-error';
 export { decodeImage, MAX_IMAGE_PIXELS, type Channels, type DecodedImage, type DecodeOptions } from '../../kernel/image/decode';

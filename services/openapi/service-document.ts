@@ -54,7 +54,7 @@ export function serviceDocument(source: ServiceDocumentSource): Record<string, u
     paths,
     components: {
       schemas,
-      // A service with an app code asks for it on every call but /health (request-handler.ts).
+      // A service with an app code asks for it on every call but /health (services/instance/request-handler.ts).
       ...(service.app_code && { securitySchemes: { appCode: { type: 'apiKey', in: 'header', name: 'X-Apig-AppCode', description: "the service's app code" } } }),
     },
     ...(service.app_code && { security: [{ appCode: [] }] }),
@@ -83,7 +83,7 @@ function operation(api: ApiDeclaration, index: number, schemas: Record<string, u
 
 /**
  * A multipart request must carry a file in one of the fields config.json declares as
- * files (request-body.ts checks it), whether or not the schema lists them as required.
+ * files (services/instance/request-body.ts checks it), whether or not the schema lists them as required.
  */
 function fileFieldsRequired(data: unknown): Record<string, unknown> {
   const fields = expectedFileFields(data);

@@ -61,11 +61,11 @@ const DEBIAN_PACKAGES: Record<string, string> = {
 /** Packages a ModelArts TensorFlow image has because the model server needs them; here the instance is that server. */
 const PROVIDED = new Set(['tensorflow', 'tensorflow-cpu', 'tensorflow-gpu', 'tensorflow-serving-api', 'tensorflow-estimator']);
 
-export const PROVIDED_NOTE =
+const PROVIDED_NOTE =
   'the model runs in the instance behind its TF Serving REST API, which _inference calls on loopback; the worker does not import it';
 
 /** PEP 503 normalisation: pip compares names this way. */
-export function normalizePipName(name: string): string {
+function normalizePipName(name: string): string {
   return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
 }
 

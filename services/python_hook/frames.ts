@@ -2,7 +2,7 @@
  * The framing between an instance and its Python workers, on the worker's fd 3 (a
  * socket pair, so the hook's own prints on stdout cannot corrupt it): a big-endian u32
  * of the bytes that follow, a u32 of the JSON header's length, the header, then raw
- * bytes (uploaded files going in, the JSON result coming back). ma_hook_worker.py
+ * bytes (uploaded files going in, the JSON result coming back). worker/ma_hook_worker.py
  * speaks the other side with the standard library.
  */
 export interface Frame<H = Record<string, unknown>> {

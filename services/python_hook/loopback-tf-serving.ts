@@ -15,7 +15,7 @@ import { answerTfServing, isTfServingPath } from '../tf_serving/rest-api';
 import type { ServableSet } from '../tf_serving/servables';
 import { readJsonBody } from '../instance/request-body';
 
-export const WORKER_TOKEN_HEADER = 'x-ma-worker-token';
+const WORKER_TOKEN_HEADER = 'x-ma-worker-token';
 /** Workers keep one connection each; it may idle between requests for as long as this. */
 const KEEP_ALIVE_MS = 120_000;
 

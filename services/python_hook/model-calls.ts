@@ -1,8 +1,8 @@
 /**
  * The model calls of an instance's Python workers, answered on their own channel: the
- * `model` frame of TfServingBaseService._inference (model_service/model_channel.py) carries
- * the inputs as TF Serving's columnar `inputs` — JSON values, and numpy arrays as raw
- * bytes with dtype and shape — and is answered as `:predict` would answer it over REST,
+ * `model` frame of TfServingBaseService._inference
+ * (services/model_service/python/model_service/model_channel.py) carries the inputs as
+ * TF Serving's columnar `inputs` — JSON values, and numpy arrays as raw bytes with dtype and shape — and is answered as `:predict` would answer it over REST,
  * outputs by name, or the error TF Serving's API would give, with its status.
  */
 import { tfServingErrorResponse } from '../../kernel/http/render-error';

@@ -1,5 +1,5 @@
 /**
- * One Python worker process: `python -u ma_hook_worker.py`, which loads the package's
+ * One Python worker process: `python -u worker/ma_hook_worker.py`, which loads the package's
  * customize_service.py and answers one request at a time over fd 3, where its
  * _inference also asks for the model's outputs (answered by `onModelCall`). Starts with a
  * handshake (ready, or fatal with the reason); its exit is reported, and a request it
@@ -41,6 +41,8 @@ export class PythonWorker {
   private pending?: { resolve(frame: Frame): void; reject(err: Error): void };
   private leaving = false;
   private dead = false;
+  /** Why the platform killed the worker, when it did: said to the request it was answering. */
+  private killedFor?: string;
   readonly exited: Promise<ExitInfo>;
 
   private constructor(
@@ -52,12 +54,13 @@ export class PythonWorker {
   ) {
     this.exited = waitForExit(child).then((exit) => {
       this.dead = true;
-      this.pending?.reject(new ApiError('predict_worker_lost', `the Python worker answering this request ${exit.reason}; it is being restarted, send the request again`));
+      const why = this.killedFor ? ` (${this.killedFor})` : '';
+      this.pending?.reject(new ApiError('predict_worker_lost', `the Python worker answering this request ${exit.reason}${why}; it is being restarted, send the request again`));
       this.pending = undefined;
       return exit;
     });
     channel.on('data', (chunk: Buffer) => this.onData(chunk));
-    channel.on('error', () => child.kill('SIGKILL'));
+    channel.on('error', (err) => this.killFor(`its channel failed: ${err.message}`));
   }
 
   get pid(): number {
@@ -121,8 +124,8 @@ export class PythonWorker {
     let frames: Frame[];
     try {
       frames = this.reader.push(chunk);
-    } catch {
-      this.child.kill('SIGKILL');
+    } catch (err) {
+      this.killFor(`it spoke an unknown protocol: ${(err as Error).message}`);
       return;
     }
     for (const frame of frames) {
@@ -134,6 +137,12 @@ export class PythonWorker {
       this.pending = undefined;
       pending?.resolve(frame);
     }
+  }
+
+  /** A worker that cannot be trusted any more is killed, and the request it was answering told why. */
+  private killFor(reason: string): void {
+    this.killedFor ??= reason;
+    this.child.kill('SIGKILL');
   }
 
   /** A model call's answer goes back on the channel it came on (the worker waits for it), unless the worker is gone. */

@@ -19,11 +19,11 @@ import { PythonWorkerPool } from './worker-pool';
 import { PROTOCOL_FD } from './python-worker';
 import { PYTHON_HOOK } from './hook-file';
 
-export { isPythonHook, PYTHON_HOOK } from './hook-file';
+export { isPythonHook } from './hook-file';
 
 /** The `model_service` package hooks import, and the worker script. */
-export const PYTHON_RUNTIME_DIR = repoPath('services', 'model_service', 'python');
-export const WORKER_SCRIPT = repoPath('services', 'python_hook', 'worker', 'ma_hook_worker.py');
+const PYTHON_RUNTIME_DIR = repoPath('services', 'model_service', 'python');
+const WORKER_SCRIPT = repoPath('services', 'python_hook', 'worker', 'ma_hook_worker.py');
 const WORKER_START_TIMEOUT_MS = 60_000;
 /** What every PyTorch hook imports, whatever config.json lists. */
 const PYTORCH_NEEDS = ['torch'];

@@ -28,7 +28,7 @@ export interface ExampleObject {
 const bad = (message: string) => new ApiError('predict_bad_input', message);
 
 /** A tf.Example message (as protobufjs decodes it, snake or camel case) → its numeric features. */
-export function exampleFeatures(example: ExampleObject | undefined): ExampleFeatures {
+function exampleFeatures(example: ExampleObject | undefined): ExampleFeatures {
   const out: ExampleFeatures = {};
   for (const [key, f] of Object.entries(example?.features?.feature ?? {})) {
     const floats = f.float_list ?? f.floatList;

@@ -7,8 +7,8 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import { repoPath } from '../../kernel/paths';
 import { protoResolver, TF_PROTO_DIR } from '../../compute/protos/tf-protos';
 
-export const PROTO_DIR = repoPath('services', 'tf_serving', 'protos');
-export const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService';
+const PROTO_DIR = repoPath('services', 'tf_serving', 'protos');
+const PREDICTION_SERVICE = 'tensorflow.serving.PredictionService';
 export const SIGNATURE_DEF_MAP = 'tensorflow.serving.SignatureDefMap';
 
 /** Plain objects as handlers see them: int64 as strings, enums by name, bytes as Buffers. */
@@ -16,7 +16,7 @@ const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, a
 
 let loaded: protobuf.Root | undefined;
 
-export function tfServingRoot(): protobuf.Root {
+function tfServingRoot(): protobuf.Root {
   if (!loaded) {
     const root = new protobuf.Root();
     // TensorFlow's own messages (TensorProto, SignatureDef …) are the compute layer's.
@@ -28,7 +28,7 @@ export function tfServingRoot(): protobuf.Root {
   return loaded;
 }
 
-export function messageType(name: string): protobuf.Type {
+function messageType(name: string): protobuf.Type {
   return tfServingRoot().lookupType(name);
 }
 

@@ -17,7 +17,7 @@ import { runExamples, type ExampleMethod } from './example-signatures';
 import { decodeExample, feedExamples, inputExamples } from './examples';
 import { outputToTensor, tensorToInput, type TensorProtoObject } from './tensor-proto';
 
-export interface ModelSpecObject {
+interface ModelSpecObject {
   name?: string;
   version?: { value?: string };
   version_label?: string;

@@ -12,6 +12,7 @@ import { decodeExample, feedExamples, jsonExamples } from './examples';
 import type { InputValue, ModelSignature } from '../../compute/loaded-model';
 
 import { TF_SERVING_PREFIX } from '../../kernel/http/api-names';
+import { decodeSegment } from '../../kernel/http/path-segment';
 
 const ROUTE = /^\/v1\/models\/([^/:]+)(?:\/versions\/(\d{1,15})|\/labels\/([^/:]+))?(\/metadata|:[a-zA-Z]+)?$/;
 
@@ -40,7 +41,7 @@ export function isTfServingPath(path: string): boolean {
 /** The model name a TF Serving path names (the service name), if it names one. */
 export function tfServingName(path: string): string | undefined {
   const match = ROUTE.exec(path);
-  return match ? safeDecode(match[1]) : undefined;
+  return match ? decodeSegment(match[1], 'a model name') : undefined;
 }
 
 export async function answerTfServing(req: TfServingRequest, servables: ServableSet): Promise<RestAnswer> {
@@ -66,7 +67,7 @@ function parseRoute(method: string, path: string): Route {
   if (!match) throw malformed();
   const [, rawName, version, label, suffix] = match;
   if (label !== undefined) throw new ApiError('predict_not_found', `no version labels are defined here (asked for "${label}"); use /versions/<n>`);
-  const name = safeDecode(rawName);
+  const name = decodeSegment(rawName, 'a model name');
   const at = version === undefined ? undefined : Number(version);
   if (suffix === undefined && method === 'GET') return { name, version: at, action: 'status' };
   if (suffix === '/metadata' && method === 'GET') return { name, version: at, action: 'metadata' };
@@ -94,13 +95,6 @@ function metadata(name: string, servable: Servable): unknown {
   };
 }
 
-export function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ApiError('predict_not_found', `${JSON.stringify(segment)} is not a model name`);
-  }
-}
 
 /** `:predict` on a signature that takes serialized tf.Example: each instance is {"b64": <serialized proto>}. */
 function serializedExamples(body: unknown, spec: NonNullable<ModelSignature['examples']>): Record<string, InputValue> {

@@ -18,7 +18,7 @@ export interface Servable {
   model: LoadedModel;
 }
 
-export interface ModelVersionFile {
+interface ModelVersionFile {
   version: number;
   file: string;
 }
@@ -27,7 +27,7 @@ export interface ModelVersionFile {
  * The model.json of each version in `modelDir`, lowest first; a string saying why
  * TF Serving's API cannot serve the package when it holds several unnumbered models.
  */
-export function findVersions(modelDir: string): ModelVersionFile[] | string {
+function findVersions(modelDir: string): ModelVersionFile[] | string {
   const direct = modelFileIn(modelDir, '');
   if (direct) return [{ version: 1, file: direct }];
   const folders = fs

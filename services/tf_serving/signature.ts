@@ -9,17 +9,17 @@ import type { TensorSpec } from '../../compute/input-values';
 import type { LoadedModel, ModelSignature, SignatureTensorInfo } from '../../compute/loaded-model';
 
 export const DEFAULT_SIGNATURE = 'serving_default';
-export const PREDICT_METHOD = 'tensorflow/serving/predict';
+const PREDICT_METHOD = 'tensorflow/serving/predict';
 
 /** tfjs dtype → TF DataType enum name and number (tensorflow/core/framework/types.proto). */
-export const DATA_TYPES: Record<string, { name: string; number: number }> = {
+const DATA_TYPES: Record<string, { name: string; number: number }> = {
   float32: { name: 'DT_FLOAT', number: 1 },
   int32: { name: 'DT_INT32', number: 3 },
   string: { name: 'DT_STRING', number: 7 },
   bool: { name: 'DT_BOOL', number: 10 },
 };
 
-export interface TensorInfoJson {
+interface TensorInfoJson {
   dtype: string;
   tensor_shape: { dim: { size: string; name: string }[]; unknown_rank: boolean };
   name: string;
@@ -35,7 +35,7 @@ export function dataTypeName(dtype: string): string {
   return DATA_TYPES[dtype]?.name ?? 'DT_INVALID';
 }
 
-export function tensorInfo(spec: TensorSpec): TensorInfoJson {
+function tensorInfo(spec: TensorSpec): TensorInfoJson {
   return {
     dtype: dataTypeName(spec.dtype),
     tensor_shape: {
@@ -46,7 +46,7 @@ export function tensorInfo(spec: TensorSpec): TensorInfoJson {
   };
 }
 
-export function signatureDef(inputs: TensorSpec[], outputs: TensorSpec[]): SignatureDefJson {
+function signatureDef(inputs: TensorSpec[], outputs: TensorSpec[]): SignatureDefJson {
   return {
     inputs: Object.fromEntries(inputs.map((s) => [s.name, tensorInfo(s)])),
     outputs: Object.fromEntries(outputs.map((s) => [s.name, tensorInfo(s)])),
@@ -55,13 +55,13 @@ export function signatureDef(inputs: TensorSpec[], outputs: TensorSpec[]): Signa
 }
 
 /** An empty or absent signature name means the default one, as in TF Serving. */
-export function checkSignatureName(name: unknown): void {
+function checkSignatureName(name: unknown): void {
   if (name === undefined || name === null || name === '' || name === DEFAULT_SIGNATURE) return;
   throw new ApiError('predict_bad_input', `Serving signature name: ${JSON.stringify(name)} not found in signature def; this model has only "${DEFAULT_SIGNATURE}"`);
 }
 
 /** The signature a request names (absent or empty: the default one), with its name. */
-export function pickSignature(model: LoadedModel, name: unknown): { name: string; signature?: ModelSignature } {
+function pickSignature(model: LoadedModel, name: unknown): { name: string; signature?: ModelSignature } {
   const signatures = model.signatures;
   if (!signatures) {
     checkSignatureName(name);

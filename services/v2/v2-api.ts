@@ -7,10 +7,11 @@
 import { ApiError, methodNotAllowed } from '../../kernel/errors';
 import type { InputData } from '../../compute/loaded-model';
 import type { Servable, ServableSet } from '../tf_serving/servables';
-import { safeDecode, type RestAnswer, type TfServingRequest } from '../tf_serving/rest-api';
+import type { RestAnswer, TfServingRequest } from '../tf_serving/rest-api';
+import { decodeSegment } from '../../kernel/http/path-segment';
 import { fromModelOutput, toModelInput, v2Datatype, v2Shape, type V2Tensor } from './v2-tensors';
 
-export const V2_PREFIX = '/v2';
+const V2_PREFIX = '/v2';
 const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
 
 export interface V2Server {
@@ -47,7 +48,7 @@ export async function answerV2(req: TfServingRequest, servables: ServableSet, se
   if (!match) throw new ApiError('predict_not_found', `no Open Inference Protocol route at ${method} ${path}`);
   const [, rawName, rawVersion, action] = match;
   only(action === '/infer' ? 'POST' : 'GET');
-  const servable = find(servables, safeDecode(rawName), rawVersion);
+  const servable = find(servables, decodeSegment(rawName, 'a model name'), rawVersion);
   const name = servables.name;
   if (action === undefined) return { status: 200, body: metadata(name, servables, servable) };
   if (action === '/ready') return { status: server.ready() ? 200 : 503, body: { name, ready: server.ready() } };

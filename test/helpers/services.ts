@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseJson } from '../../client/api-client';
 import { repoPath } from '../../kernel/paths';
 import { api, waitFor } from './http';
 import { tempDir, TestPlatform } from './platform';
@@ -58,11 +59,5 @@ export async function predictFile(
   form.append(opts.field ?? 'images', new Blob([file], { type: opts.type ?? 'image/png' }), opts.fileName ?? 'digit.png');
   const res = await fetch(url, { method: 'POST', body: form, headers: opts.headers, signal: opts.signal });
   const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, body, headers: res.headers };
+  return { status: res.status, body: parseJson(text), headers: res.headers };
 }

@@ -33,7 +33,7 @@ describe('the DigitClassifier CNN sample', function () {
 
   it('builds the two-branch network with the stated layer shapes and 25,927,246 trainable parameters', async () => {
     const { tf } = await compute();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the sample's CommonJS boot-file module, by its path
     const { buildDigitClassifier } = require(path.join(CODE, 'digit_classifier.js'));
     const model = buildDigitClassifier(tf);
     try {

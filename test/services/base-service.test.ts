@@ -10,7 +10,7 @@ import {
   TfServingBaseService,
   tf as sharedTf,
 } from '../../services/model_service/tfserving_model_service';
-import { findModelJsons } from '../../services/model_service/tfserving-service';
+import { findModelJsons } from '../../services/model_service/tf-serving-base-service';
 import { initRuntime } from '../../services/model_service/runtime';
 import { testDigits } from './helpers/mnist';
 import { argmax, saveCentroidModel, toVector } from './helpers/models';

@@ -130,7 +130,7 @@ describe('loadHook', () => {
     const fromFolder = require(require.resolve('model_service/tfserving_model_service', { paths: [dir] }));
     assert.equal(fromFolder.TfServingBaseService, TfServingBaseService);
     assert.equal(require(require.resolve('model_service', { paths: [dir] })).BaseService, BaseService);
-    /* eslint-enable @typescript-eslint/no-require-imports */
+    /* eslint-enable @typescript-eslint/no-require-imports -- back to the rule */
   });
 
   it('picks up an edited hook when loaded again in the same process', async () => {

@@ -5,6 +5,7 @@
  * address for VC_WORKER_HOSTS, and a node that Slurm ends (NODE_FAIL, a scancel by hand, a time
  * limit) or that stops answering is a lost worker: the version ends Abnormal with the reason.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel } from '../../../kernel/cluster/channel';
 import { flavorResources } from '../../../kernel/cluster/resources';
 import { ACTIVE_STATES, describeJob, type SlurmJob } from '../../../kernel/cluster/slurm';
@@ -18,7 +19,7 @@ import type { HelloFrame } from './node-frames';
 import { RemoteWorker } from './remote-worker';
 
 /** How long the nodes have to reach the platform once Slurm runs the job. */
-export const NODE_CONNECT_TIMEOUT_MS = 60_000;
+const NODE_CONNECT_TIMEOUT_MS = 60_000;
 /** After Slurm says the job ended, a runner's last frames may still be on their way. */
 const LAST_FRAMES_MS = 2000;
 /** How long to wait for Slurm to see the runners' exit before cancelling what is left. */
@@ -180,7 +181,7 @@ export class SlurmRun {
    */
   private async settle(id: string, allFinished: boolean): Promise<void> {
     if (allFinished) {
-      const timer = new Promise<void>((resolve) => setTimeout(resolve, SLURM_END_WAIT_MS).unref());
+      const timer = sleep(SLURM_END_WAIT_MS, undefined, { ref: false });
       await Promise.race([this.slurmEnded, timer]);
     }
     if (!this.ended) await dropLogged(this.cluster.cancel(id), `cancelling Slurm job ${id}`);

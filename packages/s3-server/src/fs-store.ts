@@ -55,7 +55,7 @@ export interface ObjectRecord extends FileRecord, ObjectAttributes {
 }
 
 /** One part of a multipart object; parts are read by their position, 1-based, as S3 numbers them on reads. */
-export interface ObjectPart {
+interface ObjectPart {
   size: number;
   /** base64 checksum of the part, in the algorithm of the object's checksum. */
   checksum?: string;

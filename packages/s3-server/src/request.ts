@@ -7,7 +7,7 @@ import { decodeUriPart, parseQuery, type QueryParam } from './uri';
  * Which protocol family the client speaks: S3's (`x-amz-*` headers) or OBS's own
  * (`Authorization: OBS …`, `x-obs-*` headers), which is answered with `x-obs-*` headers.
  */
-export type Dialect = 's3' | 'obs';
+type Dialect = 's3' | 'obs';
 
 /**
  * A request addressed path-style (`/<bucket>/<key...>?<query>`) or virtual-host style

@@ -3,7 +3,7 @@
  * request documents S3 clients send (CompleteMultipartUpload, DeleteObjects).
  */
 
-export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** Markup that is already escaped, kept apart from plain strings so text is never emitted raw. */
 export interface Xml {
@@ -55,7 +55,10 @@ export interface XmlElement {
   text: string;
 }
 
-export class XmlSyntaxError extends Error {}
+/** Named by hand, as S3Error is: a package imports nothing of the repository's folders, so not kernel's base class. */
+class XmlSyntaxError extends Error {
+  override name = 'XmlSyntaxError';
+}
 
 const NAMED_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const OPEN_TAG = /<([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;

@@ -23,7 +23,7 @@ function s(tag, attrs = {}, text) {
  * @param {number} [count]
  * @returns {number[]}
  */
-export function ticks(min, max, count = 5) {
+function ticks(min, max, count = 5) {
   if (min === max) return [min];
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));

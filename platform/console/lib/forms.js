@@ -53,7 +53,7 @@ function fieldFor(form, path) {
 }
 
 /** @param {HTMLFormElement} form */
-export function clearErrors(form) {
+function clearErrors(form) {
   for (const e of form.querySelectorAll('.field-error')) e.textContent = '';
   for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
   form.querySelector('.form-errors')?.replaceChildren();
@@ -64,7 +64,7 @@ export function clearErrors(form) {
  * @param {HTMLFormElement} form
  * @param {any} err an ApiError (with its problems), or any other error
  */
-export function showErrors(form, err) {
+function showErrors(form, err) {
   clearErrors(form);
   /** @type {Problem[]} */
   const leftover = [];

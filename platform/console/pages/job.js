@@ -107,7 +107,7 @@ function versionsTable(job, current) {
  * One line chart per measured metric, against step (or epoch, or report order).
  * @param {Record<string, number>[]} points
  */
-export function metricCharts(points) {
+function metricCharts(points) {
   if (!points.length) return [h('p', { class: 'empty' }, 'No metrics reported yet.')];
   const xKey = AXES.slice(0, 2).find((k) => points.some((p) => k in p));
   const names = [...new Set(points.flatMap((p) => Object.keys(p)))].filter((k) => !AXES.includes(k));

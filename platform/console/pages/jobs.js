@@ -8,7 +8,7 @@ const PAGE = 20;
 
 /** The ModelArts tutorial's job, for the "fill in" button: the bucket `npm start` prepares. */
 /** @type {Record<'name' | 'engine' | 'code_dir' | 'boot_file' | 'data_url' | 'train_url', string> & { parameters: [string, string][] }} */
-export const TUTORIAL_JOB = {
+const TUTORIAL_JOB = {
   name: 'trainjob-mnist',
   engine: 'tfjs',
   code_dir: 'obs://test-modelarts/mnist/mnist-tensorflow-code/',

@@ -35,7 +35,7 @@ function constraints(schema) {
  * @param {Child[][]} [out]
  * @returns {Child[][]}
  */
-export function schemaRows(schema, path = '', required = false, out = []) {
+function schemaRows(schema, path = '', required = false, out = []) {
   if (!schema || typeof schema !== 'object') return out;
   if (path) out.push([h('code', {}, path), typeOf(schema), required ? 'yes' : 'no', constraints(schema)]);
   for (const [k, sub] of /** @type {[string, Json][]} */ (Object.entries(schema.properties ?? {}))) {

@@ -87,7 +87,7 @@ function inkBox(pad) {
  * @param {HTMLCanvasElement} pad
  * @returns {Promise<Blob | null | undefined>}
  */
-export async function drawingPng(pad) {
+async function drawingPng(pad) {
   const box = inkBox(pad);
   if (!box) return undefined;
   const out = document.createElement('canvas');

@@ -4,7 +4,7 @@ import { actionButton, announce, errorText, fill, formatBytes, formatDate, h, no
 import { apiForm, field, textInput, value } from '../lib/forms.js';
 import { go, link, storagePath } from '../lib/nav.js';
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 const UPLOAD_CONCURRENCY = 3;
 
 /** @typedef {{ tokens: (string | undefined)[], page: number }} Pager */

@@ -46,7 +46,7 @@ export function controlPlaneDocument(routers: Router[], p: PlatformContext): Rec
       schemas[doc.body] = toOpenApiSchema(p.schemas.schema(doc.body), { name: doc.body });
     }
     const path = openApiPath(route.path);
-    // An empty body counts as {} (body.ts): the body may be left out where the schema takes {}.
+    // An empty body counts as {} (kernel/http/body.ts): the body may be left out where the schema takes {}.
     const bodyRequired = !!doc.body && p.schemas.check(doc.body, {}).length > 0;
     (paths[path] ??= {})[route.method.toLowerCase()] = operation(route, doc, { projectId, authRequired, bodyRequired });
     if (doc.creates) creating.push({ path, method: route.method.toLowerCase(), creates: doc.creates, status: String(successStatuses(doc)[0]) });

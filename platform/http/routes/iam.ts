@@ -21,13 +21,13 @@ export function isIamPublic(method: string, path: string): boolean {
  * The part of IAM (Keystone v3) that ModelArts clients use: a token for a user's
  * password, and the project lookup the SDKs make when given no project id.
  */
-export function iamRoutes(p: PlatformContext, credentials: Credentials): Router {
+export function iamRoutes(context: PlatformContext, credentials: Credentials): Router {
   const router = new Router({ prefix: '/v3' });
-  const { projectId, projectName } = p.config.modelarts;
+  const { projectId, projectName } = context.config.modelarts;
   const project = { id: projectId, name: projectName, domain_id: 'modelarts-local', enabled: true, is_domain: false, parent_id: 'modelarts-local', description: '' };
 
   router.post('/auth/tokens', async (ctx) => {
-    const req = p.schemas.parse<TokenRequest>('iam-token', await readJson(ctx));
+    const req = context.schemas.parse<TokenRequest>('iam-token', await readJson(ctx));
     const user = req.auth.identity.password.user;
     if (!credentials.passwordMatches(user.name, user.password)) {
       throw new ApiError('unauthorized', 'The username or password is wrong.');

@@ -3,10 +3,10 @@ import type { Registry } from 'prom-client';
 import type { PlatformContext } from '../../../kernel/context';
 
 /** GET /metrics: the control plane's series, the process', and every service's (its instances summed), in Prometheus' text format. */
-export function metricsRoutes(p: PlatformContext, services: () => Promise<Registry>): Router {
+export function metricsRoutes(context: PlatformContext, services: () => Promise<Registry>): Router {
   const router = new Router();
   router.get('/metrics', async (ctx) => {
-    const { contentType, text } = await p.metrics.text([await services()]);
+    const { contentType, text } = await context.metrics.text([await services()]);
     ctx.type = contentType;
     ctx.body = text;
   });

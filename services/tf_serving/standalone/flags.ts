@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseTextProto, type TextMessage } from './text-proto';
+import { PlatformError } from '../../../kernel/errors';
 
 export type VersionPolicy = { kind: 'latest'; count: number } | { kind: 'all' } | { kind: 'specific'; versions: number[] };
 
@@ -27,7 +28,7 @@ export interface ServerFlags {
   configPollSeconds: number;
 }
 
-export class FlagError extends Error {}
+export class FlagError extends PlatformError {}
 
 const KNOWN = ['port', 'rest_api_port', 'host', 'model_name', 'model_base_path', 'model_config_file', 'file_system_poll_wait_seconds', 'model_config_file_poll_wait_seconds'];
 

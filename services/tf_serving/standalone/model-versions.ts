@@ -14,6 +14,7 @@ import { convertKeras } from '../../../compute/keras/keras-convert';
 import { CONVERTED_JSON } from '../../../compute/savedmodel/converted-format';
 import { convertSavedModel, writeConverted } from '../../../compute/savedmodel/convert';
 import { log } from '../../../kernel/log';
+import { ifErrnoSync } from '../../../kernel/util/drop';
 import { ServableSet, type Servable } from '../servables';
 import type { ModelEntry, VersionPolicy } from './flags';
 
@@ -122,18 +123,11 @@ export class ModelVersions {
 
 function stampOf(dir: string): string | undefined {
   for (const file of [SAVED_MODEL_PB, MODEL_JSON, ...kerasFilesIn(dir)]) {
-    try {
-      const st = fs.statSync(path.join(dir, file));
-      let variables = '';
-      try {
-        variables = fs.readdirSync(path.join(dir, 'variables')).map((n) => `${n}:${fs.statSync(path.join(dir, 'variables', n)).size}`).join(',');
-      } catch {
-        variables = '-';
-      }
-      return `${file}:${st.size}:${st.mtimeMs}:${variables}`;
-    } catch {
-      // not this kind of model
-    }
+    // No such file: not this kind of model.
+    const st = ifErrnoSync(() => fs.statSync(path.join(dir, file)), ['ENOENT', 'ENOTDIR']);
+    if (!st) continue;
+    const variables = ifErrnoSync(() => fs.readdirSync(path.join(dir, 'variables')).map((n) => `${n}:${fs.statSync(path.join(dir, 'variables', n)).size}`).join(','), ['ENOENT', 'ENOTDIR']);
+    return `${file}:${st.size}:${st.mtimeMs}:${variables ?? '-'}`;
   }
   return undefined;
 }

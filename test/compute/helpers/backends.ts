@@ -12,7 +12,7 @@ import { installWasmMaxPoolGrad } from '../../../compute/wasm-maxpool';
 export async function bothBackends(): Promise<{ tf: Tf; restore: () => Promise<void> }> {
   const { tf } = await compute();
   const previous = tf.getBackend();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend on the one tfjs, only when this test asks
   require('@tensorflow/tfjs-backend-wasm');
   for (const name of ['wasm', 'cpu'] as const) {
     await tf.setBackend(name);

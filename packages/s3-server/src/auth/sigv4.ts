@@ -14,6 +14,7 @@ import {
   requireMatchingSignature,
   signedPathForms,
 } from './signature';
+import { authorizationFields, sha256Hex } from './authorization-fields';
 
 /**
  * Verification of AWS Signature Version 4, in its Authorization-header and presigned-URL
@@ -22,7 +23,7 @@ import {
  */
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 interface SignedRequest {
   accessKeyId: string;
@@ -79,13 +80,9 @@ function canonicalRequestHashes(canonical: string): string[] {
 function readSignedRequest(req: IncomingMessage, request: S3Request): SignedRequest {
   const authorization = req.headers.authorization;
   if (authorization !== undefined) {
-    if (!authorization.startsWith(ALGORITHM + ' ')) {
+    const fields = authorizationFields(authorization, ALGORITHM);
+    if (!fields) {
       throw new S3Error('AuthorizationHeaderMalformed', `The authorization header is malformed: it should start with ${ALGORITHM}.`);
-    }
-    const fields = new Map<string, string>();
-    for (const part of authorization.slice(ALGORITHM.length + 1).split(',')) {
-      const eq = part.indexOf('=');
-      if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
     }
     return build(
       fields.get('Credential'),
@@ -186,8 +183,4 @@ function canonicalRequest(req: IncomingMessage, request: S3Request, signed: Sign
 
 function hmac(key: Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
-}
-
-function sha256Hex(data: string): string {
-  return createHash('sha256').update(data, 'utf8').digest('hex');
 }
