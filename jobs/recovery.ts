@@ -5,7 +5,7 @@ import { DocStore } from '../kernel/records/doc-store';
 import { log } from '../kernel/log';
 import { JobRecord } from './job-record';
 import { endLine } from '../kernel/end-line';
-import { transition } from './state-machine';
+import type { JobStateMachine } from './state-machine';
 import { jobFiles } from './execution/job-files';
 
 /**
@@ -13,7 +13,7 @@ import { jobFiles } from './execution/job-files';
  * were starting or running become Abnormal (their leftover processes are killed),
  * versions that were waiting are queued again in their order.
  */
-export async function recoverJobs(records: DocStore<JobRecord>, dataDir: string): Promise<{ jobId: string; version: string }[]> {
+export async function recoverJobs(records: DocStore<JobRecord>, dataDir: string, states: JobStateMachine): Promise<{ jobId: string; version: string }[]> {
   const requeue: { jobId: string; version: string; created: string }[] = [];
   for (const job of records.list()) {
     for (const v of job.versions) {
@@ -23,7 +23,7 @@ export async function recoverJobs(records: DocStore<JobRecord>, dataDir: string)
       const was = v.status;
       const updated = await records.update(job.id, (j) => {
         const current = j.versions.find((x) => x.version === v.version)!;
-        transition(j, current, 'Abnormal');
+        states.transition({ job: j, version: current }, 'Abnormal');
         current.reason = `the platform stopped while this version was ${was}${killed.length ? `; its leftover process${killed.length > 1 ? 'es were' : ' was'} killed` : ''}. Run a new version to train again.`;
       });
       await keepPartialLog(jobFiles(dataDir, job.id, v.version).log, endLine(updated.versions.find((x) => x.version === v.version)!));

@@ -1,6 +1,6 @@
 import type { DocStore } from '../../kernel/records/doc-store';
 import type { ExitInfo } from '../../kernel/process/supervise';
-import { addEvent, sharesOf, transitionService, type ServiceRecord } from '../service-record';
+import { addEvent, serviceStates, sharesOf, type ServiceRecord } from '../service-record';
 import type { FigureBook } from './figure-book';
 import type { Generations } from './generations';
 import type { InstanceProcess } from './instance-process';
@@ -45,7 +45,7 @@ export class CrashRestarts {
         info.state = 'restarting';
         info.last_exit = exit.reason;
       }
-      if (s.status === 'running') transitionService(s, 'concerning');
+      if (s.status === 'running') serviceStates.transition(s, 'concerning');
     }).catch(unlessGone(id));
     this.schedule(id, g, instance, 0);
   }
@@ -94,5 +94,5 @@ function replaced(s: ServiceRecord, dead: InstanceProcess, fresh: InstanceProces
   if (index === -1) s.instances.push(info);
   else s.instances[index] = info;
   addEvent(s, 'info', `instance ${fresh.id} replaced ${dead.id} and is ready`);
-  if (serving >= s.instance_count && s.status === 'concerning') transitionService(s, 'running');
+  if (serving >= s.instance_count && s.status === 'concerning') serviceStates.transition(s, 'running');
 }
