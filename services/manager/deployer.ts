@@ -234,6 +234,11 @@ export class Deployer {
     return this.figures.withLive(s);
   }
 
+  /** Starts what runs beside the deploys: the figures' periodic write. */
+  start(): void {
+    this.figures.start();
+  }
+
   async shutdown(): Promise<void> {
     this.generations.close();
     this.restarts.cancelAll();

@@ -44,6 +44,8 @@ export class ServiceManager {
 
   /** After a restart, services that were up are brought back up on their old ports. */
   async start(): Promise<void> {
+    this.metrics.register();
+    this.deployer.start();
     await this.records.load();
     for (const s of this.records.list()) {
       if (s.status === 'stopping') await this.update(s.id, (r) => serviceStates.transition(r, 'stopped'));
