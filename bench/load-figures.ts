@@ -2,6 +2,8 @@
 export interface Upload {
   body: Buffer;
   contentType: string;
+  /** Headers sent with every request besides Content-Type (a token, for a platform with credentials). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadFigures {

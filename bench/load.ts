@@ -35,7 +35,7 @@ function autocannonRun(url: string, upload: Upload, connections: number, seconds
   const times: number[] = [];
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      { url, connections, duration: seconds, method: 'POST', body: upload.body, headers: { 'content-type': upload.contentType } },
+      { url, connections, duration: seconds, method: 'POST', body: upload.body, headers: { ...upload.headers, 'content-type': upload.contentType } },
       (err, result) => {
         if (err) return reject(err);
         times.sort((a, b) => a - b);

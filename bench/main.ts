@@ -25,10 +25,11 @@ import { benchSavedModel } from './savedmodel';
 import { savedModelRows } from './savedmodel-report';
 import { batchServiceRows, benchBatchService } from './batch-service';
 import { benchMoxingCopy, moxingCopyRows } from './moxing-copy';
+import { benchCluster, clusterRows } from './cluster';
 
 const quick = process.argv.includes('--quick');
 /** `--only=` parts, comma-separated: `backends` is the probes alone, `compute` the probes and the PyTorch comparison. */
-const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch', 'savedmodel'] as const;
+const PARTS = ['compute', 'backends', 'service', 'predictions', 'digit-batching', 'python-hook', 'training', 'moxing', 'batch', 'savedmodel', 'cluster'] as const;
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const runs = (part: (typeof PARTS)[number]) => !only || only.includes(part);
 const SECONDS = quick ? 3 : 10;
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
   if (runs('python-hook')) figures.python_hook = await benchPythonHook(SECONDS, say);
   if (runs('training')) figures.training = await benchTraining(STEPS, say);
   if (runs('moxing')) figures.moxing_copy = await benchMoxingCopy(say);
+  if (runs('cluster')) figures.cluster = await benchCluster(SECONDS, say);
   if (runs('batch')) figures.batch_service = await benchBatchService(SECONDS, say).catch((err: Error) => ({ error: err.message.split('\n')[0] }) as BenchFigures['batch_service']);
   if (runs('savedmodel')) figures.savedmodel = await benchSavedModel(SECONDS, say);
   console.log(`\nModelArts Local benchmark, ${figures.date}, ${figures.machine.cpus} cpus (${figures.machine.model}), load average at start ${figures.machine.load_average_at_start.join(' ')}, at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
@@ -122,6 +124,7 @@ function tablesOf(figures: BenchFigures): (string[][] | undefined)[] {
     figures.moxing_copy && moxingCopyRows(figures.moxing_copy),
     figures.batch_service && batchServiceRows(figures.batch_service),
     figures.savedmodel && savedModelRows(figures.savedmodel),
+    figures.cluster && clusterRows(figures.cluster),
     figures.backends.length ? backendRows(figures.backends) : undefined,
   ];
 }

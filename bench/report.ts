@@ -1,4 +1,5 @@
 /** The benchmark's figures as one table for the terminal, and the targets they are read against. */
+import type { ClusterFigures } from './cluster';
 import os from 'node:os';
 import type { BatchServiceFigures } from './batch-service';
 import type { ProbeFigures } from './compute-probe';
@@ -29,6 +30,7 @@ export interface BenchFigures {
   moxing_copy?: CopyFigures;
   batch_service?: BatchServiceFigures;
   savedmodel?: SavedModelFigures;
+  cluster?: ClusterFigures;
 }
 
 /** What each compared workload is read against: native over the faster PyTorch, and native/wasm. */

@@ -41,6 +41,12 @@ done = function(summary, latency, requests)
 end
 `;
 
+function extraHeaders(upload: Upload): string {
+  return Object.entries(upload.headers ?? {})
+    .map(([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}\n`)
+    .join('');
+}
+
 export async function wrkRun(url: string, upload: Upload, connections: number, seconds: number): Promise<LoadFigures> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-wrk-'));
   try {
@@ -49,7 +55,7 @@ export async function wrkRun(url: string, upload: Upload, connections: number, s
     const script = path.join(dir, 'upload.lua');
     await fs.writeFile(
       script,
-      `local f = io.open(${JSON.stringify(bodyFile)}, "rb")\nwrk.method = "POST"\nwrk.body = f:read("*all")\nf:close()\nwrk.headers["Content-Type"] = ${JSON.stringify(upload.contentType)}\n${REPORT}`,
+      `local f = io.open(${JSON.stringify(bodyFile)}, "rb")\nwrk.method = "POST"\nwrk.body = f:read("*all")\nf:close()\nwrk.headers["Content-Type"] = ${JSON.stringify(upload.contentType)}\n${extraHeaders(upload)}${REPORT}`,
     );
     const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', script, url];
     const cpus = wrkCpus();

@@ -59,11 +59,25 @@ export interface Resource {
 export interface TaskStatus {
   task: string;
   host: string;
+  /** The cluster node it ran on (executor slurm). */
+  node?: string;
   pid?: number;
   exit_code?: number | null;
   signal?: string | null;
   /** How the node's boot file ended, or why it was stopped. */
   reason?: string;
+}
+
+/** Where a version runs in a cluster (executor slurm): its job there and what Slurm says of it. */
+export interface ClusterPlacement {
+  scheduler: 'slurm';
+  job_id: string;
+  /** Slurm's job state: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, NODE_FAIL … */
+  state: string;
+  /** Slurm's reason for the state (Resources, NodeDown …), when it gives one. */
+  reason?: string;
+  /** The nodes Slurm gave it. */
+  nodes?: string;
 }
 
 /** What happens inside Running, for users watching a job. */
@@ -93,6 +107,8 @@ export interface JobVersion {
   metric_count: number;
   /** Each node of the run (one per node_count), once started. */
   tasks?: TaskStatus[];
+  /** The cluster job that runs the version, when the platform runs jobs on a cluster. */
+  cluster?: ClusterPlacement;
   /** Process ids of the running boot file(s), to find leftovers after a platform crash. */
   pids?: number[];
   work_dir?: string;

@@ -8,7 +8,10 @@ export const DEFAULT_INPUT_NAME = 'data_url';
 export const DEFAULT_OUTPUT_NAME = 'train_url';
 
 /** A create request, checked and normalised: URLs canonical, parameter values strings. */
-export type JobSpec = Pick<JobRecord, 'name' | 'description' | 'algorithm' | 'inputs' | 'outputs' | 'resource' | 'versioned_outputs'>;
+export type JobSpec = Pick<JobRecord, 'name' | 'description' | 'algorithm' | 'inputs' | 'outputs' | 'resource' | 'versioned_outputs'> & {
+  /** Write even where other outputs already are (not recorded: it is asked for each time). */
+  overwrite_outputs?: boolean;
+};
 
 interface RawChannel {
   name: string;
@@ -27,6 +30,7 @@ interface RawCreate {
   outputs?: RawChannel[];
   resource?: { flavor?: string; node_count?: number };
   versioned_outputs?: boolean;
+  overwrite_outputs?: boolean;
 }
 
 /**
@@ -56,6 +60,7 @@ export function parseCreateRequest(body: unknown, schemas: Schemas): JobSpec {
     outputs: outputs.map((o, i) => withPrefetch({ ...o, url: formatObsUrl(asFolder(parseObsUrl(o.url))) }, raw.outputs?.[i])),
     resource: { flavor: resource.flavor ?? DEFAULT_FLAVOR, node_count: resource.node_count ?? 1 },
     ...(raw.versioned_outputs === false ? { versioned_outputs: false as const } : {}),
+    ...(raw.overwrite_outputs === true ? { overwrite_outputs: true } : {}),
   };
 }
 
@@ -79,15 +84,15 @@ export function parseVersionRequest(
   body: unknown,
   schemas: Schemas,
   current: Parameter[],
-): { parameters: Parameter[]; description?: string } {
-  const raw = schemas.parse<{ parameters?: { name: string; value: unknown }[]; description?: string }>('training-job-version', body);
+): { parameters: Parameter[]; description?: string; overwrite_outputs?: boolean } {
+  const raw = schemas.parse<{ parameters?: { name: string; value: unknown }[]; description?: string; overwrite_outputs?: boolean }>('training-job-version', body);
   const found: Problem[] = [];
   const changed = parseParameters(raw.parameters ?? [], 'parameters', found);
   if (found.length) throw invalid(found);
   // Parameters not named keep their previous values, as when ModelArts copies a version.
   const merged = current.map((p) => changed.find((c) => c.name === p.name) ?? p);
   for (const c of changed) if (!merged.some((p) => p.name === c.name)) merged.push(c);
-  return { parameters: merged, description: raw.description };
+  return { parameters: merged, description: raw.description, overwrite_outputs: raw.overwrite_outputs };
 }
 
 function invalid(problems: Problem[]): ApiError {

@@ -18,7 +18,8 @@ import { jobDir, jobFiles } from './execution/job-files';
 import { readStoredLog } from './execution/log-book';
 import { MetricPoint, readMetrics } from './execution/metrics';
 import { recoverJobs } from './recovery';
-import { LocalExecutor } from './nodes/local-executor';
+import type { NodeExecutor } from './nodes/executor';
+import { checkOutputsFree } from './output-guard';
 import { taskNames } from './nodes/node-contract';
 
 export interface ListQuery {
@@ -36,27 +37,31 @@ export class JobService {
   /** Every status change of a version goes through it; the job metrics listen to it. */
   private readonly states = jobStateMachine();
 
-  constructor(private readonly p: PlatformContext, runtimeModules: string) {
+  /** `executor` runs the versions' nodes: this machine's processes, or a cluster's (platform/areas.ts chooses). */
+  constructor(
+    private readonly p: PlatformContext,
+    private readonly executor: NodeExecutor,
+    maxConcurrentJobs = p.config.maxConcurrentJobs,
+  ) {
     this.records = new DocStore<JobRecord>(`${p.config.dataDir}/meta`, 'training-jobs');
     const deps: RunDeps = {
       dataDir: p.config.dataDir,
       store: p.store,
       obs: { ...p.config.obs, endpoint: p.storageEndpoint },
-      executor: new LocalExecutor(),
+      executor,
       compute: p.config.compute,
       maxLogBytes: p.config.maxLogBytes,
       stopGraceMs: p.config.stopGraceMs,
-      runtimeModules,
       python: p.config.python,
       update: (jobId, version, change) => this.updateVersion(jobId, version, change),
     };
-    this.scheduler = new Scheduler(p.config.maxConcurrentJobs, deps, (id) => this.records.get(id));
+    this.scheduler = new Scheduler(maxConcurrentJobs, deps, (id) => this.records.get(id));
   }
 
   async start(): Promise<void> {
     registerJobMetrics(this.p.metrics.registry, () => this.records.list(), this.states);
     await this.records.load();
-    const pending = await recoverJobs(this.records, this.p.config.dataDir, this.states);
+    const pending = await recoverJobs(this.records, this.p.config.dataDir, (v) => this.executor.abandon(v), this.states);
     for (const { jobId, version } of pending) this.scheduler.enqueue(jobId, version);
   }
 
@@ -69,6 +74,7 @@ export class JobService {
     const spec = parseCreateRequest(body, this.p.schemas);
     await this.checkSources(spec);
     const now = new Date().toISOString();
+    const first = newVersion(spec, 1, spec.algorithm.parameters, spec.description, now);
     const record: JobRecord = {
       id: crypto.randomUUID(),
       name: spec.name,
@@ -81,8 +87,11 @@ export class JobService {
       created_at: now,
       version: versionName(1),
       status: 'Creating',
-      versions: [newVersion(spec, 1, spec.algorithm.parameters, spec.description, now)],
+      versions: [first],
     };
+    if (!spec.overwrite_outputs) {
+      await checkOutputsFree({ jobId: record.id, jobName: record.name, version: first.version, outputs: first.output_urls }, this.records.list(), this.p.store);
+    }
     const result = await this.records.createUnique(record, (j) => j.name === spec.name);
     if ('conflict' in result) {
       throw new ApiError('duplicate', `a training job named ${spec.name} exists already (id ${result.conflict.id}); pick another name or add a version to it`);
@@ -94,7 +103,11 @@ export class JobService {
   async addVersion(id: string, body: unknown): Promise<JobRecord & { created_version: JobVersion }> {
     const job = this.get(id);
     const base = latestVersion(job);
-    const { parameters, description } = parseVersionRequest(body, this.p.schemas, base.parameters);
+    const { parameters, description, overwrite_outputs } = parseVersionRequest(body, this.p.schemas, base.parameters);
+    if (!overwrite_outputs) {
+      const next = newVersion(job, Math.max(...job.versions.map((v) => v.version_id)) + 1, parameters, '', '');
+      await checkOutputsFree({ jobId: id, jobName: job.name, version: next.version, outputs: next.output_urls }, this.records.list(), this.p.store);
+    }
     let created = '';
     await this.records.update(id, (j) => {
       const next = Math.max(...j.versions.map((v) => v.version_id)) + 1;
@@ -207,10 +220,12 @@ export class JobService {
     return out;
   }
 
-  async metrics(id: string, versionName: string | undefined): Promise<{ version: string; metrics: MetricPoint[] }> {
+  /** The version's metric points, from the `offset`-th on (a follower asks only for new ones). */
+  async metrics(id: string, versionName: string | undefined, offset = 0): Promise<{ version: string; offset: number; metrics: MetricPoint[] }> {
     const job = this.get(id);
     const v = this.version(job, versionName);
-    return { version: v.version, metrics: await readMetrics(jobFiles(this.p.config.dataDir, id, v.version).metrics) };
+    const all = await readMetrics(jobFiles(this.p.config.dataDir, id, v.version).metrics);
+    return { version: v.version, offset, metrics: all.slice(offset) };
   }
 
   private version(job: JobRecord, name: string | undefined): JobVersion {
@@ -263,13 +278,7 @@ function refuseUnsafeKeys(prefix: string, objects: { key: string }[]): void {
   }
 }
 
-function newVersion(
-  spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>,
-  n: number,
-  parameters: Parameter[],
-  description: string,
-  now: string,
-): JobVersion {
+function newVersion(spec: Pick<JobSpec, 'outputs' | 'versioned_outputs'>, n: number, parameters: Parameter[], description: string, now: string): JobVersion {
   const name = versionName(n);
   return {
     version: name,

@@ -96,3 +96,7 @@ export class Reader {
     return `${parsed.protocol}//${parsed.host}`;
   }
 }
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

@@ -2,10 +2,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ORIGIN_PATTERN } from './http/cors';
 import { bucketNameProblem } from './storage/obs-url';
-import { ConfigError, type Env, Reader } from './config-reader';
+import { ConfigError, type Env, isLoopback, Reader } from './config-reader';
+import { clusterConfig, type ClusterConfig } from './config-cluster';
 import { repoPath } from './paths';
+import { parsePortRange, type PortRange } from './net/port-range';
 
-export { ConfigError };
+export { ConfigError, isLoopback, type ClusterConfig };
 
 /**
  * Everything the platform reads from the environment, read in this one place.
@@ -31,6 +33,8 @@ export interface PlatformConfig {
   authToken?: string;
   /** Explicit consent to listen beyond loopback without a token. */
   allowInsecureHost: boolean;
+  /** SERVICE_PORTS: the range services' and instances' ports come from; unset: any free port. */
+  servicePorts?: PortRange;
   /** Instance-side limits for real-time services. */
   predict: { maxBodyBytes: number; timeoutMs: number; requestTimeoutMs: number; deployTimeoutMs: number };
   /**
@@ -60,6 +64,8 @@ export interface PlatformConfig {
   compute: ComputeConfig;
   /** Batch services: lines per result manifest file (past it, infer-result-{task_id}_1.manifest …). */
   batchManifestLines: number;
+  /** Where training jobs and service instances run: this machine, or a Slurm cluster. */
+  cluster: ClusterConfig;
 }
 
 /** tfjs backends, fastest first: our native addon, tfjs-node, WebAssembly, plain JavaScript. */
@@ -130,13 +136,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
   const read = new Reader(env);
   const endpoint = read.url('OBS_ENDPOINT');
   const host = read.host('HOST', '127.0.0.1');
+  const cluster = clusterConfig(read, host, endpoint);
   const config: PlatformConfig = {
     port: read.port('PORT', 8080),
     host,
     instanceHost: read.host('INSTANCE_HOST', '127.0.0.1'),
     dataDir: path.resolve(cwd, read.string('DATA_DIR', './data')),
     obs: obsConfig(read, endpoint),
-    maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', os.availableParallelism(), 1, 256),
+    // On a cluster Slurm queues the jobs the cluster cannot take yet.
+    maxConcurrentJobs: read.integer('MAX_CONCURRENT_JOBS', cluster.executor === 'slurm' ? 64 : os.availableParallelism(), 1, 256),
     prepareSamples: read.boolean('PREPARE_SAMPLES', true),
     authToken: read.optional('AUTH_TOKEN'),
     allowInsecureHost: read.boolean('ALLOW_INSECURE_HOST', false),
@@ -149,9 +157,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Platfor
     python: read.optionalPattern('PYTHON', /^\S+$/, 'a Python interpreter: a command on PATH such as python3, or a path such as /usr/bin/python3'),
     pythonWorkers: read.integer('PYTHON_WORKERS', DEFAULT_PYTHON_WORKERS, 1, MAX_PYTHON_WORKERS),
     minFreeBytes: read.integer('MIN_FREE_BYTES', DEFAULT_MIN_FREE_BYTES, 0, Number.MAX_SAFE_INTEGER),
+    servicePorts: servicePorts(read),
     modelarts: modelartsConfig(read),
     compute: loadComputeConfig(env),
     batchManifestLines: read.integer('BATCH_MANIFEST_LINES', DEFAULT_BATCH_MANIFEST_LINES, 1, 10_000_000),
+    cluster,
   };
   if (config.authToken !== undefined && config.authToken.length < 8) {
     throw new ConfigError('AUTH_TOKEN', 'a token of at least 8 characters', config.authToken);
@@ -180,6 +190,14 @@ function obsConfig(read: Reader, endpoint: string | undefined): ObsConfig {
     throw new ConfigError(missing, 'a non-empty key when OBS_ENDPOINT is set', '');
   }
   return obs;
+}
+
+function servicePorts(read: Reader): PortRange | undefined {
+  const text = read.optional('SERVICE_PORTS');
+  if (text === undefined) return undefined;
+  const range = parsePortRange(text);
+  if (!range) throw new ConfigError('SERVICE_PORTS', 'a range of ports such as 30000-30099 (first ≤ last, 1-65535)', text);
+  return range;
 }
 
 function predictLimits(read: Reader): PlatformConfig['predict'] {
@@ -262,8 +280,4 @@ export function loadClientConfig(env: Env = process.env): ClientConfig {
       region: read.pattern('OBS_REGION', 'us-east-1', /^[a-z0-9-]{1,32}$/, 'a region name such as us-east-1'),
     },
   };
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

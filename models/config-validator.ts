@@ -3,6 +3,7 @@ import { readJsonText } from '../kernel/validation/json-text';
 import { Schemas, joinPath, pathFrom } from '../kernel/validation/schemas';
 import { readTolerantly } from '../kernel/validation/tolerant';
 import { JSON_SCHEMA_KEYWORDS, checkDataSchema } from './data-schema';
+import { runtimeWarning } from './runtime-names';
 import type { ApiMessage, HttpMethod, ModelConfig, PackageDependency } from './model-config';
 
 export type { ApiMessage, ContentType, Dependency, HealthCheck, HttpMethod, ModelApi, ModelConfig, ModelMetrics, ModelType, PackageDependency } from './model-config';
@@ -61,6 +62,8 @@ export function checkModelConfig(value: unknown, schemas: Schemas = (shared ??= 
   });
   if (config.model_type === 'Image') checkImageModel(config, apis, at, found);
   found.warnings.push(...versionlessRestraints(config.dependencies, at));
+  const runtime = runtimeWarning(config.runtime);
+  if (runtime) found.warnings.push({ path: at('runtime'), message: runtime });
 
   if (found.problems.length > 0) return { valid: false, ...found };
   // A deep copy: parts of the canonical copy (enum lists in data schemas) are still the caller's.

@@ -1,5 +1,5 @@
 import fsp from 'node:fs/promises';
-import type { PlatformConfig } from '../kernel/config';
+import { isLoopback, type PlatformConfig } from '../kernel/config';
 import type { ComputeInfo, PlatformContext } from '../kernel/context';
 import { repoPath } from '../kernel/paths';
 import { ObjectStore } from '../kernel/storage/object-store';
@@ -37,7 +37,8 @@ export async function createContext(config: PlatformConfig, cleanups: Cleanups):
 
 function startEmbeddedStore(config: PlatformConfig): Promise<EmbeddedStore> {
   return EmbeddedStore.start({
-    host: config.host === '0.0.0.0' || config.host === '::' ? config.host : '127.0.0.1',
+    // Beyond loopback the store listens where the control plane does (a cluster's nodes reach both); it asks every caller for signatures.
+    host: isLoopback(config.host) ? '127.0.0.1' : config.host,
     port: config.obs.embeddedPort,
     dataDir: config.dataDir,
     accessKeyId: config.obs.accessKeyId,

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import type { PlatformContext } from '../kernel/context';
 import { ApiError } from '../kernel/errors';
 import { APP_CODE_HEADER, GATEWAY_PREFIX, TF_SERVING_PREFIX, TOKEN_HEADER } from '../kernel/http/api-names';
@@ -52,13 +52,16 @@ export function createFrontServer(context: PlatformContext, { areas, services, c
  * Listens in front of `server`: without credentials to check (and GATEWAY_MODE=pass), a
  * prediction's connection goes to the instance itself. Resolves with the listening socket.
  */
-export async function listenInFront(server: http.Server, context: PlatformContext, { services, credentials }: Areas): Promise<net.Server> {
+export async function listenInFront(server: http.Server, context: PlatformContext, { services, credentials, executors }: Areas): Promise<net.Server> {
   const { config } = context;
   const passes = config.gatewayMode === 'pass' && !credentials.required;
   const handOff: GatewayHandOff = (id, socket, head) => passes && services.handOffGateway(id, socket, head);
+  // A cluster's nodes connect back through an upgrade of this port; no other upgrade is answered.
+  server.on('upgrade', (req, socket: net.Socket, head: Buffer) => executors.cluster?.hub.accept(req, socket, head) || socket.destroy());
   const front = await listenWithHandOff(server, config.port, config.host, handOff);
   // The HTTP server gets its connections from the front: 'listening' starts its timeouts' bookkeeping.
   server.emit('listening');
+  executors.listening((front.address() as net.AddressInfo).port);
   return front;
 }
 

@@ -16,6 +16,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const platform = await startPlatform(config);
+  // Listening before the banner: whoever reads it may stop the platform at once.
+  const shutdown = (signal: string) => {
+    log.info(`${signal}: shutting down`);
+    platform.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
   try {
     await prepareSamples(platform.context, { digitsInBackground: true });
   } catch (err) {
@@ -37,15 +47,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  const shutdown = (signal: string) => {
-    log.info(`${signal}: shutting down`);
-    platform.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((err) => {

@@ -34,11 +34,13 @@ export async function connect(env: Record<string, string> = {}): Promise<{ api: 
     (r) => r.ok,
     () => false,
   );
-  if (up) return { api: new PlatformClient(base), own: false };
+  // A platform that asks for credentials (AUTH_TOKEN, as beyond loopback) gets the token from the environment.
+  const token = process.env.AUTH_TOKEN;
+  if (up) return { api: new PlatformClient(base, { token }), own: false };
   console.log(`No platform answers at ${base}; starting one here (data in ${process.env.DATA_DIR ?? './data'}).`);
   const platform = await startPlatform(loadConfig({ ...env, ...process.env }));
   await prepareSamples(platform.context);
-  return { api: new PlatformClient(platform.url), own: true };
+  return { api: new PlatformClient(platform.url, { token }), own: true };
 }
 
 /** Streams the version's log (indented) until it ends, then returns its record. */

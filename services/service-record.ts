@@ -12,6 +12,8 @@ export interface InstanceInfo {
   model_id: string;
   state: InstanceState;
   pid?: number;
+  /** The cluster node it runs on (EXECUTOR=slurm). */
+  node?: string;
   /** The instance's own address (each instance listens on its own port). */
   address?: string;
   started_at: string;

@@ -1,8 +1,10 @@
 /**
- * Command-line words: positionals, `--name value`, `--name=value`, `-x value`, flags
- * without a value, and options that may repeat. Unknown options are errors, so a
- * typo never passes silently.
+ * Command-line words, read with Node's own parser (`node:util` parseArgs, strict):
+ * positionals, `--name value`, `--name=value`, `-x value`, flags without a value, and
+ * options that may repeat. Unknown options are errors, so a typo never passes silently.
  */
+import { parseArgs } from 'node:util';
+
 export interface OptionSpec {
   /** Long name without dashes; short alias without its dash. */
   name: string;
@@ -15,39 +17,30 @@ export interface OptionSpec {
 
 export interface ParsedArgs {
   positionals: string[];
-  options: Record<string, string | boolean | string[]>;
+  options: Record<string, string | boolean | string[] | undefined>;
 }
 
 export class UsageError extends Error {}
 
 export function parseCommandLine(words: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
-  const positionals: string[] = [];
-  const options: ParsedArgs['options'] = {};
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i];
-    if (!word.startsWith('-') || word === '-') {
-      positionals.push(word);
-      continue;
-    }
-    const [key, inline] = word.startsWith('--') ? splitOnce(word.slice(2)) : [word.slice(1), undefined];
-    const spec = specs.find((s) => (word.startsWith('--') ? s.name === key : s.short === key));
-    if (!spec) throw new UsageError(`unknown option ${word}`);
-    if (spec.flag) {
-      if (inline !== undefined) throw new UsageError(`--${spec.name} takes no value`);
-      options[spec.name] = true;
-      continue;
-    }
-    const value = inline ?? words[++i];
-    if (value === undefined) throw new UsageError(`${word} needs a value`);
-    if (spec.repeat) options[spec.name] = [...((options[spec.name] as string[] | undefined) ?? []), value];
-    else options[spec.name] = value;
+  const options = Object.fromEntries(
+    specs.map((s) => [s.name, { type: s.flag ? ('boolean' as const) : ('string' as const), ...(s.short && { short: s.short }), ...(s.repeat && { multiple: true }) }]),
+  );
+  try {
+    const { values, positionals } = parseArgs({ args: [...words], options, allowPositionals: true, strict: true });
+    return { positionals, options: values as ParsedArgs['options'] };
+  } catch (err) {
+    throw new UsageError(usageMessage(err as Error & { code?: string }));
   }
-  return { positionals, options };
 }
 
-function splitOnce(text: string): [string, string | undefined] {
-  const eq = text.indexOf('=');
-  return eq === -1 ? [text, undefined] : [text.slice(0, eq), text.slice(eq + 1)];
+/** parseArgs' messages, in this command line's words. */
+function usageMessage(err: Error & { code?: string }): string {
+  const option = /'(-[^' ]*)/.exec(err.message)?.[1] ?? '';
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+  if (/does not take an argument/.test(err.message)) return `${option} takes no value`;
+  if (/argument missing/.test(err.message)) return `${option.replace(/,$/, '')} needs a value`;
+  return err.message;
 }
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {

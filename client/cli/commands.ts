@@ -64,6 +64,7 @@ export async function train(client: PlatformClient, args: ParsedArgs, io: Io): P
     algorithm: { engine: stringOption(args, 'engine') ?? 'tfjs', code_dir: requiredOption(args, 'code'), boot_file: requiredOption(args, 'boot-file'), parameters },
     data_url: requiredOption(args, 'data'),
     train_url: requiredOption(args, 'output'),
+    ...(args.options.overwrite === true ? { overwrite_outputs: true } : {}),
     ...(stringOption(args, 'nodes') && { resource: { node_count: Number(stringOption(args, 'nodes')) } }),
   });
   io.out(`training job ${job.name} ${job.version} (${job.id}) created`);
@@ -92,22 +93,12 @@ function exitCodeOf(job: any): number {
   return job.versions[job.versions.length - 1].status === 'Completed' ? 0 : 1;
 }
 
-async function jobId(client: PlatformClient, idOrName: string | undefined): Promise<string> {
+export async function jobId(client: PlatformClient, idOrName: string | undefined): Promise<string> {
   if (!idOrName) throw new UsageError('name the job by id or name');
   const { items } = await client.request<{ items: { id: string; name: string }[] }>('GET', '/training-jobs?limit=100');
   const job = items.find((j) => j.id === idOrName) ?? items.find((j) => j.name === idOrName);
   if (!job) throw new ClientError(`no training job has the id or name ${JSON.stringify(idOrName)}`);
   return job.id;
-}
-
-export async function importModel(client: PlatformClient, args: ParsedArgs, io: Io): Promise<void> {
-  const job = stringOption(args, 'job');
-  const url = stringOption(args, 'url');
-  if (!job === !url) throw new UsageError('import from --job <id or name> or from --url obs://…/ (a folder holding model/)');
-  const source = job ? { training_job_id: await jobId(client, job), training_job_version: stringOption(args, 'job-version') } : { url };
-  const model = await client.request('POST', '/models/import', { name: requiredOption(args, 'name'), version: stringOption(args, 'version') ?? '1.0.0', ...source });
-  const from = model.source?.type === 'training_job' ? ` from training job ${model.source.training_job_name} ${model.source.training_job_version}` : '';
-  io.out(`model ${model.name} ${model.version} (${model.id})${from}: ${model.status}, ${model.size_bytes} bytes`);
 }
 
 /** deploy: creates the service, or rolls an existing one of that name to the model; waits until it runs. */

@@ -3,20 +3,23 @@
 import { loadClientConfig } from '../../kernel/config';
 import { OptionSpec, parseCommandLine, UsageError } from './args';
 import { PlatformClient } from '../api-client';
-import { deploy, importModel, Io, list, listObjects, logs, train, upload } from './commands';
+import { deploy, Io, list, listObjects, logs, train, upload } from './commands';
+import { importModel, validate } from './model-commands';
 import { predictCommand } from './predict-command';
 import { batch, followAny } from './batch-command';
 import { tfServingCommand } from './tf-serving-command';
 
-const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
+export const USAGE = `usage: modelarts-local <command> [options]      (platform at PLATFORM_URL, default http://127.0.0.1:8080)
 
   upload <file|folder> <obs://bucket/folder/>   put code or data into a bucket
   ls <obs://bucket/prefix>                      list objects
-  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--nodes N] [--detach]
+  train --name N --code obs://… --boot-file F --data obs://… --output obs://… [--param k=v]… [--engine tfjs|node|python] [--nodes N] [--overwrite] [--detach]
                                                 create a training job and follow it with a progress display
   follow <job|batch service>                    follow a job or a batch service (id or name) until it ends
   logs <job> [--follow] [--task worker-<n>]     print a job's log (or one worker's, with several nodes)
   import --name N [--version x.y.z] (--job <job> [--job-version V0001] | --url obs://…/)
+                                                import a model package; prints config.json's warnings
+  validate <config.json | folder>               check a config.json as import does, without importing
   deploy --name <service> --model <id|name|name@x.y.z> [--instances N]
                                                 create or redeploy a real-time service and wait until it runs
   batch --name <service> --model <id|name|name@x.y.z> --src obs://…/ --dest obs://…/ [--req-uri /]
@@ -24,14 +27,17 @@ const USAGE = `usage: modelarts-local <command> [options]      (platform at PLAT
                                                 create a batch service (a model scores every file, CSV row or
                                                 manifest line under --src into --dest) and follow it with a progress bar
   list [jobs|models|services]
-  predict (--service <id|name> [--tf-serving] | --url <address>) (-i <image> | -d <dir>) [-p]
+  predict (--service <id|name> [--tf-serving] | --url <address>) (-i <image> | -d <dir>) [-p] [--field F] [--app-code C]
           --url takes a service address, its /v1/infers/<id>/ URL or a TF Serving URL (…/v1/models/<name>);
-          -p prints every class's probability
+          --field names the form field of the image (default: the one config.json's API asks for, else images);
+          --app-code sends the service's app code (X-Apig-AppCode);
+          -p prints each class's probability that the answer holds: every class of the model with
+          --tf-serving or a TF Serving URL, the hook's top 5 through the service's POST /
   tf-serving --model_name=N --model_base_path=<folder> [--rest_api_port=8501] [--port=8500] | --model_config_file=<file>
                                                 TF Serving's own command line, without Docker: serves the newest
                                                 numbered version (SavedModel or tfjs) and follows new ones`;
 
-const OPTIONS: OptionSpec[] = [
+export const OPTIONS: OptionSpec[] = [
   ...['name', 'code', 'boot-file', 'data', 'output', 'engine', 'version', 'job', 'job-version', 'url', 'model', 'instances', 'service', 'field', 'app-code', 'task', 'nodes'].map((name) => ({ name })),
   ...['src', 'dest', 'req-uri', 'mapping', 'mapping-rule'].map((name) => ({ name })),
   { name: 'manifest', flag: true },
@@ -42,6 +48,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'probabilities', short: 'p', flag: true },
   { name: 'tf-serving', flag: true },
   { name: 'detach', flag: true },
+  { name: 'overwrite', flag: true },
   { name: 'follow', short: 'f', flag: true },
   { name: 'help', short: 'h', flag: true },
 ];
@@ -55,6 +62,7 @@ const COMMANDS: Record<string, Command> = {
   follow: followAny,
   logs,
   import: importModel,
+  validate,
   deploy,
   list,
   batch,

@@ -1,6 +1,7 @@
 /**
  * `predict`, in the manner of TF Serving's example client: `-i <image>` or
- * `-d <dir>`, `-p` for every class's probability, and for each image
+ * `-d <dir>`, `-p` for the probability of each class the answer holds (the model's every
+ * class over TF Serving, the hook's top 5 through POST /), and for each image
  * `The most probable class for img_7.png is 7 with probability: 0.999995`.
  */
 import fs from 'node:fs/promises';

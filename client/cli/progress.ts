@@ -20,33 +20,87 @@ export interface FollowOptions {
 }
 
 export async function followJob(client: PlatformClient, id: string, screen: Screen, opts: FollowOptions): Promise<any> {
+  const piped = new PipedProgress();
+  const started = Date.now();
   let lastStatus = '';
   let lastLine = '';
   let drawn = false;
-  const started = Date.now();
+  const status = (job: any, version: any) => {
+    if (version.status === lastStatus) return;
+    if (drawn) screen.write('\n');
+    screen.write(`${job.name} ${version.version}: ${version.status}\n`);
+    lastStatus = version.status;
+    drawn = false;
+  };
   for (;;) {
     const job = await client.request('GET', `/training-jobs/${encodeURIComponent(id)}`);
     const version = job.versions[job.versions.length - 1];
-    const status = version.stage && version.status === 'Running' ? `Running (${version.stage})` : version.status;
-    if (status !== lastStatus) {
-      if (drawn) screen.write('\n');
-      screen.write(`${job.name} ${version.version}: ${status}\n`);
-      lastStatus = status;
-      drawn = false;
+    // A final status comes after the last progress lines; any other before its own.
+    if (!version.terminal) status(job, version);
+    if (!screen.tty && (version.status === 'Running' || version.terminal)) {
+      const points = await client.request('GET', `/training-jobs/${encodeURIComponent(id)}/metrics?version=${version.version}&offset=${piped.seen}`);
+      for (const line of piped.lines(points.metrics, maxSteps(job), ms(version.phases?.Running), version.terminal)) screen.write(`${line}\n`);
     }
     if (version.terminal) {
-      if (drawn) screen.write('\n');
+      status(job, version);
       screen.write(summary(version) + '\n');
       return job;
     }
-    const line = version.last_metrics ? progressLine(version.last_metrics, maxSteps(job), (Date.now() - started) / 1000) : '';
-    if (line && line !== lastLine && (screen.tty || coarse(line) !== coarse(lastLine))) {
-      screen.write(screen.tty ? `\r\x1b[K${line}` : `${line}\n`);
-      drawn = screen.tty;
+    const line = screen.tty && version.last_metrics ? progressLine(version.last_metrics, maxSteps(job), (Date.now() - started) / 1000) : '';
+    if (line && line !== lastLine) {
+      screen.write(`\r\x1b[K${line}`);
+      drawn = true;
       lastLine = line;
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs));
   }
+}
+
+const ms = (iso: string | undefined) => (iso ? new Date(iso).getTime() : undefined);
+
+/**
+ * Off a terminal, a line each time the run passes another 5% (from the metric points the
+ * boot file reported, so none is skipped however seldom the follower asks), or without a
+ * bar every 5 s of the run; and at the end the last point's line, if not printed yet.
+ */
+export class PipedProgress {
+  seen = 0;
+  private nextStep = 0;
+  private nextTime = 0;
+  private unprinted?: Record<string, number>;
+
+  lines(points: Record<string, number>[], maxSteps: number | undefined, runningSince: number | undefined, final: boolean): string[] {
+    const line = (point: Record<string, number>) => {
+      const seconds = runningSince !== undefined && point.time ? (point.time - runningSince) / 1000 : 0;
+      return progressLine(point, maxSteps, Math.max(0, seconds));
+    };
+    const out: string[] = [];
+    for (const point of points) {
+      this.seen++;
+      this.unprinted = point;
+      const fraction = fractionOf(point, maxSteps);
+      if (fraction !== undefined) {
+        const step = Math.floor((Math.min(1, fraction) * 100) / PIPED_STEP_PERCENT);
+        if (step < this.nextStep) continue;
+        this.nextStep = step + 1;
+      } else {
+        if ((point.time ?? 0) < this.nextTime) continue;
+        this.nextTime = (point.time ?? 0) + PIPED_INTERVAL_MS;
+      }
+      out.push(line(point));
+      this.unprinted = undefined;
+    }
+    if (final && this.unprinted) out.push(line(this.unprinted));
+    return out;
+  }
+}
+
+/** Piped, a line every this many percent, or every this many milliseconds of the run without a bar. */
+const PIPED_STEP_PERCENT = 5;
+const PIPED_INTERVAL_MS = 5000;
+
+function fractionOf(metrics: Record<string, number>, maxSteps: number | undefined): number | undefined {
+  return metrics.progress ?? (maxSteps && metrics.step !== undefined ? metrics.step / maxSteps : undefined);
 }
 
 function maxSteps(job: any): number | undefined {
@@ -55,7 +109,7 @@ function maxSteps(job: any): number | undefined {
 }
 
 export function progressLine(metrics: Record<string, number>, maxSteps: number | undefined, seconds: number): string {
-  const fraction = metrics.progress ?? (maxSteps && metrics.step !== undefined ? metrics.step / maxSteps : undefined);
+  const fraction = fractionOf(metrics, maxSteps);
   const parts: string[] = [];
   if (fraction !== undefined) parts.push(bar(fraction));
   const shown = Object.entries(metrics).filter(([k]) => k !== 'time' && k !== 'progress').slice(0, SHOWN_METRICS);

@@ -1,29 +1,22 @@
-import fs from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
-import { ObjectStore } from '../../kernel/storage/object-store';
+import type { ObjectStore } from '../../kernel/storage/object-store';
 import { childUrl, parseObsUrl } from '../../kernel/storage/obs-url';
-import { StorageError } from '../../kernel/storage/storage-error';
-import { linkRuntimeModules } from '../../compute/runtime-modules';
-import { ExitInfo } from '../../kernel/process/supervise';
+import type { ExitInfo } from '../../kernel/process/supervise';
 import type { ComputeConfig } from '../../kernel/config';
 import { log } from '../../kernel/log';
-import { dropLogged, ifExists } from '../../kernel/util/drop';
+import { dropLogged } from '../../kernel/util/drop';
 import { JobRecord, JobStatus, JobVersion, RunStage, TaskStatus, findVersion } from '../job-record';
 import { endLine } from '../../kernel/end-line';
 import { durationUntil } from '../state-machine';
 import { jobFiles } from './job-files';
-import { launch, Launched } from './launch';
 import { TaskLogs } from './task-logs';
-import type { NodeExecutor } from '../nodes/executor';
+import { AbnormalEnd, type Execution, type NodeExecutor, type RunReport } from '../nodes/executor';
 import { taskName } from '../nodes/node-contract';
+import { failureReason } from '../nodes/node-preparation';
 import { failureSummary, type WorkerOutcome } from '../nodes/worker-set';
 import type { ObsAccess } from '../../kernel/storage/obs-env';
-import { checkModules } from './python-modules';
-import { choosePython } from '../../kernel/process/python';
 import { LogBook } from './log-book';
 import { MetricsSink, MetricPoint } from './metrics';
-import { createWorkspace, downloadSources, removeWorkspace, workspaceFor, Workspace } from './workspace';
-import { prefetchOutputs } from './prefetch';
 
 /** A change to one version; `to` moves it through the state machine (at `at`, default now). */
 export interface VersionChange {
@@ -36,13 +29,12 @@ export interface RunDeps {
   dataDir: string;
   store: ObjectStore;
   obs: ObsAccess;
-  /** What runs the nodes (local processes by default). */
+  /** What runs the nodes (local processes by default, or a cluster). */
   executor: NodeExecutor;
   /** The platform's compute settings, which boot files use too. */
   compute: ComputeConfig;
   maxLogBytes: number;
   stopGraceMs: number;
-  runtimeModules: string;
   /** The PYTHON setting, if any. */
   python?: string;
   /** Persists a change to the job; `to` moves the version through the state machine. */
@@ -53,13 +45,13 @@ const FAILURE_LOG_LINES = 10;
 const METRIC_SAVE_INTERVAL_MS = 1000;
 
 /**
- * One execution of a job version: download code and inputs, run the boot file,
- * upload outputs and the log, and end in a final status with a readable reason.
+ * One execution of a job version: its nodes run by the executor (workspace, downloads, the
+ * boot file, uploads, wherever the nodes are), and the version's record, logs and metrics kept
+ * here until it ends in a final status with a readable reason.
  */
 export class Run {
   private books?: { logs: TaskLogs; metrics: MetricsSink };
-  private readonly ws: Workspace;
-  private launched?: Launched;
+  private execution?: Execution;
   private exit?: ExitInfo;
   private outcome?: WorkerOutcome;
   private stopRequested = false;
@@ -67,9 +59,11 @@ export class Run {
   private killTimer?: NodeJS.Timeout;
   private lastMetricSave = 0;
 
-  constructor(private job: JobRecord, readonly version: string, private readonly deps: RunDeps) {
-    this.ws = workspaceFor(deps.dataDir, job, version);
-  }
+  constructor(
+    private job: JobRecord,
+    readonly version: string,
+    private readonly deps: RunDeps,
+  ) {}
 
   /**
    * Opens the version's log and metrics files (at once, so that whoever follows the run from
@@ -105,7 +99,7 @@ export class Run {
     try {
       final = await this.stages();
     } catch (err) {
-      final = { to: 'Failed', reason: failureReason(err), exit: this.exit };
+      final = { to: err instanceof AbnormalEnd ? 'Abnormal' : 'Failed', reason: failureReason(err), exit: this.exit };
     }
     // A stop always ends as Terminated, even when the process exited by itself meanwhile.
     if (this.stopRequested) final = { to: 'Terminated', reason: this.stopReason, exit: final.exit };
@@ -115,82 +109,44 @@ export class Run {
   }
 
   private async stages(): Promise<{ to: JobStatus; reason?: string; exit?: ExitInfo }> {
-    await this.setStage('downloading', 'Running');
-    await createWorkspace(this.ws);
-    const got = await downloadSources(this.deps.store, this.job, this.ws);
-    this.logs.note(`downloaded code and inputs: ${got.files} files, ${got.bytes} bytes`);
-    await this.prefetch();
-    await this.checkBootFile();
-    if (this.job.algorithm.engine !== 'python') await linkRuntimeModules(this.ws.root, this.deps.runtimeModules);
-    if (this.stopRequested) return { to: 'Terminated' };
-    await this.setStage('running');
-    const outcome = await this.runProcesses();
-    await this.setStage('uploading');
-    await this.uploadOutputs();
+    const { obs, compute, python, stopGraceMs } = this.deps;
+    const execution = this.deps.executor.execute({ job: this.job, version: this.currentVersion(), obs, compute, python, stopGraceMs }, this.report());
+    this.execution = execution;
+    if (this.stopRequested) this.signalStop();
+    const outcome = await execution.done.finally(() => (this.execution = undefined));
     if (!outcome.failed) return { to: 'Completed', exit: outcome.exit };
     const last = (this.logs.of(outcome.failed.task) ?? this.logs.job).lastLines(FAILURE_LOG_LINES);
     const reason = failureSummary(outcome, this.job.resource.node_count);
-    return { to: 'Failed', exit: outcome.exit, reason: `${reason}${last.length ? `\nlast log lines:\n${last.join('\n')}` : ''}` };
+    // A worker whose node was lost did not fail by itself: the version is Abnormal, as ModelArts says of a job its platform lost.
+    return { to: outcome.failed.exit.lost ? 'Abnormal' : 'Failed', exit: outcome.exit, reason: `${reason}${last.length ? `\nlast log lines:\n${last.join('\n')}` : ''}` };
   }
 
-  private async prefetch(): Promise<void> {
-    const prefetched = await prefetchOutputs(this.deps.store, this.job, this.currentVersion(), this.ws);
-    if (!prefetched.length) return;
-    for (const p of prefetched) {
-      this.logs.note(
-        p.from
-          ? `prefetched output ${p.name} from ${p.from}: ${p.files} files, ${p.bytes} bytes`
-          : `prefetch of output ${p.name}: no earlier version left outputs; starting empty`,
-      );
-    }
-    this.job = await this.deps.update(this.job.id, this.version, { mutate: (v) => (v.prefetched = prefetched) });
-  }
-
-  private async checkBootFile(): Promise<void> {
-    const boot = `${this.ws.code}/${this.job.algorithm.boot_file}`;
-    const stat = await ifExists(fs.stat(boot));
-    if (!stat?.isFile()) throw new Error(`boot file ${this.job.algorithm.boot_file} is not in ${this.job.algorithm.code_dir}`);
-  }
-
-  private async python(): Promise<string> {
-    const chosen = await choosePython(this.deps.python);
-    this.logs.note(`python: ${chosen.executable} (Python ${chosen.version})`);
-    for (const line of await checkModules(chosen.command)) this.logs.note(line);
-    return chosen.command;
-  }
-
-  private async runProcesses(): Promise<WorkerOutcome> {
-    const version = this.currentVersion();
-    const python = this.job.algorithm.engine === 'python' ? await this.python() : undefined;
-    const { obs, compute, executor, stopGraceMs } = this.deps;
-    const launched = await launch({ job: this.job, version, ws: this.ws, obs, compute, python, executor, stopGraceMs }, this.logs, this.metrics);
-    this.launched = launched;
-    if (launched.tasks.length > 1) this.logs.note(`${launched.tasks.length} workers: ${launched.tasks.map((t) => `${t.task} on ${t.host}`).join(', ')}`);
-    await this.deps.update(this.job.id, this.version, {
-      mutate: (v) => {
-        v.pids = launched.tasks.map((t) => t.pid ?? -1);
-        v.tasks = launched.tasks;
-        v.work_dir = this.ws.root;
+  /** How the executor's news reach the record and the logs. */
+  private report(): RunReport {
+    const record = (mutate: (v: JobVersion) => void) => this.deps.update(this.job.id, this.version, { mutate }).then((job) => void (this.job = job));
+    return {
+      stage: (stage) => this.setStage(stage, stage === 'downloading' ? 'Running' : undefined),
+      note: (line) => this.logs.note(line),
+      noteFor: (task, line) => this.logs.noteFor(task, line),
+      output: (task) => this.logs.writer(task),
+      metrics: (chunk) => this.metrics.feed(chunk),
+      prefetched: (found) => record((v) => (v.prefetched = found)),
+      placed: (placement) => record((v) => (v.cluster = placement)),
+      started: async (tasks, workDir) => {
+        if (tasks.length > 1) this.logs.note(`${tasks.length} workers: ${tasks.map((t) => `${t.task} on ${t.node ? `${t.node} (${t.host})` : t.host}`).join(', ')}`);
+        await record((v) => {
+          v.pids = tasks.map((t) => t.pid ?? -1);
+          v.tasks = tasks;
+          v.work_dir = workDir;
+        });
       },
-    });
-    if (this.stopRequested) this.signalStop();
-    const outcome = await launched.done;
-    this.exit = outcome.exit;
-    this.outcome = outcome;
-    this.launched = undefined;
-    for (const w of outcome.workers) this.logs.note(`${launched.tasks.length > 1 ? `${w.task}: ` : ''}boot file ${w.exit.reason}`);
-    return outcome;
-  }
-
-  private async uploadOutputs(): Promise<void> {
-    for (const out of this.currentVersion().output_urls.filter((o) => this.ws.outputs[o.name])) {
-      try {
-        const sent = await this.deps.store.uploadDir(this.ws.outputs[out.name], parseObsUrl(out.url));
-        this.logs.note(`uploaded ${out.name}: ${sent.files} files, ${sent.bytes} bytes to ${out.url}`);
-      } catch (err) {
-        throw new Error(`the outputs could not be uploaded to ${out.url}: ${failureReason(err)}`, { cause: err });
-      }
-    }
+      exited: (outcome) => {
+        this.exit = outcome.exit;
+        this.outcome = outcome;
+        const several = this.job.resource.node_count > 1;
+        for (const w of outcome.workers) this.logs.note(`${several ? `${w.task}: ` : ''}${w.exit.lost ? `was lost: ${w.exit.reason}` : `boot file ${w.exit.reason}`}`);
+      },
+    };
   }
 
   /** Stop: SIGTERM now, SIGKILL after the grace period. */
@@ -201,13 +157,13 @@ export class Run {
     if (this.currentVersion().status === 'Running') {
       await this.deps.update(this.job.id, this.version, { to: 'Terminating' });
     }
-    if (this.launched) this.signalStop();
+    if (this.execution) this.signalStop();
   }
 
   private signalStop(): void {
     this.logs.note(`stop requested: sending SIGTERM, SIGKILL after ${this.deps.stopGraceMs} ms`);
-    this.launched?.signal('SIGTERM');
-    this.killTimer = setTimeout(() => this.launched?.signal('SIGKILL'), this.deps.stopGraceMs);
+    this.execution?.signal('SIGTERM');
+    this.killTimer = setTimeout(() => this.execution?.signal('SIGKILL'), this.deps.stopGraceMs);
   }
 
   private async setStage(stage: RunStage, to?: JobStatus): Promise<void> {
@@ -267,7 +223,6 @@ export class Run {
     } finally {
       this.logs.end();
     }
-    await dropLogged(removeWorkspace(this.ws), `removing the work dir of job ${this.job.id} ${this.version}`);
   }
 
   private async uploadLog(): Promise<void> {
@@ -278,17 +233,12 @@ export class Run {
   }
 }
 
-function failureReason(err: unknown): string {
-  if (err instanceof StorageError) return err.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Each task's record with how its worker ended (stopped ones say so). */
 function taskStatuses(tasks: TaskStatus[] | undefined, outcome: WorkerOutcome): TaskStatus[] {
   return (tasks ?? []).map((t) => {
     const w = outcome.workers.find((x) => x.task === t.task);
     if (!w) return t;
-    const stopped = outcome.stopped.includes(t.task) ? ` (stopped because ${outcome.failed?.task} failed)` : '';
+    const stopped = outcome.stopped.includes(t.task) ? ` (stopped because ${outcome.failed?.task} ${outcome.failed?.exit.lost ? 'was lost' : 'failed'})` : '';
     return { ...t, exit_code: w.exit.code, signal: w.exit.signal, reason: `${w.exit.reason}${stopped}` };
   });
 }

@@ -38,6 +38,14 @@ export class TaskLogs {
     for (const log of this.perTask.values()) log.note(message);
   }
 
+  /** A line from the platform about one worker: in its log, and marked with its name in the job's. */
+  noteFor(task: string, message: string): void {
+    const own = this.perTask.get(task);
+    if (!own) return this.job.note(message);
+    own.note(message);
+    this.job.note(`[${task}] ${message}`);
+  }
+
   async close(): Promise<void> {
     await this.job.close();
     for (const log of this.perTask.values()) await log.close();

@@ -26,7 +26,11 @@ export interface Workspace {
 }
 
 export function workspaceFor(dataDir: string, job: JobRecord, version: string): Workspace {
-  const root = path.join(dataDir, 'work', job.id, version);
+  return workspaceAt(path.join(dataDir, 'work', job.id, version), job);
+}
+
+/** The same layout in any folder (a cluster node's own). */
+export function workspaceAt(root: string, job: JobRecord): Workspace {
   const mount = path.join(root, 'modelarts');
   const jobDir = path.join(mount, 'user-job-dir');
   const dirFor = (kind: string, channels: Channel[]) =>

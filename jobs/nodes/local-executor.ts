@@ -1,13 +1,21 @@
 /**
- * The default executor: each node is a process group on this machine with its own loopback
- * address (127.0.0.11, 127.0.0.12 … for the first run; concurrent runs get other blocks), so
+ * The default executor: every node of a version is a process group on this machine, in the
+ * version's one workspace (DATA_DIR/work/<job>/<version>/), each with its own loopback address
+ * (127.0.0.11, 127.0.0.12 … for the first run; concurrent runs get other blocks), so
  * `MASTER_ADDR` taken from VC_WORKER_HOSTS works unchanged, and a port reserved on it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { describeExit, type ExitInfo } from '../../kernel/process/supervise';
-import type { NodeExecutor, NodeSinks, StartedNode } from './executor';
-import { METRICS_FD, type NodeAddress, type NodeLaunch } from './node-contract';
+import type { ObjectStore } from '../../kernel/storage/object-store';
+import { dropLogged } from '../../kernel/util/drop';
+import type { JobVersion } from '../job-record';
+import { removeWorkspace, workspaceFor } from '../execution/workspace';
+import type { Execution, NodeExecutor, RunReport, StartedNode, VersionPlan } from './executor';
+import { nodeLaunches, type NodeAddress } from './node-contract';
+import { prepareNode, uploadOutputs } from './node-preparation';
+import { startNodeProcess } from './node-process';
+import { superviseWorkers } from './supervise-workers';
+import type { WorkerOutcome } from './worker-set';
 
 /** The last octet of a run's first node, as ModelArts-style hosts are counted from .11. */
 const FIRST_HOST = 11;
@@ -15,10 +23,64 @@ const FIRST_HOST = 11;
 export const MAX_LOCAL_NODES = 200;
 const BLOCKS = 256;
 
+export interface LocalExecutorDeps {
+  dataDir: string;
+  store: ObjectStore;
+  runtimeModules: string;
+}
+
 export class LocalExecutor implements NodeExecutor {
   private readonly usedBlocks = new Set<number>();
 
-  async reserve(count: number): Promise<NodeAddress[]> {
+  constructor(private readonly deps: LocalExecutorDeps) {}
+
+  execute(plan: VersionPlan, report: RunReport): Execution {
+    const state: { stopped: boolean; started: StartedNode[] } = { stopped: false, started: [] };
+    return {
+      done: this.run(plan, report, state),
+      signal: (sig) => {
+        state.stopped = true;
+        for (const s of state.started) s.signal(sig);
+      },
+    };
+  }
+
+  private async run(plan: VersionPlan, report: RunReport, state: { stopped: boolean; started: StartedNode[] }): Promise<WorkerOutcome> {
+    const { job, version } = plan;
+    const ws = workspaceFor(this.deps.dataDir, job, version.version);
+    try {
+      await report.stage('downloading');
+      const python = await prepareNode({ store: this.deps.store, job, version, ws, runtimeModules: this.deps.runtimeModules, python: plan.python }, report);
+      if (state.stopped) return { exit: { code: null, signal: null, reason: 'stopped before it started' }, stopped: [], workers: [] };
+      await report.stage('running');
+      const addresses = await this.reserve(job.resource.node_count);
+      const nodes = nodeLaunches({ job, version, ws, obs: plan.obs, compute: plan.compute, python, addresses });
+      try {
+        for (const node of nodes) state.started.push(startNodeProcess(node, { output: report.output(node.task), metrics: (c) => report.metrics(c) }));
+      } catch (err) {
+        for (const s of state.started) s.signal('SIGKILL');
+        throw err;
+      }
+      if (state.stopped) for (const s of state.started) s.signal('SIGTERM');
+      await report.started(nodes.map((n, i) => ({ task: n.task, host: n.host, pid: state.started[i].pid })), ws.root);
+      const tasks = nodes.map((n) => n.task);
+      const outcome = await superviseWorkers(state.started, tasks, plan.stopGraceMs, (line) => report.note(line)).finally(() => this.release(addresses));
+      report.exited(outcome);
+      await report.stage('uploading');
+      await uploadOutputs(this.deps.store, version, ws, (line) => report.note(line));
+      return outcome;
+    } finally {
+      await dropLogged(removeWorkspace(ws), `removing the work dir of job ${job.id} ${version.version}`);
+    }
+  }
+
+  async abandon(v: JobVersion): Promise<string | undefined> {
+    const killed = (v.pids ?? []).filter((pid) => killLeftover(pid, v.work_dir));
+    if (!killed.length) return undefined;
+    return `its leftover process${killed.length > 1 ? 'es were' : ' was'} killed`;
+  }
+
+  private async reserve(count: number): Promise<NodeAddress[]> {
     if (count > MAX_LOCAL_NODES) throw new Error(`at most ${MAX_LOCAL_NODES} nodes run on this machine; node_count is ${count}`);
     let block = 0;
     while (this.usedBlocks.has(block)) block++;
@@ -33,39 +95,13 @@ export class LocalExecutor implements NodeExecutor {
     }
   }
 
-  release(addresses: NodeAddress[]): void {
-    const block = Number(addresses[0]?.host.split('.')[2]);
-    this.usedBlocks.delete(block);
-  }
-
-  start(node: NodeLaunch, sinks: NodeSinks): StartedNode {
-    const child = spawn(node.command, node.args, {
-      cwd: node.cwd,
-      env: node.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      // Its own process group: stopping the node stops whatever it started.
-      detached: true,
-    });
-    child.stdout!.on('data', sinks.output);
-    child.stderr!.on('data', sinks.output);
-    (child.stdio[METRICS_FD] as NodeJS.ReadableStream).on('data', sinks.metrics);
-    return { pid: child.pid, exited: exitOf(child), signal: (sig) => killGroup(child, sig) };
+  private release(addresses: NodeAddress[]): void {
+    this.usedBlocks.delete(Number(addresses[0]?.host.split('.')[2]));
   }
 }
 
-function exitOf(child: ChildProcess): Promise<ExitInfo> {
-  return new Promise<ExitInfo>((resolve) => {
-    child.once('error', (err) => resolve({ code: 127, signal: null, reason: `could not be started: ${err.message}` }));
-    child.once('exit', (code, signal) => {
-      // Grandchildren the boot file left behind go with it, as with a finished container.
-      killGroup(child, 'SIGKILL');
-      child.once('close', () => resolve({ code, signal, reason: describeExit(code, signal) }));
-    });
-  });
-}
-
-/** A port nothing listens on at `host` now, for the node to use as it likes (BATCH_*_HOSTS). */
-function freePort(host: string): Promise<number> {
+/** A port nothing listens on now at `host`, for the node to use as it likes (BATCH_*_HOSTS). */
+export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', (err) => reject(new Error(`no port could be reserved on ${host}: ${err.message}`)));
@@ -76,11 +112,21 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+/** Kills the process group of `pid` if that process is still one of this version's. */
+function killLeftover(pid: number, workDir: string | undefined): boolean {
+  if (!workDir) return false;
+  let cmdline: string;
   try {
-    process.kill(-child.pid, sig);
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
-    // the group is gone already
+    return false;
+  }
+  // A reused pid belongs to someone else: only a command line naming our work dir is ours.
+  if (!cmdline.includes(workDir)) return false;
+  try {
+    process.kill(-pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
   }
 }

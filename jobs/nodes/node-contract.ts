@@ -22,6 +22,8 @@ export const TASK_ROLE = 'worker';
 export interface NodeAddress {
   host: string;
   port: number;
+  /** The network interface that holds `host` on a cluster node (gloo and NCCL are told to use it). */
+  interface?: string;
 }
 
 export interface ContractInput {
@@ -102,6 +104,9 @@ export function nodeEnv(input: ContractInput, index: number): Record<string, str
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: process.env.LANG ?? 'C.UTF-8',
     TZ: process.env.TZ,
+    // On a cluster node, collective libraries use the cluster's network (by default they follow
+    // the host name, which may resolve to loopback); the job's own variables may say otherwise.
+    ...(addresses[index].interface ? { GLOO_SOCKET_IFNAME: addresses[index].interface, NCCL_SOCKET_IFNAME: addresses[index].interface } : {}),
     // The job's own variables, which the platform's below may not be replaced by.
     ...job.algorithm.environments,
     HOME: ws.home,

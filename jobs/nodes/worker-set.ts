@@ -6,15 +6,18 @@
  */
 import type { ExitInfo } from '../../kernel/process/supervise';
 
+/** How a worker ended; `lost` when its node or its link to the platform failed, not its boot file. */
+export type WorkerEnd = ExitInfo & { lost?: boolean };
+
 export interface WorkerExit {
   index: number;
   task: string;
-  exit: ExitInfo;
+  exit: WorkerEnd;
 }
 
 export interface WorkerOutcome {
   /** 0 when every worker succeeded; else the failed worker's exit. */
-  exit: ExitInfo;
+  exit: WorkerEnd;
   /** The worker whose failure decided the outcome. */
   failed?: WorkerExit;
   /** Workers that were still running when another failed, and were stopped. */
@@ -36,7 +39,7 @@ export class WorkerSet {
    * Records one worker's exit. Answers the tasks to stop now: the ones still running when
    * this is the first failure, else none.
    */
-  exited(index: number, exit: ExitInfo): string[] {
+  exited(index: number, exit: WorkerEnd): string[] {
     const record = { index, task: this.tasks[index], exit };
     this.exits[index] = record;
     if (exit.code === 0 || this.failure) return [];
@@ -61,7 +64,8 @@ export class WorkerSet {
 export function failureSummary(outcome: WorkerOutcome, nodeCount: number): string {
   const failed = outcome.failed;
   if (!failed) return '';
-  if (nodeCount === 1) return `the boot file ${failed.exit.reason}`;
+  if (nodeCount === 1) return failed.exit.lost ? `the job's node was lost: ${failed.exit.reason}` : `the boot file ${failed.exit.reason}`;
   const others = outcome.stopped.length ? `; the other workers were stopped (${outcome.stopped.join(', ')})` : '';
+  if (failed.exit.lost) return `${failed.task} was lost: ${failed.exit.reason}${others}`;
   return `${failed.task} failed: its boot file ${failed.exit.reason}${others}`;
 }

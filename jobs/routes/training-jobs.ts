@@ -50,7 +50,7 @@ export function trainingJobRoutes(jobs: JobService): Router {
   });
 
   router.get('/:id/metrics', async (ctx) => {
-    ctx.body = await jobs.metrics(ctx.params.id, stringQuery(ctx, 'version'));
+    ctx.body = await jobs.metrics(ctx.params.id, stringQuery(ctx, 'version'), intQuery(ctx, 'offset', 0, 0, 1e9));
   });
 
   return router;

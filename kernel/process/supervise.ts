@@ -55,7 +55,10 @@ export async function forkWithHandshake<R>(
   options: ForkOptions & { startTimeoutMs: number; label: string },
 ): Promise<{ child: ChildProcess; info: R }> {
   const { startTimeoutMs, label, ...forkOptions } = options;
-  const child = fork(entry, { ...forkOptions, serialization: 'advanced' });
+  // Its own process group: a Ctrl-C at the terminal reaches only the platform, which then stops
+  // its children in order, instead of every child dying at once and being "restarted" during the
+  // shutdown. A child still never outlives the platform (child-side.ts exits on disconnect).
+  const child = fork(entry, { detached: true, ...forkOptions, serialization: 'advanced' });
   try {
     const info = await new Promise<R>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StartError(`${label} did not start within ${startTimeoutMs} ms`)), startTimeoutMs);

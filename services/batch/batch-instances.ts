@@ -75,8 +75,9 @@ export class BatchInstances {
     this.wake();
   }
 
-  port(slot: Live): number {
-    return slot.process.ready!.port;
+  /** Where the slot's instance answers: host:port (this machine's loopback, or its cluster node). */
+  address(slot: Live): string {
+    return slot.process.address!;
   }
 
   infos(): BatchInstanceInfo[] {

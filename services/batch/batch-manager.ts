@@ -10,6 +10,8 @@ import { dropLogged } from '../../kernel/util/drop';
 import type { ModelService } from '../../models/model-service';
 import { batchingFrom } from '../batching/batching-config';
 import { unlessGone } from '../manager/record-updates';
+import type { InstanceLauncher } from '../manager/instance-link';
+import { LocalLauncher } from '../manager/local-link';
 import type { BatchInstances } from './batch-instances';
 import { parseBatchPath, taskOutputs } from './batch-paths';
 import { ACTIVE_BATCH, addBatchEvent, batchStates, withTerminal, type BatchServiceRecord } from './batch-record';
@@ -39,6 +41,8 @@ export class BatchManager {
     private readonly models: ModelService,
     /** Whether a real-time service has this name (names are unique across both kinds). */
     private readonly realTimeName: (name: string) => boolean,
+    /** What starts the instances: processes on this machine by default, or a cluster's. */
+    private readonly launcher: InstanceLauncher = new LocalLauncher((id) => models.ensureLocal(id)),
   ) {
     this.records = new DocStore<BatchServiceRecord>(`${p.config.dataDir}/meta`, 'batch-services');
   }
@@ -148,7 +152,7 @@ export class BatchManager {
 
   private launch(id: string): void {
     const record = this.records.get(id)!;
-    const run = new BatchRun(this.p, this.models, record, {
+    const run = new BatchRun(this.p, this.models, this.launcher, record, {
       event: (type, message) => void this.update(id, (r) => addBatchEvent(r, type, message)).catch(unlessGone(id)),
       running: (state, manifests, instances) => this.running(id, state, manifests, instances),
     });

@@ -5,6 +5,7 @@ import type { PlatformContext } from '../../kernel/context';
 import { ifExists } from '../../kernel/util/drop';
 import type { ModelService } from '../../models/model-service';
 import { instanceLimits, instanceOptions } from '../manager/instance-set';
+import type { InstanceLauncher } from '../manager/instance-link';
 import { BatchInstances, INPUTS_UNDER_WAY_PER_INSTANCE } from './batch-instances';
 import { listInputs, type InputList } from './batch-inputs';
 import { taskOutputs } from './batch-paths';
@@ -40,6 +41,7 @@ export class BatchRun {
   constructor(
     private readonly p: PlatformContext,
     private readonly models: ModelService,
+    private readonly launcher: InstanceLauncher,
     private readonly record: BatchServiceRecord,
     private readonly report: RunReport,
   ) {}
@@ -53,8 +55,8 @@ export class BatchRun {
     const r = this.record;
     const model = this.models.get(r.model_id);
     const api = batchApi(model, r.batch);
-    const limits = instanceLimits(this.p);
-    const options = instanceOptions(r, model, await this.models.ensureLocal(r.model_id), limits);
+    const limits = instanceLimits(this.p, this.launcher);
+    const options = instanceOptions(r, model, limits);
     let fatal: string | undefined;
     const instances = new BatchInstances(options, limits, r.instance_count, r.model_id, {
       event: (type, message) => this.report.event(type, message),

@@ -119,7 +119,7 @@ export class BatchTask {
       });
       let answered = false;
       try {
-        const answer = await postToInstance(this.d.instances.agent, this.d.instances.port(slot), body);
+        const answer = await postToInstance(this.d.instances.agent, this.d.instances.address(slot), body);
         answered = true;
         return answer.status < 300 ? { ok: true, answer: answer.text } : { ok: false, error: errorMessageOf(answer) };
       } catch (err) {

@@ -1,3 +1,4 @@
+import { splitHostPort } from '../../kernel/http/host-port';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
@@ -47,10 +48,11 @@ export interface InstanceAnswer {
  * instance reads the body, runs the hook and its batching, and answers. A connection that
  * breaks, or a retryable 503, is an InstanceUnavailable: the input is sent again.
  */
-export function postToInstance(agent: http.Agent, port: number, body: OutgoingBody): Promise<InstanceAnswer> {
+export function postToInstance(agent: http.Agent, address: string, body: OutgoingBody): Promise<InstanceAnswer> {
+  const { host, port } = splitHostPort(address);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { agent, host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Type': body.contentType, 'Content-Length': body.body.length } },
+      { agent, host, port, method: 'POST', path: '/', headers: { 'Content-Type': body.contentType, 'Content-Length': body.body.length } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

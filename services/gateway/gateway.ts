@@ -4,14 +4,18 @@ import { RETRYABLE_HEADER, sendError, type ErrorDialect } from '../../kernel/htt
 import { finishReading, readBody } from '../../kernel/http/read-body';
 import { tfServingName } from '../tf_serving/rest-api';
 import { GATEWAY_PREFIX, INSTANCE_KEY_HEADER } from '../../kernel/http/api-names';
+import { splitHostPort } from '../../kernel/http/host-port';
 
 const MAX_ATTEMPTS = 2;
-/** Connection failures, and an instance's answer that it could not answer (RETRYABLE_HEADER). */
+/**
+ * Connection failures, an instance's answer that it could not answer (RETRYABLE_HEADER), and
+ * an instance that was lost while it held the request (its node failed: ABORT_ERR).
+ */
 const RETRY_ASKED = 'EINSTANCERETRY';
-const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', RETRY_ASKED]);
+const RETRYABLE = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EHOSTUNREACH', 'ABORT_ERR', RETRY_ASKED]);
 
-/** Resolves a service id to one of its ready instances (its own port's "host:port" and the key to add there), or throws. */
-export type Router = (serviceId: string) => { address: string; key: string };
+/** Resolves a service id to one of its ready instances (its own port's "host:port", the key to add there, and what says it is gone), or throws. */
+export type Router = (serviceId: string) => { address: string; key: string; lost?: AbortSignal };
 
 /** Throws when the caller may not use the service. */
 export type Authorizer = (serviceId: string, req: IncomingMessage) => void;
@@ -83,16 +87,14 @@ async function forward(req: IncomingMessage, res: ServerResponse, target: Target
   }
 }
 
-function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, key }: { address: string; key: string }, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
+function proxyOnce(req: IncomingMessage, res: ServerResponse, { address, key, lost }: ReturnType<Router>, path: string, body: Buffer, mayRetry: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const separator = address.lastIndexOf(':');
-    const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
-    const port = address.slice(separator + 1);
+    const { host, port } = splitHostPort(address);
     // The instance's own port may ask for the key (beyond loopback); a caller's own value is replaced.
     const headers = { ...req.headers, host: address, 'content-length': String(body.length), [INSTANCE_KEY_HEADER]: key };
     delete headers['transfer-encoding'];
     delete headers.connection;
-    const upstream = http.request({ host, port: Number(port), method: req.method, path, headers, agent }, (answer) => {
+    const upstream = http.request({ host, port, method: req.method, path, headers, agent, signal: lost }, (answer) => {
       if (mayRetry && answer.headers[RETRYABLE_HEADER]) {
         answer.resume();
         reject(Object.assign(new Error('the instance could not answer and asked for a retry'), { code: RETRY_ASKED }));

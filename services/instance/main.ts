@@ -2,6 +2,7 @@
 import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { exitWithParent, sendFatal, sendReady } from '../../kernel/process/child-side';
+import { listenOnFreePort } from '../../kernel/net/port-range';
 import { loadHook } from '../model_service/load-hook';
 import { initRuntime, backend } from '../model_service/runtime';
 import { TfServingBaseService } from '../model_service/tfserving-service';
@@ -66,10 +67,15 @@ async function loadServing(opts: InstanceOptions, metrics: InstanceMetrics): Pro
 }
 
 function listen(srv: InstanceServer, opts: InstanceOptions): Promise<number> {
-  return new Promise((resolve, reject) => {
-    srv.server.once('error', reject);
-    srv.server.listen(opts.port, opts.host, () => resolve((srv.server.address() as { port: number }).port));
-  });
+  return listenOnFreePort(opts.portRange, opts.port, (port) =>
+    new Promise<number>((resolve, reject) => {
+      srv.server.once('error', reject);
+      srv.server.listen(port, opts.host, () => {
+        srv.server.off('error', reject);
+        resolve((srv.server.address() as { port: number }).port);
+      });
+    }),
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { BatchingConfig } from '../batching/batching-config';
 import type { MetricsJson } from '../metrics/instance-metrics';
+import type { PortRange } from '../../kernel/net/port-range';
 import type { AccessOptions, TokenVerdict } from '../access/instance-guard';
 
 /** What the platform tells an instance process at start (env MA_INSTANCE), and what they say to each other. */
@@ -8,7 +9,12 @@ export interface InstanceOptions {
   serviceName: string;
   instanceId: string;
   modelName: string;
-  /** Local folder holding the package's model/ content. */
+  modelId: string;
+  /** The service's specification (modelarts.vm.cpu.2u …): what a cluster node must offer the instance. */
+  specification: string;
+  /** The model's package (its model/ folder) in OBS, from which an instance on another machine fetches it. */
+  packageUrl: string;
+  /** Local folder holding the package's model/ content (filled in where the instance runs). */
   modelDir: string;
   /** config.json's model_type (TensorFlow, PyTorch). */
   modelType?: string;
@@ -17,6 +23,8 @@ export interface InstanceOptions {
   hookFile?: string;
   host: string;
   port: number;
+  /** SERVICE_PORTS: where the instance's own port comes from (unset: any free port). */
+  portRange?: PortRange;
   maxBodyBytes: number;
   timeoutMs: number;
   /** How long a client may take to send one whole request. */

@@ -9,6 +9,7 @@ import { CrashRestarts } from './crash-restarts';
 import { FigureBook } from './figure-book';
 import { Generations } from './generations';
 import { InstanceProcess } from './instance-process';
+import type { InstanceLauncher } from './instance-link';
 import { instanceLimits, instanceOptions, InstanceLimits, startInstance, startInstances, InstanceEvents } from './instance-set';
 import { readyInstanceInfo, recordUpdater, unlessGone, type UpdateRecord } from './record-updates';
 import type { ServiceMetrics } from './service-metrics';
@@ -41,6 +42,7 @@ export class Deployer {
     private readonly runtime: (id: string) => ServiceRuntime,
     private readonly metrics: ServiceMetrics,
     private readonly access: ServiceAccess,
+    private readonly launcher: InstanceLauncher,
   ) {
     this.update = recordUpdater(records);
     this.figures = new FigureBook(records, this.update);
@@ -58,7 +60,7 @@ export class Deployer {
 
   private limits(): InstanceLimits {
     // Real-time instances listen where INSTANCE_HOST says, and ask for credentials beyond loopback.
-    return { ...instanceLimits(this.p), host: this.p.config.instanceHost, access: portLocks(this.p.config, this.access) };
+    return { ...instanceLimits(this.p, this.launcher), host: this.p.config.instanceHost, access: portLocks(this.p.config, this.access) };
   }
 
   deployInBackground(id: string, modelId: string): void {
@@ -122,8 +124,8 @@ export class Deployer {
 
   private async openPorts(id: string, service: ServiceRecord): Promise<void> {
     const runtime = this.runtime(id);
-    const port = await runtime.listen(this.p.config.host, service.port ?? 0);
-    const grpcPort = await runtime.listenGrpc(this.p.config.host, service.grpc_port ?? 0);
+    const port = await runtime.listen(this.p.config.host, service.port ?? 0, this.p.config.servicePorts);
+    const grpcPort = await runtime.listenGrpc(this.p.config.host, service.grpc_port ?? 0, this.p.config.servicePorts);
     await this.update(id, (s) => {
       s.port = port;
       s.access_address = `http://${reachableHost(this.p.config.host)}:${port}/`;
@@ -154,7 +156,7 @@ export class Deployer {
   private async optionsFor(service: ServiceRecord, modelId: string, envs?: Record<string, string>) {
     const model = this.models.get(modelId);
     const withEnvs = envs ? { ...service, envs: { ...service.envs, ...envs } } : service;
-    return instanceOptions(withEnvs, model, await this.models.ensureLocal(modelId), this.limits(), this.runtime(service.id).instanceKey);
+    return instanceOptions(withEnvs, model, this.limits(), this.runtime(service.id).instanceKey);
   }
 
   private plan(shares: ReturnType<typeof sharesOf>): TrafficPlan {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { PortRange } from '../../kernel/net/port-range';
 import { computeEnv, type ComputeConfig } from '../../kernel/config';
 import { obsEndpointEnv, type ObsAccess } from '../../kernel/storage/obs-env';
 import type { ModelRecord } from '../../models/model-record';
@@ -7,12 +8,16 @@ import type { InstanceMessage, InstanceOptions } from '../instance/protocol';
 import type { ServiceRecord } from '../service-record';
 import type { PlatformContext } from '../../kernel/context';
 import { InstanceProcess } from './instance-process';
+import type { InstanceLauncher } from './instance-link';
 import { DEFAULT_BATCHING } from '../batching/batching-config';
 import { serviceDocument } from '../openapi/service-document';
 import type { AccessOptions } from '../access/instance-guard';
 
 export interface InstanceLimits {
   host: string;
+  /** What starts instances: processes on this machine, or Slurm jobs on a cluster. */
+  launcher: InstanceLauncher;
+  portRange?: PortRange;
   /** Who may call: the ports' locks and whether tokens are checked; the key is the service's. */
   access: Omit<AccessOptions, 'key' | 'appCode'>;
   maxBodyBytes: number;
@@ -35,14 +40,16 @@ export interface InstanceEvents {
 }
 
 /** What instances need of the service they serve (a real-time or a batch service). */
-export type InstanceOwner = Pick<ServiceRecord, 'id' | 'name' | 'description' | 'envs' | 'batching'> & Partial<Pick<ServiceRecord, 'cors' | 'app_code'>>;
+export type InstanceOwner = Pick<ServiceRecord, 'id' | 'name' | 'description' | 'envs' | 'batching' | 'specification'> & Partial<Pick<ServiceRecord, 'cors' | 'app_code'>>;
 
 /** The platform's limits for every instance it starts. */
-export function instanceLimits(p: PlatformContext): InstanceLimits {
+export function instanceLimits(p: PlatformContext, launcher: InstanceLauncher): InstanceLimits {
   const c = p.config;
   return {
     // Batch instances: only the platform calls them, on loopback (the deployer places real-time ones).
     host: '127.0.0.1',
+    launcher,
+    ...(c.servicePorts && { portRange: c.servicePorts }),
     access: { servicePortLocked: false, ownPortLocked: false, tokens: false },
     maxBodyBytes: c.predict.maxBodyBytes,
     timeoutMs: c.predict.timeoutMs,
@@ -56,20 +63,24 @@ export function instanceLimits(p: PlatformContext): InstanceLimits {
   };
 }
 
-/** What an instance of `service` serving `model` (unpacked in `modelDir`) is started with; `key` is the one the gateway adds for this service. */
-export function instanceOptions(service: InstanceOwner, model: ModelRecord, modelDir: string, limits: InstanceLimits, key = newInstanceKey()): InstanceOptions {
+/** What an instance of `service` serving `model` is started with (its modelDir is filled in where it runs); `key` is the one the gateway adds for this service. */
+export function instanceOptions(service: InstanceOwner, model: ModelRecord, limits: InstanceLimits, key = newInstanceKey()): InstanceOptions {
   const api = (model.apis[0] ?? {}) as { request?: { 'Content-type'?: string; data?: unknown }; response?: { data?: unknown } };
   return {
     serviceId: service.id,
     serviceName: service.name,
     instanceId: '',
     modelName: model.name,
-    modelDir,
+    modelId: model.id,
+    specification: service.specification,
+    packageUrl: model.package_url,
+    modelDir: '',
     modelType: model.model_type,
     modelFile: model.models.find((m) => m.format === 'pytorch')?.path,
     hookFile: model.hook_file,
     host: limits.host,
     port: 0,
+    ...(limits.portRange && { portRange: limits.portRange }),
     maxBodyBytes: limits.maxBodyBytes,
     timeoutMs: limits.timeoutMs,
     requestTimeoutMs: limits.requestTimeoutMs,
@@ -114,7 +125,7 @@ export function newInstanceId(): string {
 /** Starts one instance; resolves when it is ready, rejects with the reason it is not. */
 export async function startInstance(options: InstanceOptions, limits: InstanceLimits, events: InstanceEvents): Promise<InstanceProcess> {
   const id = newInstanceId();
-  const instance = new InstanceProcess(id, { ...options, instanceId: id }, instanceEnv(options.envs, limits.compute, limits.obs));
+  const instance = new InstanceProcess(id, limits.launcher.link(id, { ...options, instanceId: id }, instanceEnv(options.envs, limits.compute, limits.obs)));
   await instance.start(limits.startTimeoutMs, {
     onMessage: (m) => events.onMessage(instance, m),
     onCrash: (exit) => events.onCrash(instance, exit),

@@ -26,6 +26,7 @@ export function readyInstanceInfo(i: InstanceProcess, index: number, modelId: st
     model_id: modelId,
     state: 'ready',
     pid: i.pid,
+    ...(i.node ? { node: i.node } : {}),
     address: `http://${i.address}/`,
     started_at: now,
     ready_at: now,

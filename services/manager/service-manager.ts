@@ -13,6 +13,8 @@ import type { Registry } from 'prom-client';
 import type { Socket } from 'node:net';
 import { batchingFrom, DEFAULT_BATCHING } from '../batching/batching-config';
 import { ServiceRuntime, type InstanceTarget } from './service-runtime';
+import type { InstanceLauncher } from './instance-link';
+import { LocalLauncher } from './local-link';
 import { NO_CREDENTIALS, portLocks, type ServiceAccess } from '../access/port-access';
 import { InstanceGuard } from '../access/instance-guard';
 
@@ -25,16 +27,18 @@ export class ServiceManager {
   private readonly deployer: Deployer;
   private readonly metrics: ServiceMetrics;
 
+  /** `launcher` starts the instances: processes on this machine by default, or a cluster's (platform/areas.ts chooses). */
   constructor(
     private readonly p: PlatformContext,
     private readonly models: ModelService,
     /** Whether a batch service has this name (names are unique across both kinds). */
     private readonly batchName: (name: string) => boolean = () => false,
     private readonly access: ServiceAccess = NO_CREDENTIALS,
+    launcher: InstanceLauncher = new LocalLauncher((id) => models.ensureLocal(id)),
   ) {
     this.records = new DocStore<ServiceRecord>(`${p.config.dataDir}/meta`, 'services');
     this.metrics = new ServiceMetrics(p.metrics.registry, () => this.records.list());
-    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics, access);
+    this.deployer = new Deployer(p, models, this.records, (id) => this.runtime(id), this.metrics, access, launcher);
   }
 
   /** The names of the services that run a model (in any of their traffic shares). */
@@ -57,8 +61,8 @@ export class ServiceManager {
         this.deployer.deployInBackground(s.id, s.model_id);
       } else if (s.port) {
         // Stopped and failed services keep answering 503 on their address.
-        await this.runtime(s.id).listen(this.p.config.host, s.port);
-        if (s.grpc_port) await this.runtime(s.id).listenGrpc(this.p.config.host, s.grpc_port);
+        await this.runtime(s.id).listen(this.p.config.host, s.port, this.p.config.servicePorts);
+        if (s.grpc_port) await this.runtime(s.id).listenGrpc(this.p.config.host, s.grpc_port, this.p.config.servicePorts);
       }
     }
   }

@@ -6,16 +6,18 @@ import { isTfServingPath } from '../tf_serving/rest-api';
 import type { ConnectionKind } from '../instance/protocol';
 import type { InstanceProcess } from './instance-process';
 import { unavailableGrpc } from './grpc-unavailable';
+import type { PortRange } from '../../kernel/net/port-range';
 import { TrafficSplit } from './traffic-split';
 import { openListener, SharedPort } from './shared-port';
 import { newInstanceKey } from './instance-set';
 import { log } from '../../kernel/log';
 import { GATEWAY_PREFIX } from '../../kernel/http/api-names';
 
-/** Where the gateway relays to one instance (host:port), and the key it adds. */
+/** Where the gateway relays to one instance (its own port's host:port), the key it adds, and what says the instance is gone. */
 export interface InstanceTarget {
   address: string;
   key: string;
+  lost: AbortSignal;
 }
 
 /** Which model's instances take how much of the traffic, and which model an instance serves. */
@@ -67,18 +69,18 @@ export class ServiceRuntime {
   }
 
   /** Listens on `port` (0, or the port a previous run used); returns the port it got. */
-  async listen(host: string, port: number): Promise<number> {
+  async listen(host: string, port: number, range?: PortRange): Promise<number> {
     if (!this.port) {
       const shared = new SharedPort((socket) => this.route(socket, 'connection'));
-      this.portNumber = await shared.open(host, port);
+      this.portNumber = await shared.open(host, port, range);
       this.port = shared;
     }
     return this.portNumber;
   }
 
   /** The same for the gRPC port. */
-  async listenGrpc(host: string, port: number): Promise<number> {
-    this.grpcListener ??= await openListener(host, port, (socket) => this.route(socket, 'grpc-connection'));
+  async listenGrpc(host: string, port: number, range?: PortRange): Promise<number> {
+    this.grpcListener ??= await openListener(host, port, (socket) => this.route(socket, 'grpc-connection'), range);
     return (this.grpcListener.address() as net.AddressInfo).port;
   }
 
@@ -151,7 +153,7 @@ export class ServiceRuntime {
     const ready = this.serving.filter((i) => i.ready);
     if (!ready.length) return undefined;
     const instance = this.split ? this.pickWeighted(ready)! : ready[this.next++ % ready.length];
-    return { address: instance.address!, key: this.instanceKey };
+    return { address: instance.address!, key: this.instanceKey, lost: instance.gone.signal };
   }
 
   get unavailableReason(): string {

@@ -14,6 +14,7 @@
  */
 import net from 'node:net';
 import { log } from '../../kernel/log';
+import { listenOnFreePort, type PortRange } from '../../kernel/net/port-range';
 import type { InstanceProcess, ListenHandle } from './instance-process';
 
 export class SharedPort {
@@ -27,9 +28,9 @@ export class SharedPort {
 
   constructor(private readonly onConnection: (socket: net.Socket) => void) {}
 
-  /** Listens on `port` (0, or the port a previous run used; a taken port is replaced by a new one). */
-  async open(host: string, port: number): Promise<number> {
-    this.polling = await openListener(host, port, this.onConnection);
+  /** Listens on `port` (0, or the port a previous run used; a taken port is replaced by a new one, from `range` when given). */
+  async open(host: string, port: number, range?: PortRange): Promise<number> {
+    this.polling = await openListener(host, port, this.onConnection, range);
     return (this.polling.address() as net.AddressInfo).port;
   }
 
@@ -43,7 +44,8 @@ export class SharedPort {
     for (const i of instances) {
       if (!this.given.has(i) && i.shareListener(handle)) this.given.add(i);
     }
-    if (!this.polling) return;
+    // Instances on other machines cannot take the socket: the platform accepts and passes their connections on.
+    if (!this.polling || !instances.some((i) => this.given.has(i))) return;
     const turn = this.turn;
     for (const i of instances) {
       const spare = await i.spareListener();
@@ -89,13 +91,8 @@ function closeHandle(handle: ListenHandle): void {
 }
 
 /** A listening port whose connections wait paused for `onConnection`; a taken old port is replaced by a new one. */
-export async function openListener(host: string, port: number, onConnection: (socket: net.Socket) => void): Promise<net.Server> {
-  try {
-    return await listen(pausedServer(onConnection), { port, host });
-  } catch (err) {
-    if (port === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-    return listen(pausedServer(onConnection), { port: 0, host });
-  }
+export async function openListener(host: string, port: number, onConnection: (socket: net.Socket) => void, range?: PortRange): Promise<net.Server> {
+  return listenOnFreePort(range, port, (p) => listen(pausedServer(onConnection), { port: p, host }));
 }
 
 function pausedServer(onConnection: (socket: net.Socket) => void): net.Server {

@@ -163,6 +163,9 @@ describe('the web console walks the MNIST tutorial', function () {
     serviceId = hash().split('/')[2];
     await page.locator('.page-header [data-status="running"]').waitFor({ timeout: 60_000 });
     await page.locator('table [data-status="ready"]').waitFor();
+    // The batching fact says what the event says, not a rule of its own.
+    const decided = await page.locator('.facts').getByText(/^auto: batching on for /).innerText();
+    assert.ok((await page.locator('table').allInnerTexts()).some((t) => t.includes(decided.slice('auto: '.length))), decided);
     await snap('service');
     for (const [name, path, type] of [[/openapi\.json/, 'openapi.json', /json/], [/Prometheus metrics/, 'metrics', /text\/plain/]] as const) {
       const href = await page.getByRole('link', { name }).getAttribute('href');
@@ -178,6 +181,7 @@ describe('the web console walks the MNIST tutorial', function () {
 
   it('predicts a digit drawn on the pad, sent as a 28x28 white-on-black PNG', async () => {
     await page.getByRole('link', { name: 'Prediction' }).click();
+    assert.match(await page.locator('#prediction-result').innerText(), /Draw a digit and press "Predict drawing", or upload an image/);
     const pad = (await page.locator('#drawing-pad').boundingBox())!;
     await page.mouse.move(pad.x + pad.width / 2, pad.y + 40);
     await page.mouse.down();

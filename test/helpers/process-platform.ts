@@ -10,13 +10,21 @@ export interface PlatformProcess {
 
 /**
  * `npm start` as a user runs it (the compiled entry point), on free ports; resolves once it
- * printed its banner. `prefix` runs it through another command (inside a network namespace).
+ * printed its banner. `prefix` runs it through another command (inside a network namespace);
+ * `ownGroup` gives it a process group of its own, as a terminal gives a command.
  */
-export function spawnPlatform(env: Record<string, string>, timeoutMs = 30_000, prefix: string[] = []): Promise<PlatformProcess> {
+export function spawnPlatform(
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  opts: { prefix?: string[]; ownGroup?: boolean } = {},
+): Promise<PlatformProcess> {
+  const prefix = opts.prefix ?? [];
   const [command, ...args] = [...prefix, process.execPath, distPath('platform/main.js')];
   const child = spawn(command, args, {
     env: { ...process.env, PORT: '0', OBS_PORT: '0', PREPARE_SAMPLES: 'false', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a terminal gives a command, so a test can send Ctrl-C to the group.
+    detached: opts.ownGroup === true,
   });
   let text = '';
   child.stdout!.on('data', (c) => (text += c));

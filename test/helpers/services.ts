@@ -53,12 +53,12 @@ export async function deployService(base: string, body: Record<string, unknown>)
 export async function predictFile(
   url: string,
   file: Buffer,
-  opts: { field?: string; fileName?: string; type?: string; fields?: Record<string, string>; headers?: Record<string, string> } = {},
+  opts: { field?: string; fileName?: string; type?: string; fields?: Record<string, string>; headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const form = new FormData();
   for (const [k, v] of Object.entries(opts.fields ?? {})) form.append(k, v);
   form.append(opts.field ?? 'images', new Blob([file], { type: opts.type ?? 'image/png' }), opts.fileName ?? 'digit.png');
-  const res = await fetch(url, { method: 'POST', body: form, headers: opts.headers });
+  const res = await fetch(url, { method: 'POST', body: form, headers: opts.headers, signal: opts.signal });
   const text = await res.text();
   let body: unknown = text;
   try {

@@ -12,6 +12,18 @@ describe('model config.json validator, on real packages\' slips and raw text', (
       assert.equal(check.config?.apis[0].protocol, 'https');
     });
 
+    it('warns of a runtime that is none of ModelArts\' nor tfjs, naming the one a typo meant, and keeps it as written', () => {
+      const check = checkModelConfig(changed((c) => (c.runtime = 'tfjss')));
+      assert.equal(check.valid, true);
+      assertWarning(check, 'runtime', 'did you mean "tfjs"');
+      assert.equal(check.config?.runtime, 'tfjss');
+      const odd = checkModelConfig(changed((c) => (c.runtime = 'my-own-runtime')));
+      assertWarning(odd, 'runtime', 'is not a runtime ModelArts lists');
+      for (const runtime of ['tfjs', 'python3.6-cuda10.0', 'tf1.13-python3.7-aiflow-gpu', 'pytorch1.5-python3.7', 'mindspore_1.10.0-cann_6.0.1-py_3.7-euler_2.8.3-aarch64']) {
+        assert.deepEqual(checkModelConfig(changed((c) => (c.runtime = runtime))).warnings, [], runtime);
+      }
+    });
+
     it('reads Content-Type and content-type as Content-type', () => {
       const check = checkModelConfig(
         changed((c) => {

@@ -56,6 +56,14 @@ describe('configuration from the environment', () => {
     [{ PYTHON: 'python 3' }, 'PYTHON', /PYTHON accepts a Python interpreter: a command on PATH such as python3, or a path/],
     [{ PYTHON_WORKERS: '0' }, 'PYTHON_WORKERS', /PYTHON_WORKERS accepts a whole number from 1 to 32/],
     [{ HOST: '0.0.0.0' }, 'HOST', /HOST accepts a loopback address .* unless AUTH_TOKEN is set or ALLOW_INSECURE_HOST=true/],
+    [{ EXECUTOR: 'kubernetes' }, 'EXECUTOR', /EXECUTOR accepts local \(processes on this machine\) or slurm/],
+    [{ EXECUTOR: 'slurm' }, 'CLUSTER_ADDRESS', /CLUSTER_ADDRESS accepts this machine's address as the cluster's nodes reach it \(not loopback\), required with EXECUTOR=slurm/],
+    [{ EXECUTOR: 'slurm', CLUSTER_ADDRESS: '127.0.0.1' }, 'CLUSTER_ADDRESS', /not loopback/],
+    [{ EXECUTOR: 'slurm', CLUSTER_ADDRESS: '10.0.0.5' }, 'HOST', /HOST accepts 0\.0\.0\.0 or CLUSTER_ADDRESS \(10\.0\.0\.5\) with EXECUTOR=slurm: the nodes must reach the control plane/],
+    [{ EXECUTOR: 'slurm', CLUSTER_ADDRESS: '10.0.0.5', HOST: '0.0.0.0' }, 'HOST', /unless AUTH_TOKEN is set/],
+    [{ EXECUTOR: 'slurm', CLUSTER_ADDRESS: '10.0.0.5', HOST: '0.0.0.0', AUTH_TOKEN: 'a-long-secret', OBS_ENDPOINT: 'http://127.0.0.1:9000', OBS_ACCESS_KEY_ID: 'a', OBS_SECRET_ACCESS_KEY: 'b' }, 'CLUSTER_OBS_ENDPOINT', /not a loopback address/],
+    [{ CLUSTER_WORK_DIR: 'relative/dir' }, 'CLUSTER_WORK_DIR', /an absolute folder path/],
+    [{ CLUSTER_SILENCE_MS: '10' }, 'CLUSTER_SILENCE_MS', /a whole number from 1000 to 600000/],
   ];
   for (const [env, variable, message] of bad) {
     it(`stops with one line naming ${variable} when it is ${JSON.stringify(Object.values(env)[0])}`, () => {
@@ -65,6 +73,15 @@ describe('configuration from the environment', () => {
       );
     });
   }
+
+  it('runs jobs and instances here by default, and on Slurm with EXECUTOR=slurm and the address its nodes reach', () => {
+    const here = loadConfig({});
+    assert.deepEqual([here.cluster.executor, here.cluster.workDir, here.cluster.silenceMs], ['local', '/tmp/modelarts-local', 15_000]);
+    const c = loadConfig({ EXECUTOR: 'slurm', CLUSTER_ADDRESS: '10.0.0.5', HOST: '0.0.0.0', AUTH_TOKEN: 'a-long-secret', CLUSTER_PARTITION: 'cpu', CLUSTER_WORK_DIR: '/scratch/ma' });
+    assert.deepEqual([c.cluster.executor, c.cluster.address, c.cluster.partition, c.cluster.workDir], ['slurm', '10.0.0.5', 'cpu', '/scratch/ma']);
+    assert.equal(c.maxConcurrentJobs, 64, "Slurm's queue decides what runs");
+    assert.equal(loadConfig({ EXECUTOR: 'slurm', CLUSTER_ADDRESS: '10.0.0.5', HOST: '10.0.0.5', AUTH_TOKEN: 'a-long-secret' }).host, '10.0.0.5');
+  });
 
   it('listens beyond loopback when a token is set or it is asked to explicitly', () => {
     assert.equal(loadConfig({ HOST: '0.0.0.0', AUTH_TOKEN: 'a-long-secret' }).host, '0.0.0.0');

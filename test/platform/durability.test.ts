@@ -93,7 +93,7 @@ describe('durability: the platform killed with SIGKILL and started again on the 
     await store.putFile({ bucket: 'durable', key: 'code/exit-3.js' }, `${BOOT_FILES}/exit-3.js`);
     await store.uploadDir(await trainedMnistPackage(), { bucket: 'durable', key: 'pkg/' });
 
-    const body = (name: string, boot: string) => ({ name, algorithm: { engine: 'node', code_dir: 'obs://durable/code/', boot_file: boot }, train_url: 'obs://durable/out/' });
+    const body = (name: string, boot: string) => ({ name, algorithm: { engine: 'node', code_dir: 'obs://durable/code/', boot_file: boot }, train_url: `obs://durable/out/${name}/` });
     const failed = await createJob(first.url, body('finished', 'exit-3.js'));
     await waitForJob(first.url, failed.id);
     // A boot file that stays quiet outlives the platform (one that prints dies of EPIPE).

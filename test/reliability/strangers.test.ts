@@ -66,7 +66,7 @@ describe('strangers on the network: every port beyond loopback asks for credenti
         TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS),
       },
       60_000,
-      ns.prefix,
+      { prefix: ns.prefix },
     );
     base = outside(platform.url);
     store = new ObjectStore({ endpoint: outside(platform.storageEndpoint), accessKeyId: 'stranger-store-ak', secretAccessKey: SECRETS.storeSecret, region: 'us-east-1' });

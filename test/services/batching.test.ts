@@ -124,8 +124,14 @@ describe('dynamic batching on a running service', function () {
     const model = await importMnist(t, 'batching', 'mnist-auto');
     const auto = await deployService(t.url, { name: 'auto', model_id: model.id });
     assert.deepEqual(auto.batching.mode, 'auto');
-    const note = /batching on for .* \(auto, one prediction takes [\d.]+ ms, under 2 ms: no wait.*\): up to 32 rows, batch_timeout_micros 0/;
-    assert.ok(auto.events.some((e: any) => note.test(e.message)), JSON.stringify(auto.events));
+    // The rule, whatever the machine's load made the timing: under 2 ms no wait, else a tenth of it.
+    const decided = auto.events.map((e: any) => /batching on for .* \(auto, one prediction takes ([\d.]+) ms.*\): up to 32 rows, batch_timeout_micros (\d+)/.exec(e.message)).find(Boolean);
+    assert.ok(decided, JSON.stringify(auto.events));
+    const [ms, micros] = [Number(decided[1]), Number(decided[2])];
+    // (the event rounds a time of 2 ms or more to a tenth of a millisecond: 5 µs either way)
+    if (ms < 2) assert.equal(micros, 0, decided[0]);
+    else assert.ok(Math.abs(micros - Math.min(5000, ms * 100)) <= 5, decided[0]);
+    if (ms < 2) assert.match(decided[0], /under 2 ms: no wait/);
   });
 
   it('answers concurrent uploads with exactly the scores an unbatched service gives, in fewer model calls', async () => {

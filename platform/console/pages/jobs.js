@@ -112,6 +112,10 @@ export async function jobFormPage(root) {
       field('Output path (train_url)', textInput('train_url', { placeholder: 'obs://bucket/output/' }), { path: 'train_url', hint: 'Each version writes V0001/, V0002/ … here.' }),
       field('Flavor', textInput('flavor', { value: 'modelarts.vm.cpu.2u' }), { path: 'resource.flavor' }),
       field('Node count', h('input', { type: 'number', name: 'node_count', min: 1, max: 8, value: 1 }), { path: 'resource.node_count' }),
+      field('Existing outputs', h('label', {}, h('input', { type: 'checkbox', name: 'overwrite_outputs' }), ' overwrite them'), {
+        path: 'overwrite_outputs',
+        hint: "Off: an output path that already holds another job's outputs is refused, and nothing there is changed.",
+      }),
     ],
     submit: 'Create',
     build: (f) => {
@@ -123,6 +127,7 @@ export async function jobFormPage(root) {
         data_url: value(f, 'data_url'),
         train_url: value(f, 'train_url'),
         resource: { flavor: value(f, 'flavor'), node_count: nodes === undefined ? undefined : Number(nodes) },
+        overwrite_outputs: /** @type {HTMLInputElement} */ (f.elements.namedItem('overwrite_outputs')).checked || undefined,
       };
     },
     send: (body) => post('/training-jobs', body),

@@ -144,7 +144,12 @@ function showResult(el, res, curl) {
  */
 export async function predictTab(root, service, life) {
   const field = await fileField(service, life.signal);
-  const result = h('section', { class: 'panel result', 'aria-live': 'polite', id: 'prediction-result' });
+  const result = h(
+    'section',
+    { class: 'panel result', 'aria-live': 'polite', id: 'prediction-result' },
+    h('h2', {}, 'Result'),
+    h('p', { class: 'hint' }, 'Draw a digit and press "Predict drawing", or upload an image: the service\'s answer, its time and the same request as a curl command appear here.'),
+  );
   const preview = h('img', { class: 'preview', alt: 'The 28x28 image that is sent', width: 112, height: 112, hidden: true });
   const pad = h('canvas', { width: PAD, height: PAD, class: 'pad', id: 'drawing-pad', 'aria-label': 'Drawing pad: draw a digit with the mouse, a pen or a finger; or upload an image below' });
   clearPad(pad);

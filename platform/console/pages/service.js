@@ -54,7 +54,7 @@ function overview(s) {
           ['Through the control plane', h('code', {}, `${location.origin}${s.infer_url}`)],
           ['API document', external(`${s.infer_url}openapi.json`, 'openapi.json (from config.json apis)')],
           ['Metrics', external(`${s.infer_url}metrics`, 'Prometheus metrics of its instances')],
-          ['Batching', batching(s.batching)],
+          ['Batching', batching(s.batching, s.events)],
           ['Instances', `${s.instance_count} × ${s.specification}`],
           ['Created', formatDate(s.created_at)],
           ['Updated', formatDate(s.updated_at)],
@@ -131,9 +131,14 @@ function external(href, text) {
   return h('a', { href, target: '_blank', rel: 'noopener' }, text);
 }
 
-/** @param {Json | undefined} b */
-function batching(b) {
-  if (!b || b.mode === 'auto') return 'auto (on for models whose one prediction takes 2 ms or more; see the events)';
-  if (b.mode === 'off') return 'off';
-  return `up to ${b.max_batch_size} rows, batch_timeout_micros ${b.batch_timeout_micros}`;
+/**
+ * The setting, and for auto what the instances decided at deploy: the same sentence as the event.
+ * @param {Json | undefined} b
+ * @param {Json[] | undefined} events
+ */
+function batching(b, events) {
+  if (b && b.mode === 'off') return 'off';
+  if (b && b.mode !== 'auto') return `up to ${b.max_batch_size} rows, batch_timeout_micros ${b.batch_timeout_micros}`;
+  const decided = [...(events ?? [])].reverse().find((e) => /^batching (on|off) for /.test(e.message));
+  return decided ? `auto: ${decided.message}` : 'auto (decided when an instance loads the model, by timing one prediction)';
 }

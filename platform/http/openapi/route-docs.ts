@@ -28,7 +28,7 @@ export interface RouteDoc {
 }
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
-  'GET /health': { tag: 'platform', summary: 'Whether the platform works: its store, disk, compute backend and version' },
+  'GET /health': { tag: 'platform', summary: 'Whether the platform works: its store, disk, compute backend, where jobs and instances run (executor), and version' },
   'GET /metrics': { tag: 'platform', summary: "The platform's and every service's metrics, in Prometheus' text format", produces: 'text/plain' },
   'GET /openapi.json': { tag: 'platform', summary: 'This document' },
   'GET /': { tag: 'console', summary: 'The web console', produces: 'text/html' },
@@ -49,7 +49,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /training-jobs/:id/versions': { tag: 'training', summary: 'Runs a new version of a training job', body: 'training-job-version', status: [201] },
   'POST /training-jobs/:id/stop': { tag: 'training', summary: 'Stops the running version', query: { version: q.version() } },
   'GET /training-jobs/:id/logs': { tag: 'training', summary: "A version's log (followable)", query: { version: q.version(), follow: q.flag() }, produces: 'text/plain' },
-  'GET /training-jobs/:id/metrics': { tag: 'training', summary: 'The metrics the boot file reported', query: { version: q.version() } },
+  'GET /training-jobs/:id/metrics': { tag: 'training', summary: 'The metrics the boot file reported (from the offset-th on)', query: { version: q.version(), offset: q.whole(0, 1e9) } },
   'POST /v2/:project_id/training-jobs': { tag: 'modelarts', summary: 'ModelArts v2: creates a training job', body: 'modelarts-training-job-v2', status: [201], creates: { under: ['/v2/{project_id}/training-jobs/{id}', '/training-jobs/{id}'], params: { id: '$response.body#/metadata/id', task: '$response.body#/status/tasks/0' } } },
   'GET /v2/:project_id/training-jobs/:id': { tag: 'modelarts', summary: 'ModelArts v2: a training job' },
   'DELETE /v2/:project_id/training-jobs/:id': { tag: 'modelarts', summary: 'ModelArts v2: deletes a training job', status: [202], produces: 'nothing' },

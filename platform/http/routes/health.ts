@@ -1,6 +1,13 @@
 import Router from '@koa/router';
 import type { PlatformContext } from '../../../kernel/context';
 import { dataDirSpace } from '../../../kernel/util/disk-space';
+import type { ClusterConfig } from '../../../kernel/config';
+
+/** Where jobs and service instances run: this machine, or a Slurm cluster (its partition, and the address its nodes use). */
+function executorOf(c: ClusterConfig): Record<string, string> {
+  if (c.executor === 'local') return { kind: 'local' };
+  return { kind: 'slurm', ...(c.partition ? { partition: c.partition } : {}), address: c.address! };
+}
 
 /**
  * `ok`, or `degraded` with what is wrong. An unreachable store answers 503 (nothing works);
@@ -21,6 +28,7 @@ export function healthRoutes(p: PlatformContext): Router {
       version: p.version,
       storage: { endpoint: p.storageEndpoint, embedded: p.embeddedStore, reachable, region: p.config.obs.region },
       compute: p.compute,
+      executor: executorOf(p.config.cluster),
       data_dir: p.config.dataDir,
       disk,
     };
