@@ -28,6 +28,11 @@ export const RESTART_POLICIES = {
    */
   pythonWorker: { delaysMs: [0, 500, 2000], maxTries: 3, resetAfterMs: 0 },
   /**
+   * A batch service's instance: the batch has inputs waiting, and a batch that cannot get its
+   * instance back within about 8 s fails with the reason rather than waiting on (four tries).
+   */
+  batchInstance: { delaysMs: [500, 1000, 2000, 5000], maxTries: 4, resetAfterMs: 0 },
+  /**
    * The embedded object store: the platform cannot work without it, so it is started forever; the
    * count never starts over, so a store that keeps dying is retried every 5 s, not every 200 ms.
    */

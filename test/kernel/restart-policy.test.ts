@@ -53,6 +53,12 @@ describe('the restart policy', () => {
     assert.deepEqual(delays(backoff, 4), [0, 500, 2000, undefined]);
   });
 
+  it('keeps each supervisor as it was: a batch instance four tries, then the batch fails', () => {
+    const { backoff } = backoffOn(RESTART_POLICIES.batchInstance);
+    assert.deepEqual(delays(backoff, 5), [500, 1000, 2000, 5000, undefined]);
+    assert.equal(backoff.count, 4);
+  });
+
   it('keeps each supervisor as it was: the embedded store forever, its count never starting over', () => {
     const { backoff, pass } = backoffOn(RESTART_POLICIES.embeddedStore);
     backoff.nextDelay();
