@@ -8,10 +8,10 @@ import { log } from '../kernel/log';
 import type { PlatformContext } from '../kernel/context';
 import { DocStore } from '../kernel/records/doc-store';
 import { childUrl, parseObsUrl, asFolder, keyProblem, ObsUrl } from '../kernel/storage/obs-url';
-import { JobMetrics } from './job-metrics';
+import { registerJobMetrics } from './job-metrics';
 import { findVersion, JobRecord, JobVersion, latestVersion, Parameter, versionName } from './job-record';
 import { JobSpec, parseCreateRequest, parseVersionRequest } from './job-request';
-import { ACTIVE, isTerminal, transition, withTerminal } from './state-machine';
+import { ACTIVE, isTerminal, jobStateMachine, withTerminal } from './state-machine';
 import { Scheduler } from './scheduler';
 import { RunDeps, VersionChange } from './execution/run';
 import { jobDir, jobFiles } from './execution/job-files';
@@ -35,7 +35,8 @@ export const MAX_PAGE_SIZE = 100;
 export class JobService {
   readonly records: DocStore<JobRecord>;
   private readonly scheduler: Scheduler;
-  private readonly phaseMetrics: JobMetrics;
+  /** Every status change of a version goes through it; the job metrics listen to it. */
+  private readonly states = jobStateMachine();
 
   /** `executor` runs the versions' nodes: this machine's processes, or a cluster's (platform/areas.ts chooses). */
   constructor(
@@ -44,7 +45,6 @@ export class JobService {
     maxConcurrentJobs = p.config.maxConcurrentJobs,
   ) {
     this.records = new DocStore<JobRecord>(`${p.config.dataDir}/meta`, 'training-jobs');
-    this.phaseMetrics = new JobMetrics(p.metrics.registry, () => this.records.list());
     const deps: RunDeps = {
       dataDir: p.config.dataDir,
       store: p.store,
@@ -60,8 +60,9 @@ export class JobService {
   }
 
   async start(): Promise<void> {
+    registerJobMetrics(this.p.metrics.registry, () => this.records.list(), this.states);
     await this.records.load();
-    const pending = await recoverJobs(this.records, this.p.config.dataDir, (v) => this.executor.abandon(v));
+    const pending = await recoverJobs(this.records, this.p.config.dataDir, (v) => this.executor.abandon(v), this.states);
     for (const { jobId, version } of pending) this.scheduler.enqueue(jobId, version);
   }
 
@@ -239,10 +240,8 @@ export class JobService {
       const v = findVersion(job, version);
       if (!v) throw notFound(`version of training job ${job.name}`, version);
       change.mutate?.(v, job);
-      if (change.to && change.to !== v.status) {
-        transition(job, v, change.to, change.at);
-        this.phaseMetrics.changed(job, v);
-      }
+      // A change that names the version's status again is a note, not a move.
+      if (change.to && change.to !== v.status) this.states.transition({ job, version: v }, change.to, change.at);
     });
   }
 

@@ -5,7 +5,7 @@ import { log } from '../kernel/log';
 import { dropLogged, ifExists } from '../kernel/util/drop';
 import type { JobRecord, JobVersion } from './job-record';
 import { endLine } from '../kernel/end-line';
-import { transition } from './state-machine';
+import type { JobStateMachine } from './state-machine';
 import { jobFiles } from './execution/job-files';
 
 /**
@@ -18,6 +18,7 @@ export async function recoverJobs(
   records: DocStore<JobRecord>,
   dataDir: string,
   abandon: (v: JobVersion) => Promise<string | undefined>,
+  states: JobStateMachine,
 ): Promise<{ jobId: string; version: string }[]> {
   const requeue: { jobId: string; version: string; created: string }[] = [];
   for (const job of records.list()) {
@@ -28,7 +29,7 @@ export async function recoverJobs(
       const was = v.status;
       const updated = await records.update(job.id, (j) => {
         const current = j.versions.find((x) => x.version === v.version)!;
-        transition(j, current, 'Abnormal');
+        states.transition({ job: j, version: current }, 'Abnormal');
         current.reason = `the platform stopped while this version was ${was}${ended ? `; ${ended}` : ''}. Run a new version to train again.`;
       });
       await keepPartialLog(jobFiles(dataDir, job.id, v.version).log, endLine(updated.versions.find((x) => x.version === v.version)!));

@@ -70,7 +70,7 @@ export class Scheduler {
         continue;
       }
       const run = new Run(job, entry.version, this.deps);
-      const done = run.execute().finally(() => {
+      const done = run.start().finally(() => {
         this.running.delete(k);
         this.pump();
       });

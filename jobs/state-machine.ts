@@ -1,11 +1,14 @@
-import { ApiError } from '../kernel/errors';
+import { isTerminalIn, StateMachine, type Lifecycle, type TransitionTable } from '../kernel/lifecycle/state-machine';
 import { JobRecord, JobStatus, JobVersion } from './job-record';
 
-/**
- * The legal moves of a job version. Every status change goes through `transition`,
- * which refuses anything not listed here.
- */
-const NEXT: Record<JobStatus, readonly JobStatus[]> = {
+/** A version and the job it belongs to: a version's move may move the job's status too. */
+interface JobSubject {
+  job: JobRecord;
+  version: JobVersion;
+}
+
+/** The legal moves of a job version; every status change goes through the job machine, which refuses the rest. */
+const NEXT: TransitionTable<JobStatus> = {
   Creating: ['Pending', 'Failed', 'Terminated', 'Abnormal'],
   Pending: ['Running', 'Failed', 'Terminated', 'Abnormal'],
   Running: ['Completed', 'Failed', 'Terminating', 'Abnormal'],
@@ -20,7 +23,7 @@ export const TERMINAL: readonly JobStatus[] = ['Completed', 'Failed', 'Terminate
 export const ACTIVE: readonly JobStatus[] = ['Creating', 'Pending', 'Running', 'Terminating'];
 
 export function isTerminal(status: JobStatus): boolean {
-  return TERMINAL.includes(status);
+  return isTerminalIn(NEXT, status);
 }
 
 /** The record as the API answers it: each version and the job say whether their status is final. */
@@ -28,23 +31,28 @@ export function withTerminal(job: JobRecord): JobRecord {
   return { ...job, terminal: isTerminal(job.status), versions: job.versions.map((v) => ({ ...v, terminal: isTerminal(v.status) })) };
 }
 
-function canMove(from: JobStatus, to: JobStatus): boolean {
-  return NEXT[from].includes(to);
-}
+const JOB_LIFECYCLE: Lifecycle<JobStatus, JobSubject> = {
+  table: NEXT,
+  status: ({ version }) => version.status,
+  describe: ({ job, version }) => `training job ${job.name} ${version.version}`,
+  /** Stamps the phase time; a final status ends the run's duration and forgets its processes. */
+  enter({ job, version }, to, at) {
+    version.status = to;
+    version.phases[to] = at.toISOString();
+    if (to !== 'Running') version.stage = undefined;
+    if (isTerminal(to)) {
+      version.duration_ms = durationUntil(version, at);
+      version.pids = undefined;
+    }
+    if (job.versions[job.versions.length - 1] === version) job.status = to;
+  },
+};
 
-/** Moves `version` (inside `job`) to `to`, stamping the phase time; refuses illegal moves. */
-export function transition(job: JobRecord, version: JobVersion, to: JobStatus, now = new Date()): void {
-  if (!canMove(version.status, to)) {
-    throw new ApiError('wrong_state', `training job ${job.name} ${version.version} is ${version.status}; it cannot become ${to}`);
-  }
-  version.status = to;
-  version.phases[to] = now.toISOString();
-  if (to !== 'Running') version.stage = undefined;
-  if (isTerminal(to)) {
-    version.duration_ms = durationUntil(version, now);
-    version.pids = undefined;
-  }
-  if (job.versions[job.versions.length - 1] === version) job.status = to;
+export type JobStateMachine = StateMachine<JobStatus, JobSubject>;
+
+/** A machine of its own for each job service: its listeners (the job metrics) hear only its jobs. */
+export function jobStateMachine(): JobStateMachine {
+  return new StateMachine(JOB_LIFECYCLE);
 }
 
 /** Milliseconds from the version's start (Running, else when it was queued) to `end`. */

@@ -1,5 +1,5 @@
 import type { Problem } from '../kernel/errors';
-import { ApiError } from '../kernel/errors';
+import { isTerminalIn, StateMachine, type TransitionTable } from '../kernel/lifecycle/state-machine';
 
 export const MODEL_STATUSES = ['publishing', 'published', 'failed'] as const;
 export type ModelStatus = (typeof MODEL_STATUSES)[number];
@@ -55,7 +55,7 @@ export interface ModelRecord {
   terminal?: boolean;
 }
 
-const NEXT: Record<ModelStatus, readonly ModelStatus[]> = {
+const NEXT: TransitionTable<ModelStatus> = {
   publishing: ['published', 'failed'],
   published: [],
   failed: [],
@@ -63,13 +63,16 @@ const NEXT: Record<ModelStatus, readonly ModelStatus[]> = {
 
 /** The record as the API answers it, saying whether its status is final. */
 export function withTerminal(model: ModelRecord): ModelRecord {
-  return { ...model, terminal: NEXT[model.status].length === 0 };
+  return { ...model, terminal: isTerminalIn(NEXT, model.status) };
 }
 
-export function transitionModel(model: ModelRecord, to: ModelStatus): void {
-  if (!NEXT[model.status].includes(to)) {
-    throw new ApiError('wrong_state', `model ${model.name} ${model.version} is ${model.status}; it cannot become ${to}`);
-  }
-  model.status = to;
-  model.updated_at = new Date().toISOString();
-}
+/** Every status change of a model goes through here; illegal moves are refused. */
+export const modelStates = new StateMachine<ModelStatus, ModelRecord>({
+  table: NEXT,
+  status: (model) => model.status,
+  describe: (model) => `model ${model.name} ${model.version}`,
+  enter(model, to, at) {
+    model.status = to;
+    model.updated_at = at.toISOString();
+  },
+});

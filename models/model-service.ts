@@ -10,7 +10,7 @@ import { asFolder, childUrl, formatObsUrl, parseObsUrl, ObsUrl, ObsUrlError } fr
 import { StorageError } from '../kernel/storage/storage-error';
 import { checkModelConfigText } from './config-validator';
 import { inspectPackage, PackageInspection } from './model-package';
-import { ModelRecord, ModelSource, ModelStatus, transitionModel, withTerminal } from './model-record';
+import { ModelRecord, modelStates, ModelSource, ModelStatus, withTerminal } from './model-record';
 import type { JobService } from '../jobs/job-service';
 import { ACTIVE } from '../jobs/state-machine';
 import { toApiError } from '../kernel/http/render-error';
@@ -263,7 +263,7 @@ export class ModelService {
 
   private setStatus(id: string, to: ModelStatus, reason?: string): Promise<ModelRecord> {
     return this.records.update(id, (m) => {
-      transitionModel(m, to);
+      modelStates.transition(m, to);
       if (reason) m.reason = reason;
     });
   }

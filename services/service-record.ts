@@ -1,4 +1,4 @@
-import { ApiError } from '../kernel/errors';
+import { StateMachine, type TransitionTable } from '../kernel/lifecycle/state-machine';
 import type { BatchingConfig } from './batching/batching-config';
 
 export const SERVICE_STATUSES = ['deploying', 'running', 'concerning', 'failed', 'stopping', 'stopped'] as const;
@@ -90,7 +90,7 @@ export interface ServiceRecord {
 
 export const MAX_EVENTS = 200;
 
-const NEXT: Record<ServiceStatus, readonly ServiceStatus[]> = {
+const NEXT: TransitionTable<ServiceStatus> = {
   deploying: ['running', 'failed', 'stopping', 'concerning'],
   running: ['deploying', 'concerning', 'stopping', 'failed'],
   concerning: ['running', 'deploying', 'stopping', 'failed'],
@@ -107,14 +107,20 @@ export function withTerminal(service: ServiceRecord): ServiceRecord {
   return { ...service, terminal: !TRANSITIONAL.includes(service.status) };
 }
 
-/** Every status change of a service goes through here; illegal moves are refused. */
-export function transitionService(service: ServiceRecord, to: ServiceStatus): void {
-  if (service.status === to) return;
-  if (!NEXT[service.status].includes(to)) {
-    throw new ApiError('wrong_state', `service ${service.name} is ${service.status}; it cannot become ${to}`);
-  }
-  service.status = to;
-  service.updated_at = new Date().toISOString();
+/** Every status change of a service goes through here; illegal moves (and moves to the status it has) are refused. */
+export const serviceStates = new StateMachine<ServiceStatus, ServiceRecord>({
+  table: NEXT,
+  status: (service) => service.status,
+  describe: (service) => `service ${service.name}`,
+  enter(service, to, at) {
+    service.status = to;
+    service.updated_at = at.toISOString();
+  },
+});
+
+/** A deploy asked for while one is under way (or again after a restart) keeps the service deploying. */
+export function enterDeploying(service: ServiceRecord): void {
+  if (service.status !== 'deploying') serviceStates.transition(service, 'deploying');
 }
 
 export function addEvent(service: ServiceRecord, type: ServiceEvent['type'], message: string): void {

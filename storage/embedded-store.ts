@@ -1,23 +1,25 @@
 import { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { distPath } from '../kernel/paths';
 import { log } from '../kernel/log';
 import { forkWithHandshake, terminate, waitForExit, ExitInfo } from '../kernel/process/supervise';
+import { RestartBackoff, RESTART_POLICIES } from '../kernel/process/restart-policy';
 import type { EmbeddedStoreInfo, EmbeddedStoreOptions } from './embedded-store-main';
 
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
-const RESTART_DELAYS_MS = [200, 1000, 5000];
 
 /**
  * The embedded S3 server, in its own process so object traffic never competes with
  * the control plane's event loop; its files live under `<DATA_DIR>/obs`. If it dies,
- * it is started again on the same port, so work resumes without restarting the platform.
+ * it is started again on the same port (`RESTART_POLICIES.embeddedStore`), so work resumes
+ * without restarting the platform.
  */
 export class EmbeddedStore {
   private child?: ChildProcess;
   private closing = false;
-  private restarts = 0;
+  private readonly restarts = new RestartBackoff(RESTART_POLICIES.embeddedStore);
 
   private constructor(
     private options: EmbeddedStoreOptions,
@@ -44,13 +46,15 @@ export class EmbeddedStore {
   }
 
   private async restart(exit: ExitInfo): Promise<void> {
-    const delay = RESTART_DELAYS_MS[Math.min(this.restarts++, RESTART_DELAYS_MS.length - 1)];
+    // The policy starts it forever: a delay is always given.
+    const delay = this.restarts.nextDelay() ?? 0;
     log.warn(`the embedded object store ${exit.reason}; starting it again in ${delay} ms`);
-    await new Promise((r) => setTimeout(r, delay));
+    await sleep(delay);
     if (this.closing) return;
     try {
       const { child } = await spawnStore(this.options);
       this.watch(child);
+      this.restarts.up();
       log.info(`the embedded object store is back at ${this.endpoint}`);
     } catch (err) {
       void this.restart({ code: null, signal: null, reason: `could not start: ${(err as Error).message}` });

@@ -50,8 +50,7 @@ const METRIC_SAVE_INTERVAL_MS = 1000;
  * here until it ends in a final status with a readable reason.
  */
 export class Run {
-  readonly logs: TaskLogs;
-  readonly metrics: MetricsSink;
+  private books?: { logs: TaskLogs; metrics: MetricsSink };
   private execution?: Execution;
   private exit?: ExitInfo;
   private outcome?: WorkerOutcome;
@@ -60,16 +59,42 @@ export class Run {
   private killTimer?: NodeJS.Timeout;
   private lastMetricSave = 0;
 
-  constructor(private job: JobRecord, readonly version: string, private readonly deps: RunDeps) {
-    const files = jobFiles(deps.dataDir, job.id, version);
+  constructor(
+    private job: JobRecord,
+    readonly version: string,
+    private readonly deps: RunDeps,
+  ) {}
+
+  /**
+   * Opens the version's log and metrics files (at once, so that whoever follows the run from
+   * now on finds its logs), then runs to a final status; never throws.
+   */
+  start(): Promise<void> {
+    const files = jobFiles(this.deps.dataDir, this.job.id, this.version);
     mkdirSync(files.dir, { recursive: true });
-    const tasks = Array.from({ length: job.resource.node_count }, (_, i) => taskName(i));
-    this.logs = new TaskLogs(new LogBook(files.log, deps.maxLogBytes), tasks, files.taskLog, deps.maxLogBytes);
-    this.metrics = new MetricsSink(files.metrics, (p) => void this.saveMetrics(p, false));
+    const tasks = Array.from({ length: this.job.resource.node_count }, (_, i) => taskName(i));
+    this.books = {
+      logs: new TaskLogs(new LogBook(files.log, this.deps.maxLogBytes), tasks, files.taskLog, this.deps.maxLogBytes),
+      metrics: new MetricsSink(files.metrics, (p) => void this.saveMetrics(p, false)),
+    };
+    return this.execute();
   }
 
-  /** Runs to a final status; never throws. */
-  async execute(): Promise<void> {
+  /** The logs of the version and of each of its workers; there from start() on. */
+  get logs(): TaskLogs {
+    return this.opened().logs;
+  }
+
+  private get metrics(): MetricsSink {
+    return this.opened().metrics;
+  }
+
+  private opened(): { logs: TaskLogs; metrics: MetricsSink } {
+    if (!this.books) throw new Error(`the run of training job ${this.job.name} ${this.version} has not started`);
+    return this.books;
+  }
+
+  private async execute(): Promise<void> {
     let final: { to: JobStatus; reason?: string; exit?: ExitInfo };
     try {
       final = await this.stages();

@@ -42,7 +42,7 @@ export async function gzipMnistTo(dir: string): Promise<string[]> {
 }
 
 export interface Digit {
-  /** Position in the 10,000-image test set. */
+  /** Position in its set (the 10,000-image test set unless said otherwise). */
   index: number;
   label: number;
   /** 28x28 grayscale, white digit on black, row-major. */
@@ -51,8 +51,13 @@ export interface Digit {
 
 /** Test-set digits by index, read straight from the IDX files. */
 export function readTestDigits(indices: readonly number[]): Digit[] {
-  const images = fs.readFileSync(path.join(MNIST_RAW_DIR, 't10k-images-idx3-ubyte'));
-  const labels = fs.readFileSync(path.join(MNIST_RAW_DIR, 't10k-labels-idx1-ubyte'));
+  return readDigits('t10k', indices);
+}
+
+/** Digits of the training set (`train`) or the test set (`t10k`) by index, read straight from the IDX files. */
+export function readDigits(set: 'train' | 't10k', indices: readonly number[]): Digit[] {
+  const images = fs.readFileSync(path.join(MNIST_RAW_DIR, `${set}-images-idx3-ubyte`));
+  const labels = fs.readFileSync(path.join(MNIST_RAW_DIR, `${set}-labels-idx1-ubyte`));
   return indices.map((index) => {
     const start = IMAGE_HEADER_BYTES + index * DIGIT_PIXELS;
     return {

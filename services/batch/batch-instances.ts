@@ -1,16 +1,16 @@
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstanceOptions } from '../instance/protocol';
 import type { InstanceProcess } from '../manager/instance-process';
 import { startInstance, startInstances, type InstanceEvents, type InstanceLimits } from '../manager/instance-set';
 import { readyInstanceInfo } from '../manager/record-updates';
 import type { BatchInstanceInfo } from './batch-record';
+import { RestartBackoff, RESTART_POLICIES } from '../../kernel/process/restart-policy';
 
 /** Requests one instance is given at once: enough to fill its dynamic batches (the real-time figures are taken at 32). */
 const REQUESTS_PER_INSTANCE = 32;
 /** Inputs under way per instance: as many again are being read from or written to the store while those wait on it. */
 export const INPUTS_UNDER_WAY_PER_INSTANCE = 2 * REQUESTS_PER_INSTANCE;
-/** Waits before starting a crashed instance again; past the last one the batch fails. */
-const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000];
 
 interface Live {
   process: InstanceProcess;
@@ -118,9 +118,11 @@ export class BatchInstances {
     if (!slot || this.closed) return;
     this.live = this.live.filter((l) => l !== slot);
     this.events.event('error', `instance ${dead.id} ${reason}; starting it again (its inputs are sent again)`);
-    for (let attempt = 0; !this.closed; attempt++) {
-      if (attempt >= RESTART_BACKOFF_MS.length) return this.fail(`instance ${dead.id} could not be started again after ${attempt} attempts`);
-      await new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS[attempt]));
+    const backoff = new RestartBackoff(RESTART_POLICIES.batchInstance);
+    while (!this.closed) {
+      const delay = backoff.nextDelay();
+      if (delay === undefined) return this.fail(`instance ${dead.id} could not be started again after ${backoff.count} attempts`);
+      await sleep(delay);
       if (this.closed) return;
       try {
         const fresh = await startInstance(this.options, this.limits, this.processEvents());

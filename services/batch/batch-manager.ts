@@ -14,7 +14,7 @@ import type { InstanceLauncher } from '../manager/instance-link';
 import { LocalLauncher } from '../manager/local-link';
 import type { BatchInstances } from './batch-instances';
 import { parseBatchPath, taskOutputs } from './batch-paths';
-import { ACTIVE_BATCH, addBatchEvent, transitionBatch, withTerminal, type BatchServiceRecord } from './batch-record';
+import { ACTIVE_BATCH, addBatchEvent, batchStates, withTerminal, type BatchServiceRecord } from './batch-record';
 import { batchApi, parseCreateBatch } from './batch-request';
 import { batchDir, BatchRun } from './batch-run';
 import type { TaskState } from './task-state';
@@ -51,10 +51,11 @@ export class BatchManager {
   async start(): Promise<void> {
     await this.records.load();
     for (const r of this.records.list()) {
-      if (r.status === 'stopping') await this.update(r.id, (x) => transitionBatch(x, 'stopped'));
+      if (r.status === 'stopping') await this.update(r.id, (x) => batchStates.transition(x, 'stopped'));
       if (!ACTIVE_BATCH.includes(r.status)) continue;
       await this.update(r.id, (x) => {
-        transitionBatch(x, 'deploying');
+        // A batch the restart found deploying stays so; a running one deploys again.
+        if (x.status !== 'deploying') batchStates.transition(x, 'deploying');
         addBatchEvent(x, 'info', 'the platform restarted: resuming the batch where its journal ends');
       });
       this.launch(r.id);
@@ -123,7 +124,7 @@ export class BatchManager {
     const current = this.get(id);
     if (!ACTIVE_BATCH.includes(current.status)) throw new ApiError('wrong_state', `batch service ${current.name} is ${current.status} already`);
     await this.update(id, (r) => {
-      transitionBatch(r, 'stopping');
+      batchStates.transition(r, 'stopping');
       addBatchEvent(r, 'info', 'stop requested: no more inputs are sent; those in flight are recorded');
     });
     const run = this.runs.get(id);
@@ -176,9 +177,9 @@ export class BatchManager {
       if (failure !== undefined) {
         r.reason = failure;
         addBatchEvent(r, 'error', `the batch failed: ${failure}`);
-        return transitionBatch(r, r.status === 'stopping' ? 'stopped' : 'failed');
+        return void batchStates.transition(r, r.status === 'stopping' ? 'stopped' : 'failed');
       }
-      transitionBatch(r, r.status === 'stopping' || outcome === 'stopped' ? 'stopped' : 'finished');
+      batchStates.transition(r, r.status === 'stopping' || outcome === 'stopped' ? 'stopped' : 'finished');
       addBatchEvent(r, 'info', r.status === 'finished' ? `finished: ${done - failed} of ${total} inputs scored, ${failed} failed` : `stopped after ${done} of ${total} inputs`);
     }).catch(unlessGone(id));
   }
@@ -192,7 +193,7 @@ export class BatchManager {
     };
     await this.update(id, (r) => {
       note(r);
-      if (r.status === 'deploying') transitionBatch(r, 'running');
+      if (r.status === 'deploying') batchStates.transition(r, 'running');
       const before = r.progress.done ? ` (${r.progress.done} scored before the restart)` : '';
       addBatchEvent(r, 'info', `running: ${r.progress.total} inputs on ${r.instance_count} instance(s)${before}`);
     });

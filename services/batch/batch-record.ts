@@ -1,4 +1,4 @@
-import { ApiError } from '../../kernel/errors';
+import { isTerminalIn, StateMachine, type TransitionTable } from '../../kernel/lifecycle/state-machine';
 import type { BatchingConfig } from '../batching/batching-config';
 import type { InstanceInfo, ServiceEvent } from '../service-record';
 import { MAX_EVENTS } from '../service-record';
@@ -70,7 +70,7 @@ export interface BatchServiceRecord {
   terminal?: boolean;
 }
 
-const NEXT: Record<BatchStatus, readonly BatchStatus[]> = {
+const NEXT: TransitionTable<BatchStatus> = {
   deploying: ['running', 'failed', 'stopping'],
   // A platform restarted mid-batch deploys the instances again and resumes.
   running: ['finished', 'failed', 'stopping', 'deploying'],
@@ -83,25 +83,27 @@ const NEXT: Record<BatchStatus, readonly BatchStatus[]> = {
 export const ACTIVE_BATCH: readonly BatchStatus[] = ['deploying', 'running'];
 
 function isTerminal(status: BatchStatus): boolean {
-  return NEXT[status].length === 0;
+  return isTerminalIn(NEXT, status);
 }
 
 export function withTerminal(record: BatchServiceRecord): BatchServiceRecord {
   return { ...record, terminal: isTerminal(record.status) };
 }
 
-/** Every status change of a batch service goes through here; illegal moves are refused. */
-export function transitionBatch(record: BatchServiceRecord, to: BatchStatus): void {
-  if (record.status === to) return;
-  if (!NEXT[record.status].includes(to)) {
-    throw new ApiError('wrong_state', `batch service ${record.name} is ${record.status}; it cannot become ${to}`);
-  }
-  const now = new Date().toISOString();
-  record.status = to;
-  record.updated_at = now;
-  if (to === 'running') record.started_at ??= now;
-  if (isTerminal(to)) record.finished_at = now;
-}
+/** Every status change of a batch service goes through here; illegal moves (and moves to the status it has) are refused. */
+export const batchStates = new StateMachine<BatchStatus, BatchServiceRecord>({
+  table: NEXT,
+  status: (record) => record.status,
+  describe: (record) => `batch service ${record.name}`,
+  /** Running stamps when the inputs started being sent (once: a resumed batch keeps it); an end, when it ended. */
+  enter(record, to, at) {
+    const now = at.toISOString();
+    record.status = to;
+    record.updated_at = now;
+    if (to === 'running') record.started_at ??= now;
+    if (isTerminal(to)) record.finished_at = now;
+  },
+});
 
 export function addBatchEvent(record: BatchServiceRecord, type: ServiceEvent['type'], message: string): void {
   record.events.push({ time: new Date().toISOString(), type, message });

@@ -1,13 +1,12 @@
 import type { DocStore } from '../../kernel/records/doc-store';
 import type { ExitInfo } from '../../kernel/process/supervise';
-import { addEvent, sharesOf, transitionService, type ServiceRecord } from '../service-record';
+import { RestartBackoff, RESTART_POLICIES } from '../../kernel/process/restart-policy';
+import { addEvent, serviceStates, sharesOf, type ServiceRecord } from '../service-record';
 import type { FigureBook } from './figure-book';
 import type { Generations } from './generations';
 import type { InstanceProcess } from './instance-process';
 import { readyInstanceInfo, unlessGone, type UpdateRecord } from './record-updates';
 import type { ServiceRuntime } from './service-runtime';
-
-const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10_000, 30_000];
 
 export interface CrashRestartDeps {
   generations: Generations;
@@ -25,7 +24,8 @@ export interface CrashRestartDeps {
 
 /**
  * A serving instance that dies is taken out of the traffic at once, the others go on,
- * and it is restarted with backoff until a restart succeeds or its generation ends.
+ * and it is restarted with backoff (`RESTART_POLICIES.instance`) until a restart succeeds
+ * or its generation ends.
  */
 export class CrashRestarts {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -45,9 +45,9 @@ export class CrashRestarts {
         info.state = 'restarting';
         info.last_exit = exit.reason;
       }
-      if (s.status === 'running') transitionService(s, 'concerning');
+      if (s.status === 'running') serviceStates.transition(s, 'concerning');
     }).catch(unlessGone(id));
-    this.schedule(id, g, instance, 0);
+    this.schedule(id, g, instance, new RestartBackoff(RESTART_POLICIES.instance));
   }
 
   /** Cancels every restart that is waiting (at shutdown). */
@@ -56,16 +56,20 @@ export class CrashRestarts {
     this.timers.clear();
   }
 
-  private schedule(id: string, g: number, dead: InstanceProcess, attempt: number): void {
-    const delay = RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)];
+  private schedule(id: string, g: number, dead: InstanceProcess, backoff: RestartBackoff): void {
+    const delay = backoff.nextDelay();
+    if (delay === undefined) {
+      void this.d.update(id, (s) => addEvent(s, 'error', `instance ${dead.id} was not restarted: ${backoff.count} tries failed`)).catch(unlessGone(id));
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.restart(id, g, dead, attempt);
+      void this.restart(id, g, dead, backoff);
     }, delay);
     this.timers.add(timer);
   }
 
-  private async restart(id: string, g: number, dead: InstanceProcess, attempt: number): Promise<void> {
+  private async restart(id: string, g: number, dead: InstanceProcess, backoff: RestartBackoff): Promise<void> {
     if (!this.d.generations.current(id, g)) return;
     const service = this.d.records.get(id);
     if (!service) return;
@@ -76,7 +80,7 @@ export class CrashRestarts {
       fresh = await this.d.startOne(service, modelId, share?.envs, g);
     } catch (err) {
       await this.d.update(id, (s) => addEvent(s, 'error', `restart of instance ${dead.id} failed: ${(err as Error).message}`)).catch(unlessGone(id));
-      this.schedule(id, g, dead, attempt + 1);
+      this.schedule(id, g, dead, backoff);
       return;
     }
     if (!this.d.generations.current(id, g)) return void fresh.kill();
@@ -94,5 +98,5 @@ function replaced(s: ServiceRecord, dead: InstanceProcess, fresh: InstanceProces
   if (index === -1) s.instances.push(info);
   else s.instances[index] = info;
   addEvent(s, 'info', `instance ${fresh.id} replaced ${dead.id} and is ready`);
-  if (serving >= s.instance_count && s.status === 'concerning') transitionService(s, 'running');
+  if (serving >= s.instance_count && s.status === 'concerning') serviceStates.transition(s, 'running');
 }

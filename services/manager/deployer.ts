@@ -4,7 +4,7 @@ import type { ModelService } from '../../models/model-service';
 import { KeyedLock } from '@modelarts-local/durable';
 import { log } from '../../kernel/log';
 import type { InstanceMessage } from '../instance/protocol';
-import { addEvent, ServiceRecord, sharesOf, transitionService } from '../service-record';
+import { addEvent, ServiceRecord, serviceStates, sharesOf } from '../service-record';
 import { CrashRestarts } from './crash-restarts';
 import { FigureBook } from './figure-book';
 import { Generations } from './generations';
@@ -112,7 +112,7 @@ export class Deployer {
       s.model_version = model.version;
       s.instances = instances.map((i, index) => readyInstanceInfo(i, index, this.modelOf.get(i)!));
       s.reason = undefined;
-      transitionService(s, 'running');
+      serviceStates.transition(s, 'running');
       for (const i of instances) addEvent(s, 'info', `instance ${i.id} ready: model and hook loaded in ${i.ready!.load_ms} ms (backend ${i.ready!.backend}, hook ${i.ready!.hook})`);
       // Instances of one package say the same notes; each is said once.
       for (const note of new Set(instances.flatMap((i) => i.ready?.notes ?? []))) addEvent(s, 'info', note);
@@ -171,9 +171,9 @@ export class Deployer {
       s.reason = `deploy failed: ${reason}`;
       if (stillServing) {
         addEvent(s, 'warning', `still serving model ${s.model_name} ${s.model_version} on the previous instances`);
-        transitionService(s, 'running');
+        serviceStates.transition(s, 'running');
       } else {
-        transitionService(s, 'failed');
+        serviceStates.transition(s, 'failed');
       }
     });
   }
@@ -234,6 +234,11 @@ export class Deployer {
   /** The record with request counts and latency as the instances report them now. */
   withLiveFigures(s: ServiceRecord): ServiceRecord {
     return this.figures.withLive(s);
+  }
+
+  /** Starts what runs beside the deploys: the figures' periodic write. */
+  start(): void {
+    this.figures.start();
   }
 
   async shutdown(): Promise<void> {

@@ -12,13 +12,16 @@ const FIGURES_FLUSH_MS = 10_000;
  */
 export class FigureBook {
   private readonly figures = new Map<string, Figures>();
-  private readonly flusher: NodeJS.Timeout;
+  private flusher?: NodeJS.Timeout;
 
   constructor(
     private readonly records: DocStore<ServiceRecord>,
     private readonly update: UpdateRecord,
-  ) {
-    this.flusher = setInterval(() => void this.flush(), FIGURES_FLUSH_MS);
+  ) {}
+
+  /** Starts writing the figures to the records every FIGURES_FLUSH_MS. */
+  start(): void {
+    this.flusher ??= setInterval(() => void this.flush(), FIGURES_FLUSH_MS);
     this.flusher.unref();
   }
 

@@ -5,7 +5,7 @@ import type { PlatformContext } from '../../kernel/context';
 import { DocStore } from '../../kernel/records/doc-store';
 import type { ModelService } from '../../models/model-service';
 import { log } from '../../kernel/log';
-import { addEvent, ServiceRecord, ServiceStatus, sharesOf, TrafficShare, transitionService, withTerminal } from '../service-record';
+import { addEvent, enterDeploying, ServiceRecord, serviceStates, ServiceStatus, sharesOf, TrafficShare, withTerminal } from '../service-record';
 import { DeployServiceRequest, parseCreateService, parseDeployService, TrafficRequest } from '../service-request';
 import { Deployer } from './deployer';
 import { ServiceMetrics } from './service-metrics';
@@ -48,12 +48,14 @@ export class ServiceManager {
 
   /** After a restart, services that were up are brought back up on their old ports. */
   async start(): Promise<void> {
+    this.metrics.register();
+    this.deployer.start();
     await this.records.load();
     for (const s of this.records.list()) {
-      if (s.status === 'stopping') await this.update(s.id, (r) => transitionService(r, 'stopped'));
+      if (s.status === 'stopping') await this.update(s.id, (r) => serviceStates.transition(r, 'stopped'));
       if (ACTIVE.includes(s.status)) {
         await this.update(s.id, (r) => {
-          transitionService(r, 'deploying');
+          enterDeploying(r);
           addEvent(r, 'info', 'the platform restarted: deploying again');
         });
         this.deployer.deployInBackground(s.id, s.model_id);
@@ -129,7 +131,7 @@ export class ServiceManager {
     const alreadyThere = inFlight !== undefined || (current.status === 'running' && model.id === current.model_id);
     if (alreadyThere && !changesSettings(current, req, traffic)) return current;
     await this.update(id, (s) => {
-      transitionService(s, 'deploying');
+      enterDeploying(s);
       s.reason = undefined;
       if (traffic) {
         s.traffic = traffic;
@@ -154,12 +156,12 @@ export class ServiceManager {
       throw new ApiError('wrong_state', `service ${current.name} is ${current.status} already`);
     }
     await this.update(id, (s) => {
-      transitionService(s, 'stopping');
+      serviceStates.transition(s, 'stopping');
       addEvent(s, 'info', 'stop requested');
     });
     await this.deployer.stopAll(id, 'the service is stopped; deploy it again to use it');
     await this.update(id, (s) => {
-      transitionService(s, 'stopped');
+      serviceStates.transition(s, 'stopped');
       addEvent(s, 'info', 'stopped');
     });
     return this.get(id);

@@ -15,14 +15,21 @@ export class ServiceMetrics {
 
   constructor(
     private readonly registry: Registry,
-    records: () => ServiceRecord[],
+    private readonly records: () => ServiceRecord[],
   ) {
-    this.restarts = new Counter({ name: 'modelarts_service_instance_restarts_total', help: 'Instances restarted after they ended unasked, by service', labelNames: ['service'], registers: [registry] });
+    // Counted from construction on; it is shown once register() put it in the registry.
+    this.restarts = new Counter({ name: 'modelarts_service_instance_restarts_total', help: 'Instances restarted after they ended unasked, by service', labelNames: ['service'], registers: [] });
+  }
+
+  /** Puts the services' series in the control plane's registry (once, at start). */
+  register(): void {
+    const records = this.records;
+    this.registry.registerMetric(this.restarts);
     new Gauge({
       name: 'modelarts_services',
       help: 'Real-time services by status',
       labelNames: ['status'],
-      registers: [registry],
+      registers: [this.registry],
       collect() {
         for (const status of SERVICE_STATUSES) this.set({ status }, 0);
         for (const s of records()) this.inc({ status: s.status });

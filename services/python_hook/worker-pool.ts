@@ -1,17 +1,18 @@
 /**
  * The Python workers of one instance, as its predictor: each request waits for an idle
  * worker, goes to it as a frame (uploaded files as raw bytes), and comes back as the
- * hook's JSON result or its error. A worker that dies is restarted like any instance;
+ * hook's JSON result or its error. A worker that dies is restarted (`RESTART_POLICIES.pythonWorker`);
  * the request it held fails as retryable (the gateway sends it again), the queued ones
  * wait for it. A worker stuck past the request timeout is killed and restarted.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '../../kernel/errors';
+import { RestartBackoff, RESTART_POLICIES } from '../../kernel/process/restart-policy';
 import { HookStageError, STAGES, type Stage, type Timings } from '../model_service/base-service';
 import type { Predictor } from '../instance/server';
 import type { Frame } from './frames';
 import { PythonWorker, WorkerLaunch, WorkerReady } from './python-worker';
 
-const RESTART_BACKOFF_MS = [0, 500, 2000];
 /** Exceptions of a hook that ModelArts' runtime blames on the request. */
 const REQUEST_FAULTS = ['KeyError', 'TypeError'];
 /** Time a stuck worker is given beyond the request timeout before it is killed. */
@@ -102,13 +103,15 @@ export class PythonWorkerPool implements Predictor {
       if (at !== -1) this.idle.splice(at, 1);
       if (this.closing || !worker.crashed) return;
       this.opts.onEvent('error', `Python worker ${worker.pid} ${exit.reason}; restarting it`);
-      void this.restart(0);
+      void this.restart(new RestartBackoff(RESTART_POLICIES.pythonWorker));
     });
     this.release(worker);
   }
 
-  private async restart(attempt: number): Promise<void> {
-    await new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS[attempt]));
+  private async restart(backoff: RestartBackoff, failure?: Error): Promise<void> {
+    const delay = backoff.nextDelay();
+    if (delay === undefined) return this.opts.onFatal(`a Python worker could not be restarted: ${failure?.message}`);
+    await sleep(delay);
     if (this.closing) return;
     try {
       const worker = await PythonWorker.start(this.opts.launch);
@@ -116,8 +119,7 @@ export class PythonWorkerPool implements Predictor {
       this.opts.onEvent('info', `Python worker ${worker.pid} started in place of the one that ended`);
       this.adopt(worker);
     } catch (err) {
-      if (attempt + 1 < RESTART_BACKOFF_MS.length) return this.restart(attempt + 1);
-      this.opts.onFatal(`a Python worker could not be restarted: ${(err as Error).message}`);
+      return this.restart(backoff, err as Error);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../../kernel/storage/object-store';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
-import { api, waitFor } from './http';
+import { api } from './http';
+import { waitForServiceWhere } from './services';
 
 /** Creates a batch service through POST /services; fails the test unless it is accepted. */
 export async function createBatch(base: string, body: Record<string, unknown>): Promise<any> {
@@ -11,15 +12,7 @@ export async function createBatch(base: string, body: Record<string, unknown>): 
 
 /** The batch service once it has ended (finished, failed or stopped). */
 export function waitForBatch(base: string, id: string, timeoutMs = 120_000): Promise<any> {
-  return waitFor(
-    `batch service ${id} to end`,
-    async () => {
-      const s = (await api(base, 'GET', `/services/${id}`)).body;
-      return s.terminal ? s : undefined;
-    },
-    timeoutMs,
-    200,
-  );
+  return waitForServiceWhere(base, id, `batch service ${id} to end`, (s) => s.terminal, timeoutMs, 200);
 }
 
 /** The objects a batch wrote, read back. */

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { PlatformClient, type ApiResponse } from '../../client/api-client';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What tests read of an answer: its status, its body (JSON parsed, else text) and headers. */
 export type JsonResponse<T = any> = ApiResponse<T>;
@@ -22,7 +23,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       return undefined;
     });
     if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs);
   }
   throw new Error(`timed out waiting for ${what}${last ? ` (last: ${String(last)})` : ''}`);
 }

@@ -6,7 +6,7 @@ import { linkRuntimeModules, prepareRuntimeModules } from '../../compute/runtime
 import { repoPath } from '../../kernel/paths';
 import { parseObsUrl } from '../../kernel/storage/obs-url';
 import { ObjectStore } from '../../kernel/storage/object-store';
-import { Digit, digitPng, gzipMnistTo, readTestDigits } from '../../samples/mnist/dataset';
+import { Digit, digitPng, gzipMnistTo, readDigits, readTestDigits } from '../../samples/mnist/dataset';
 import { tempDir } from './platform';
 
 const run = promisify(execFile);
@@ -61,6 +61,21 @@ export async function uploadMnistCode(store: ObjectStore, url: string): Promise<
   await uploadFolder(store, MNIST_CODE, url);
 }
 
+/** Real MNIST test-set digits by index, each with its PNG. */
 export function testDigits(indices: number[]): (Digit & { png: Buffer })[] {
   return readTestDigits(indices).map((d) => ({ ...d, png: digitPng(d) }));
+}
+
+/** The first `count` digits of the test set, each with its PNG. */
+export function firstTestDigits(count: number): (Digit & { png: Buffer })[] {
+  return testDigits(firstIndices(count));
+}
+
+/** The first `count` digits of the training set. */
+export function firstTrainDigits(count: number): Digit[] {
+  return readDigits('train', firstIndices(count));
+}
+
+function firstIndices(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i);
 }

@@ -31,15 +31,17 @@ export function withHook(fixture: string): (modelDir: string) => Promise<void> {
   return (modelDir) => fs.copyFile(repoPath('test', 'fixtures', 'hooks', fixture), path.join(modelDir, 'customize_service.js'));
 }
 
-export async function waitForService(base: string, id: string, statuses: string[], timeoutMs = 60_000): Promise<any> {
-  return waitFor(
-    `service ${id} to be ${statuses.join('/')}`,
-    async () => {
-      const s = (await api(base, 'GET', `/services/${id}`)).body;
-      return statuses.includes(s.status) ? s : undefined;
-    },
-    timeoutMs,
-  );
+/** The service (real-time or batch) once `accept` holds for its record, read through GET /services/{id}. */
+export function waitForServiceWhere(base: string, id: string, what: string, accept: (service: any) => unknown, timeoutMs?: number, everyMs?: number): Promise<any> {
+  const read = async () => {
+    const s = (await api(base, 'GET', `/services/${id}`)).body;
+    return accept(s) ? s : undefined;
+  };
+  return waitFor(what, read, timeoutMs, everyMs);
+}
+
+export function waitForService(base: string, id: string, statuses: string[], timeoutMs = 60_000): Promise<any> {
+  return waitForServiceWhere(base, id, `service ${id} to be ${statuses.join('/')}`, (s) => statuses.includes(s.status), timeoutMs);
 }
 
 export async function deployService(base: string, body: Record<string, unknown>): Promise<any> {

@@ -223,13 +223,10 @@ describe('training jobs', function () {
     assert.equal(processAlive(pid), false);
   });
 
-  async function waitPid(id: string): Promise<number> {
-    for (let i = 0; i < 100; i++) {
+  function waitPid(id: string): Promise<number> {
+    return waitFor(`a pid recorded for job ${id}`, async () => {
       const job = (await api(t.url, 'GET', `/training-jobs/${id}`)).body;
-      const pid = job.versions[job.versions.length - 1].pids?.[0];
-      if (pid) return pid;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('no pid recorded');
+      return job.versions[job.versions.length - 1].pids?.[0] as number | undefined;
+    }, 5000, 50);
   }
 });

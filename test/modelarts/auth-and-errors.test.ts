@@ -5,6 +5,7 @@ import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../kernel
 import { uploadCode } from '../helpers/jobs';
 import { waitFor } from '../helpers/http';
 import { PASSWORD, PROJECT, startSignedPlatform, SignedPlatform, USER, withToken } from './helpers';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 async function plain(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(url, init);
@@ -184,7 +185,7 @@ describe("ModelArts' API with nothing configured, and tokens that expire", funct
     const res = await fetch(`${t.url}/v3/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(passwordBody(USER, PASSWORD)) });
     const token = res.headers.get('x-subject-token')!;
     assert.equal((await withToken(t.url, token, 'GET', '/v1/modelarts-local/models')).status, 200);
-    await new Promise((r) => setTimeout(r, 1100));
+    await sleep(1100);
     const expired = await withToken(t.url, token, 'GET', '/v1/modelarts-local/models');
     assert.deepEqual([expired.status, expired.body.error_code], [401, 'ModelArts.0202']);
   });

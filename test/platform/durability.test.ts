@@ -8,7 +8,7 @@ import { processAlive, createJob, waitForJob, BOOT_FILES } from '../helpers/jobs
 import { killHard, spawnPlatform, PlatformProcess } from '../helpers/process-platform';
 import { tempDir } from '../helpers/platform';
 import { testDigits, trainedMnistPackage } from '../helpers/mnist-model';
-import { deployService, predictFile } from '../helpers/services';
+import { deployService, predictFile, waitForServiceWhere } from '../helpers/services';
 
 const BIG_FILE_BYTES = 128 * 1024 * 1024;
 
@@ -117,10 +117,7 @@ describe('durability: the platform killed with SIGKILL and started again on the 
     assert.match(abnormal.reason, /platform stopped while this version was Running; its leftover process was killed/);
     await waitFor('the leftover boot file to be gone', async () => (processAlive(pid) ? undefined : true), 5000);
     assert.equal((await api(second.url, 'GET', `/models/${model.id}`)).body.status, 'published');
-    const back = await waitFor('the service to run again', async () => {
-      const s = (await api(second!.url, 'GET', `/services/${service.id}`)).body;
-      return s.status === 'running' ? s : undefined;
-    });
+    const back = await waitForServiceWhere(second!.url, service.id, 'the service to run again', (s: any) => s.status === 'running');
     assert.equal(back.access_address, service.access_address);
     const digit = testDigits([0])[0];
     const res = await predictFile(back.access_address, digit.png);

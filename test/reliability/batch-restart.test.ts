@@ -4,12 +4,12 @@ import path from 'node:path';
 import { EMBEDDED_ACCESS_KEY_ID, EMBEDDED_SECRET_ACCESS_KEY } from '../../kernel/config';
 import { repoPath } from '../../kernel/paths';
 import { ObjectStore } from '../../kernel/storage/object-store';
-import { api, waitFor } from '../helpers/http';
+import { api } from '../helpers/http';
 import { startTestPlatform, tempDir } from '../helpers/platform';
 import { killHard, spawnPlatform, type PlatformProcess } from '../helpers/process-platform';
 import { testDigits, trainedMnistPackage, uploadFolder } from '../helpers/mnist-model';
 import { createBatch, readManifest, waitForBatch } from '../helpers/batch';
-import { importMnist, withHook } from '../helpers/services';
+import { importMnist, withHook, waitForServiceWhere } from '../helpers/services';
 
 const BUCKET = 'batch-restart';
 const INPUTS = 600;
@@ -50,10 +50,7 @@ describe('A batch service survives a kill -9 of the platform, or of an instance,
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const first = platform;
-    const before = await waitFor('some inputs scored', async () => {
-      const s = (await api(first.url, 'GET', `/services/${created.body.id}`)).body;
-      return s.progress.done >= 30 ? s : undefined;
-    }, 60_000, 50);
+    const before = await waitForServiceWhere(first.url, created.body.id, 'some inputs scored', (s: any) => s.progress.done >= 30, 60_000, 50);
     assert.ok(before.progress.done < INPUTS, 'the batch ended before the kill; make the hook slower');
     await killHard(platform);
     store.destroy();
@@ -90,10 +87,7 @@ describe('A batch service survives a kill -9 of the platform, or of an instance,
       const digits = testDigits(Array.from({ length: 20 }, (_, i) => i));
       for (let i = 0; i < 200; i++) await t.store.put({ bucket: BUCKET, key: `crash/d${i}.png` }, digits[i % digits.length].png);
       const created = await createBatch(t.url, { name: 'crash-batch', model_id: model.id, envs: { PREDICT_DELAY_MS: '100' }, src_path: `obs://${BUCKET}/crash/`, dest_path: `obs://${BUCKET}/crash-out/`, req_uri: '/', mapping_type: 'file' });
-      const running = await waitFor('the batch to run', async () => {
-        const s = (await api(t.url, 'GET', `/services/${created.id}`)).body;
-        return s.status === 'running' && s.instances[0]?.pid ? s : undefined;
-      }, 60_000, 50);
+      const running = await waitForServiceWhere(t.url, created.id, 'the batch to run', (s: any) => s.status === 'running' && s.instances[0]?.pid, 60_000, 50);
       process.kill(running.instances[0].pid, 'SIGKILL');
       const done = await waitForBatch(t.url, created.id);
       assert.equal(done.status, 'finished', JSON.stringify(done.events));

@@ -11,6 +11,7 @@ import { ifExists } from '../../kernel/util/drop';
 import { api } from '../helpers/http';
 import { processAlive } from '../helpers/jobs';
 import { BUCKET, type Platformish, type World } from './crash-work';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Tally {
   /** Invariants checked, one per object, record, model, version or service looked at. */
@@ -109,7 +110,7 @@ async function leftRunning(p: Platformish, id: string, v: Version): Promise<bool
   const deadline = Date.now() + STUCK_MS;
   for (let now = v; now.status === 'Running' && !(now.pids ?? []).some((pid) => processAlive(pid)); ) {
     if (Date.now() > deadline) return true;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     now = (await versionsOf(p, id)).find((x) => x.version === v.version)!;
   }
   return false;

@@ -12,10 +12,10 @@ import {
 } from '../../services/model_service/tfserving_model_service';
 import { findModelJsons } from '../../services/model_service/tf-serving-base-service';
 import { initRuntime } from '../../services/model_service/runtime';
-import { testDigits } from './helpers/mnist';
+import { firstTestDigits } from '../helpers/mnist-model';
 import { argmax, saveCentroidModel, toVector } from './helpers/models';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('BaseService', () => {
   it('passes data through unchanged when no stage is overridden', async () => {
@@ -33,7 +33,7 @@ describe('BaseService', () => {
       }
       override async _inference(data: unknown) {
         order.push('inf');
-        await pause(25);
+        await sleep(25);
         return (data as number) * 10;
       }
       override _postprocess(data: unknown) {
@@ -93,7 +93,7 @@ describe('TfServingBaseService', () => {
     const service = new TfServingBaseService('mnist', path.join(root, 'model'));
     await service.load();
     assert.deepEqual(service.inputs.map((i) => i.name), ['images']);
-    const digit = testDigits(1)[0];
+    const digit = firstTestDigits(1)[0];
     const { result } = await service.handle({ images: [toVector(digit)] });
     const scores = (result as { scores: number[][] }).scores[0];
     assert.equal(scores.length, 10);
@@ -141,7 +141,7 @@ describe('TfServingBaseService', () => {
     const chain = new Both('two', root);
     await chain.load();
     assert.deepEqual(Object.keys(chain.models), ['model', 'other']);
-    const [digit] = testDigits(1);
+    const [digit] = firstTestDigits(1);
     const { result } = await chain.handle({ images: [toVector(digit)] });
     const both = result as Record<string, { scores: number[][] }>;
     assert.equal(argmax(both.model.scores[0]), digit.label);

@@ -3,11 +3,12 @@ import { performance } from 'node:perf_hooks';
 import { ApiError } from '../../kernel/errors';
 import { decodeImage, MAX_IMAGE_PIXELS } from '../../kernel/image/decode';
 import { toFloatVector } from '../../services/model_service/image/tensor';
-import { testDigits, SIDE } from './helpers/mnist';
+import { firstTestDigits } from '../helpers/mnist-model';
+import { DIGIT_SIDE as SIDE } from '../../samples/mnist/dataset';
 import { encodeBmp, grayJpeg, grayPng, grayToRgba, pngHeaderOnly, rgbaPng, type BmpSpec } from './helpers/images';
 
 const NOT_AN_IMAGE = /is not a PNG, JPEG or BMP image/;
-const digits = testDigits(5);
+const digits = firstTestDigits(5);
 const [seven] = digits;
 const at = (d: Uint8Array, x: number, y: number) => d[y * SIDE + x];
 

@@ -7,7 +7,8 @@ import { compute } from '../../compute/tf';
 import { HookError, loadHook, type LoadedHook } from '../../services/model_service/load-hook';
 import { BaseService, TfServingBaseService } from '../../services/model_service/tfserving_model_service';
 import { loadModelFrom } from '../../compute/model-io';
-import { testDigits, type Digit } from './helpers/mnist';
+import { firstTestDigits } from '../helpers/mnist-model';
+import type { Digit } from '../../samples/mnist/dataset';
 import { grayPng, grayJpeg, encodeBmp } from './helpers/images';
 import { argmax, saveCentroidModel, toVector } from './helpers/models';
 
@@ -27,7 +28,7 @@ describe('loadHook', () => {
     modelFiles = path.join(root, 'saved-model');
     await saveCentroidModel(modelFiles);
     const model = await loadModelFrom(modelFiles, (await compute()).tf);
-    const candidates = testDigits(40);
+    const candidates = firstTestDigits(40);
     const { scores } = (await model.predict({ images: candidates.map(toVector) })) as { scores: number[][] };
     clearDigits = candidates.filter((d, i) => argmax(scores[i]) === d.label && scores[i][d.label] > 0.99).slice(0, 6);
     assert.equal(clearDigits.length, 6);

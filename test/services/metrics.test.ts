@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
-import { api, waitFor } from '../helpers/http';
+import { api } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
-import { deployService, importMnist, predictFile, waitForService } from '../helpers/services';
+import { deployService, importMnist, predictFile, waitForService, waitForServiceWhere } from '../helpers/services';
 import { createJob, uploadCode, waitForJob } from '../helpers/jobs';
 import { parseMetrics, sampleValue, type Family } from '../helpers/prometheus';
 
@@ -61,10 +61,7 @@ describe('Prometheus metrics on the control plane and on each service address', 
     const before = await scrape(`${t.url}/metrics`);
     const pid = service.instances[0].pid;
     process.kill(pid, 'SIGKILL');
-    await waitFor('the restart', async () => {
-      const s = (await api(t.url, 'GET', `/services/${service.id}`)).body;
-      return s.status === 'running' && !s.instances.some((i: any) => i.pid === pid) ? s : undefined;
-    });
+    await waitForServiceWhere(t.url, service.id, 'the restart', (s: any) => s.status === 'running' && !s.instances.some((i: any) => i.pid === pid));
     assert.equal((await api(t.url, 'GET', `/buckets/${BUCKET}/objects/no/such/object`)).status, 404);
     await uploadCode(t.store, `obs://${BUCKET}/code/`, ['exit-3.js']);
     const job = await createJob(t.url, { name: 'fails', algorithm: { engine: 'node', code_dir: `obs://${BUCKET}/code/`, boot_file: 'exit-3.js' }, data_url: `obs://${BUCKET}/code/`, train_url: `obs://${BUCKET}/out/` });

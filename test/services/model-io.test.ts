@@ -7,7 +7,7 @@ import { compute, type Tf } from '../../compute/tf';
 import { loadModelFrom, ModelFolderError, saveModelTo } from '../../compute/model-io';
 import type { LoadedModel } from '../../compute/loaded-model';
 import { ApiError } from '../../kernel/errors';
-import { testDigits } from './helpers/mnist';
+import { firstTestDigits } from '../helpers/mnist-model';
 import { argmax, centroidModel, toVector } from './helpers/models';
 import { writeGraphModel } from './helpers/graph-model';
 
@@ -61,7 +61,7 @@ describe('model-io', () => {
   });
 
   it('predicts exactly what the model predicted before saving, on real digits', async () => {
-    const digits = testDigits(20);
+    const digits = firstTestDigits(20);
     const rows = digits.map(toVector);
     const expected = tf.tidy(() => (original.predict(tf.tensor2d(rows)) as Tensor).arraySync()) as number[][];
     const { scores } = (await loaded.predict({ images: rows })) as { scores: number[][] };
@@ -71,7 +71,7 @@ describe('model-io', () => {
   });
 
   it('takes one flat list or typed array as a single row', async () => {
-    const [digit] = testDigits(1);
+    const [digit] = firstTestDigits(1);
     const { scores: nested } = (await loaded.predict({ images: [toVector(digit)] })) as { scores: number[][] };
     const { scores: flat } = (await loaded.predict({ images: toVector(digit) })) as { scores: number[][] };
     const { scores: typed } = (await loaded.predict({ images: Float32Array.from(toVector(digit)) })) as { scores: number[][] };
@@ -97,7 +97,7 @@ describe('model-io', () => {
     ];
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
     const sharded = await loadModelFrom(dir, tf);
-    const rows = testDigits(3).map(toVector);
+    const rows = firstTestDigits(3).map(toVector);
     assert.deepEqual(await sharded.predict({ images: rows }), await loaded.predict({ images: rows }));
     sharded.dispose();
   });
@@ -169,7 +169,7 @@ describe('model-io', () => {
 
   it('keeps the tensor count stable over 10,000 predictions and refusals', async function () {
     this.timeout(120000);
-    const row = toVector(testDigits(1)[0]);
+    const row = toVector(firstTestDigits(1)[0]);
     await loaded.predict({ images: [row] });
     const before = tf.memory().numTensors;
     for (let i = 0; i < 10000; i++) {

@@ -5,6 +5,7 @@ import { MNIST_BOOT, testDigits, uploadMnistCode, uploadMnistData } from '../hel
 import { createJob, waitForJob } from '../helpers/jobs';
 import { deployService, importMnist, predictFile, withHook } from '../helpers/services';
 import { pythonWorkerPids, withPythonHook } from '../helpers/python-hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const BUCKET = 'python-hooks';
 const DIGITS = testDigits([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -17,7 +18,7 @@ async function settledFailures(base: string, id: string): Promise<number> {
     const now = (await api(base, 'GET', `/services/${id}`)).body.failure_count as number;
     if (now === last) return now;
     last = now;
-    await new Promise((r) => setTimeout(r, 1200));
+    await sleep(1200);
   }
 }
 
@@ -243,7 +244,7 @@ describe('Python inference code (customize_service.py) beside the JavaScript hoo
     it('answers 503 MR.0113, marked as retryable, to a client of the instance itself', async () => {
       const pids = await pythonWorkerPids(faulty.instances[0].pid);
       const answers = pids.map(() => predictFile(faulty.access_address, DIGITS[0].png, { fields: { fault: 'slow' } }));
-      await new Promise((r) => setTimeout(r, 150));
+      await sleep(150);
       for (const pid of pids) process.kill(pid, 'SIGKILL');
       const got = await Promise.all(answers);
       assert.ok(got.some((r) => r.status === 503), JSON.stringify(got.map((r) => r.body)));

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { PNG } from 'pngjs';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
-import { api, waitFor } from '../helpers/http';
+import { api } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
-import { deployService, importMnist, predictFile, waitForService, withHook } from '../helpers/services';
+import { deployService, importMnist, predictFile, waitForService, withHook, waitForServiceWhere } from '../helpers/services';
 import { processAlive } from '../helpers/jobs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const BUCKET = 'services-test';
 const MAX_BODY = 64 * 1024;
@@ -81,10 +82,7 @@ describe('real-time services', function () {
     }
 
     it('counts requests and failures in the service record', async () => {
-      const s = await waitFor('counts to arrive', async () => {
-        const r = (await api(t.url, 'GET', `/services/${service.id}`)).body;
-        return r.failure_count >= cases.length ? r : undefined;
-      });
+      const s = await waitForServiceWhere(t.url, service.id, 'counts to arrive', (r: any) => r.failure_count >= cases.length);
       assert.ok(s.request_count > s.failure_count);
       assert.ok(s.latency_ms.p50 > 0);
     });
@@ -127,10 +125,7 @@ describe('real-time services', function () {
       const pid = before.instances[0].pid;
       process.kill(pid, 'SIGKILL');
       await waitForService(t.url, service.id, ['concerning']);
-      const back = await waitFor('a new instance', async () => {
-        const s = (await api(t.url, 'GET', `/services/${service.id}`)).body;
-        return s.status === 'running' && s.instances[0].pid !== pid ? s : undefined;
-      });
+      const back = await waitForServiceWhere(t.url, service.id, 'a new instance', (s: any) => s.status === 'running' && s.instances[0].pid !== pid);
       assert.equal(back.instances[0].restarts, 1);
       assert.equal(processAlive(pid), false);
       assert.equal(back.access_address, before.access_address);
@@ -151,15 +146,12 @@ describe('real-time services', function () {
         }
       };
       const load = [stream(gateway), stream(gateway), stream(service.access_address), stream(service.access_address)];
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       const res = await api(t.url, 'POST', `/services/${service.id}/deploy`, { model_id: v2.id });
       assert.equal(res.status, 202);
       assert.equal(res.body.status, 'deploying');
-      const done = await waitFor('the redeploy', async () => {
-        const s = (await api(t.url, 'GET', `/services/${service.id}`)).body;
-        return s.status === 'running' && s.model_version === '2.0.0' ? s : undefined;
-      });
-      await new Promise((r) => setTimeout(r, 500));
+      const done = await waitForServiceWhere(t.url, service.id, 'the redeploy', (s: any) => s.status === 'running' && s.model_version === '2.0.0');
+      await sleep(500);
       stop = true;
       await Promise.all(load);
       assert.equal(done.model_id, v2.id);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
-import { api, waitFor } from '../helpers/http';
+import { api } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
-import { deployService, importMnist, predictFile, waitForService } from '../helpers/services';
+import { deployService, importMnist, predictFile, waitForService, waitForServiceWhere } from '../helpers/services';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * POSTs the digit `count` times to `url` from another process, each on a new
@@ -53,10 +54,7 @@ describe("a service's port shared with its instances", function () {
     await waitForService(t.url, service.id, ['concerning']);
     const during = await predictFile(service.access_address, digit.png);
     assert.ok([503, 200].includes(during.status), `${during.status} while the instance restarts`);
-    await waitFor('the new instance', async () => {
-      const s = (await api(t.url, 'GET', `/services/${service.id}`)).body;
-      return s.status === 'running' && s.instances[0].pid !== pid ? s : undefined;
-    });
+    await waitForServiceWhere(t.url, service.id, 'the new instance', (s: any) => s.status === 'running' && s.instances[0].pid !== pid);
     assert.deepEqual(predictWhilePlatformBlocked(service.access_address, digit.png, 3), [200, 200, 200]);
   });
 
@@ -69,13 +67,10 @@ describe("a service's port shared with its instances", function () {
       while (!stop) statuses.push((await predictFile(service.access_address, digit.png).catch(() => ({ status: 0 }))).status);
     };
     const load = [stream(), stream(), stream()];
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     assert.equal((await api(t.url, 'POST', `/services/${service.id}/deploy`, { model_id: v2.id })).status, 202);
-    await waitFor('the redeploy', async () => {
-      const s = (await api(t.url, 'GET', `/services/${service.id}`)).body;
-      return s.status === 'running' && s.model_version === '2.0.0' ? s : undefined;
-    });
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForServiceWhere(t.url, service.id, 'the redeploy', (s: any) => s.status === 'running' && s.model_version === '2.0.0');
+    await sleep(500);
     stop = true;
     await Promise.all(load);
     assert.ok(statuses.length > 20, `${statuses.length} requests`);

@@ -11,6 +11,7 @@ import { startTestPlatform } from '../helpers/platform';
 import { api, waitFor } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
 import { deployService, importMnist } from '../helpers/services';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const CONNECTIONS = 32;
@@ -55,12 +56,12 @@ async function main(): Promise<void> {
   const memory = setInterval(async () => console.log(`memory: ${await instancesMemory(t.url, service.id)}`), MEMORY_EVERY_MS);
   const runs = Promise.all([load(service.access_address, body, type), load(`${t.url}/v1/infers/${service.id}/`, body, type)]);
 
-  await new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2));
+  await sleep((SECONDS * 1000) / 2);
   console.log('redeploying to mnist 2.0.0 under load');
   await api(t.url, 'POST', `/services/${service.id}/deploy`, { model_id: v2.id });
   await waitFor('the redeploy', async () => ((await api(t.url, 'GET', `/services/${service.id}`)).body.model_id === v2.id ? true : undefined), 60_000);
 
-  await new Promise((r) => setTimeout(r, SECONDS * 1000 * 0.4));
+  await sleep(SECONDS * 1000 * 0.4);
   const victim = (await api(t.url, 'GET', `/services/${service.id}`)).body.instances[0];
   console.log(`killing instance ${victim.id} (pid ${victim.pid})`);
   process.kill(victim.pid, 'SIGKILL');

@@ -5,7 +5,8 @@
 import type { LayersModel } from '@tensorflow/tfjs';
 import { compute, type Tf } from '../../../compute/tf';
 import { saveModelTo } from '../../../compute/model-io';
-import { trainDigits, type Digit } from './mnist';
+import { firstTrainDigits } from '../../helpers/mnist-model';
+import type { Digit } from '../../../samples/mnist/dataset';
 
 const CLASSES = 10;
 const FEATURES = 784;
@@ -13,7 +14,7 @@ const FEATURES = 784;
 export function centroidModel(tf: Tf, samples = 3000): LayersModel {
   const sums = new Float64Array(CLASSES * FEATURES);
   const counts = new Array<number>(CLASSES).fill(0);
-  for (const d of trainDigits(samples)) {
+  for (const d of firstTrainDigits(samples)) {
     counts[d.label]++;
     d.pixels.forEach((v, i) => (sums[d.label * FEATURES + i] += v / 255));
   }
