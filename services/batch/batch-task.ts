@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ObjectStore } from '../../kernel/storage/object-store';
 import { StorageError } from '../../kernel/storage/storage-error';
 import { mapLimit } from '../../kernel/util/concurrency';
@@ -16,6 +17,12 @@ import { PlatformError } from '../../kernel/errors';
 
 /** Times an input is sent before it counts as failed when its instance keeps going away. */
 const MAX_SENDS = 4;
+/**
+ * Waits before each send again. An instance that was just killed stays among the instances until
+ * its exit is seen (later than its sockets' errors on a busy machine); sending at once would spend
+ * an input's sends on it, and the input would fail although a new instance is coming.
+ */
+const RESEND_DELAYS_MS = [100, 500, 2000];
 /** Result files looked for at once when a restarted task checks what was written before the kill. */
 const CHECK_CONCURRENCY = 16;
 
@@ -128,6 +135,7 @@ export class BatchTask {
       } finally {
         this.deps.instances.release(slot, answered);
       }
+      await sleep(RESEND_DELAYS_MS[Math.min(sends, RESEND_DELAYS_MS.length) - 1]);
     }
   }
 
