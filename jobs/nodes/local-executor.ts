@@ -1,7 +1,7 @@
 /**
  * The default executor: every node of a version is a process group on this machine, in the
- * version's one workspace (DATA_DIR/work/<job>/<version>/), each with its own loopback address
- * (127.0.0.11, 127.0.0.12 … for the first run; concurrent runs get other blocks), so
+ * version's one workspace (work/<job>/<version>/ under the data directory), each with its own
+ * loopback address (127.0.0.11, 127.0.0.12 … for the first run; concurrent runs get other blocks), so
  * `MASTER_ADDR` taken from VC_WORKER_HOSTS works unchanged, and a port reserved on it.
  */
 import { readFileSync } from 'node:fs';
