@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { consolePage, launchChromium, screenshot, unlabelledControls } from '../helpers/browser';
+import { checkedScreenshot, consolePage, launchChromium } from '../helpers/browser';
 import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { importMnist } from '../helpers/services';
 import { api, waitFor } from '../helpers/http';
@@ -24,11 +24,7 @@ describe('the web console deploys a batch service and shows its progress and out
     await t?.close();
   });
 
-  async function snap(name: string): Promise<void> {
-    await screenshot(page, name);
-    assert.deepEqual(await unlabelledControls(page), [], `unlabelled controls on ${name}`);
-    assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], `errors on ${name}`);
-  }
+  const snap = (name: string) => checkedScreenshot(page, errors, name);
 
   it('shows the API\'s problem next to the field it names', async () => {
     await page.goto(`${t.url}/#/services`);

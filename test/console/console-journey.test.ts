@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { digitPng } from '../../samples/mnist/dataset';
-import { consolePage, imagePixels, launchChromium, screenshot, unlabelledControls } from '../helpers/browser';
+import { checkedScreenshot, consolePage, imagePixels, launchChromium } from '../helpers/browser';
 import { MNIST_CODE, mnistGz, testDigits } from '../helpers/mnist-model';
 import { tempDir, startTestPlatform, TestPlatform } from '../helpers/platform';
 import { predictFile } from '../helpers/services';
@@ -36,13 +36,7 @@ describe('the web console walks the MNIST tutorial', function () {
     await t?.close();
   });
 
-  /** Screenshot of the page, which must label every control and have logged no script error. */
-  async function snap(name: string): Promise<void> {
-    await screenshot(page, name);
-    assert.deepEqual(await unlabelledControls(page), [], `unlabelled controls on ${name}`);
-    // A 4xx the page asked for (a validation answer) is logged by Chromium; it is not a script error.
-    assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], `errors on ${name}`);
-  }
+  const snap = (name: string) => checkedScreenshot(page, errors, name);
 
   const hash = () => new URL(page.url()).hash;
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
@@ -58,3 +59,13 @@ export function imagePixels(page: Page, selector: string): Promise<{ width: numb
 }
 
 export { serveFolder, type StaticSite } from '../../samples/serve-folder';
+
+/**
+ * A screenshot of the page, which must label every control and have logged no script error (a
+ * 4xx the page asked for, such as a validation answer, is logged by Chromium: no script error).
+ */
+export async function checkedScreenshot(page: Page, errors: string[], name: string): Promise<void> {
+  await screenshot(page, name);
+  assert.deepEqual(await unlabelledControls(page), [], `unlabelled controls on ${name}`);
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), [], `errors on ${name}`);
+}
