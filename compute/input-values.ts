@@ -117,6 +117,12 @@ function flattenInto(value: InputValue, shape: number[], dtype: InputData['dtype
       for (let i = 0; i < node.length; i++) walk(node[i], depth + 1);
       return;
     }
+    // A row of float32s (a Python hook's numpy array) is checked in one tight pass and copied whole.
+    if (dtype === 'float32' && node instanceof Float32Array && allFinite(node)) {
+      out.set(node, at);
+      at += node.length;
+      return;
+    }
     for (let i = 0; i < node.length; i++) out[at++] = checked(node[i], dtype, bad);
   };
   if (shape.length === 0) out[at++] = checked(value, dtype, bad);

@@ -96,7 +96,8 @@ function isBinary(node: unknown): node is { b64: unknown } {
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  // Typed arrays (a model call's raw tensors) are lists of numbers, not objects with keys to look through.
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
 /** `predictions` (one row per example) or `outputs` (one value per output name). */
