@@ -1,9 +1,10 @@
 /**
  * One Python worker process: `python -u worker/ma_hook_worker.py`, which loads the package's
- * customize_service.py and answers one request at a time over fd 3, where its
- * _inference also asks for the model's outputs (answered by `onModelCall`). Starts with a
- * handshake (ready, or fatal with the reason); its exit is reported, and a request it
- * was answering fails as retryable.
+ * customize_service.py and answers the requests sent to it over fd 3 (several at once when
+ * its hook can run them together; each answer names its request), where its _inference also
+ * asks for the model's outputs (answered by `onModelCall`). Starts with a handshake (ready,
+ * or fatal with the reason); its exit is reported, and the requests it was answering fail
+ * as retryable.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -21,6 +22,8 @@ export interface WorkerReady {
   hook_class: string;
   python_version: string;
   executable: string;
+  /** The hook's requests can run together, stage by stage (worker/ma_hook_together.py). */
+  together?: boolean;
 }
 
 export interface WorkerLaunch {
@@ -38,7 +41,7 @@ export interface WorkerLaunch {
 }
 
 export class PythonWorker {
-  private pending?: { resolve(frame: Frame): void; reject(err: Error): void };
+  private readonly pending = new Map<unknown, { resolve(frame: Frame): void; reject(err: Error): void }>();
   private leaving = false;
   private dead = false;
   /** Why the platform killed the worker, when it did: said to the request it was answering. */
@@ -55,8 +58,9 @@ export class PythonWorker {
     this.exited = waitForExit(child).then((exit) => {
       this.dead = true;
       const why = this.killedFor ? ` (${this.killedFor})` : '';
-      this.pending?.reject(new ApiError('predict_worker_lost', `the Python worker answering this request ${exit.reason}${why}; it is being restarted, send the request again`));
-      this.pending = undefined;
+      const lost = new ApiError('predict_worker_lost', `the Python worker answering this request ${exit.reason}${why}; it is being restarted, send the request again`);
+      for (const request of this.pending.values()) request.reject(lost);
+      this.pending.clear();
       return exit;
     });
     channel.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -72,7 +76,7 @@ export class PythonWorker {
   }
 
   get busy(): boolean {
-    return this.pending !== undefined;
+    return this.pending.size > 0;
   }
 
   /** True when the process ended without being asked to. */
@@ -100,14 +104,13 @@ export class PythonWorker {
     }
   }
 
-  /** Sends one request frame; resolves with the worker's answer frame. */
-  call(header: unknown, blobs: Buffer[]): Promise<Frame> {
-    if (this.pending) return Promise.reject(new Error('a Python worker takes one request at a time'));
-    if (this.dead) return Promise.reject(new ApiError('predict_worker_lost', 'the Python worker for this request has ended; it is being restarted, send the request again'));
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.channel.write(encodeFrame(header, blobs));
-    });
+  /** Sends request frames in one write (each header has its `id`); each promise resolves with that request's answer frame. */
+  call(requests: { header: { id: number }; blobs: Buffer[] }[]): Promise<Frame>[] {
+    if (this.busy) return requests.map(() => Promise.reject(new Error('a Python worker takes new requests once it has answered its last ones')));
+    if (this.dead) return requests.map(() => Promise.reject(new ApiError('predict_worker_lost', 'the Python worker for this request has ended; it is being restarted, send the request again')));
+    const answers = requests.map(({ header }) => new Promise<Frame>((resolve, reject) => this.pending.set(header.id, { resolve, reject })));
+    this.channel.write(Buffer.concat(requests.map(({ header, blobs }) => encodeFrame(header, blobs))));
+    return answers;
   }
 
   /** Ends a worker that is stuck (past the request timeout) or whose pool is closing. */
@@ -133,9 +136,9 @@ export class PythonWorker {
         this.answerModelCall(frame);
         continue;
       }
-      const pending = this.pending;
-      this.pending = undefined;
-      pending?.resolve(frame);
+      const request = this.pending.get(frame.header.id);
+      this.pending.delete(frame.header.id);
+      request?.resolve(frame);
     }
   }
 

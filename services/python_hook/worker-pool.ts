@@ -1,9 +1,12 @@
 /**
  * The Python workers of one instance, as its predictor: each request waits for an idle
  * worker, goes to it as a frame (uploaded files as raw bytes), and comes back as the
- * hook's JSON result or its error. A worker that dies is restarted (`RESTART_POLICIES.pythonWorker`);
- * the request it held fails as retryable (the gateway sends it again), the queued ones
- * wait for it. A worker stuck past the request timeout is killed and restarted.
+ * hook's JSON result or its error. When requests wait and the hook can run requests
+ * together (its workers say so), an idle worker takes its share of them at once — one
+ * wake-up of the worker, and one model call that the model batches, for all of them.
+ * A worker that dies is restarted (`RESTART_POLICIES.pythonWorker`); the requests it held
+ * fail as retryable (the gateway sends them again), the queued ones wait for it. A worker
+ * stuck past the request timeout is killed and restarted.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError } from '../../kernel/errors';
@@ -17,6 +20,8 @@ import { PythonWorker, WorkerLaunch, WorkerReady } from './python-worker';
 const REQUEST_FAULTS = ['KeyError', 'TypeError'];
 /** Time a stuck worker is given beyond the request timeout before it is killed. */
 const STUCK_GRACE_MS = 1000;
+/** Most requests a worker takes at once (the JavaScript hook's batches reach the same size). */
+const MAX_TOGETHER = 32;
 
 export interface PoolOptions {
   size: number;
@@ -32,7 +37,10 @@ export interface PoolOptions {
 
 interface Waiting {
   deadline: number;
-  start(worker: PythonWorker): void;
+  header: { id: number };
+  blobs: Buffer[];
+  resolve(answer: Frame): void;
+  reject(err: unknown): void;
 }
 
 interface ErrorHeader {
@@ -71,27 +79,19 @@ export class PythonWorkerPool implements Predictor {
   }
 
   async handle(data: unknown): Promise<{ result: unknown; timings: Record<string, number> }> {
+    if (this.closing) throw new ApiError('predict_unavailable', 'the instance is stopping');
     const { header, blobs } = requestFrame(this.nextId++, data);
-    const worker = await this.acquire();
-    const stuck = setTimeout(() => worker.kill(), this.opts.timeoutMs + STUCK_GRACE_MS);
-    try {
-      const answer = await worker.call(header, blobs);
-      const { traceback, warning } = answer.header as { traceback?: string; warning?: string };
-      if (traceback) this.opts.onTraceback(traceback, worker.pid);
-      if (warning && !this.warned.has(warning)) {
-        this.warned.add(warning);
-        this.opts.onEvent('warning', warning);
-      }
-      return answerOf(answer);
-    } finally {
-      clearTimeout(stuck);
-      this.release(worker);
-    }
+    // The server's own timeout answers a client that waits too long; its late entry is skipped in dispatch().
+    const answer = await new Promise<Frame>((resolve, reject) => {
+      this.queue.push({ deadline: Date.now() + this.opts.timeoutMs, header, blobs, resolve, reject });
+      this.dispatch();
+    });
+    return answerOf(answer);
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const w of this.queue.splice(0)) w.deadline = 0;
+    for (const w of this.queue.splice(0)) w.reject(new ApiError('predict_unavailable', 'the instance is stopping'));
     await Promise.all([...this.all].map((w) => w.stop()));
   }
 
@@ -123,25 +123,60 @@ export class PythonWorkerPool implements Predictor {
     }
   }
 
-  private acquire(): Promise<PythonWorker> {
-    const worker = this.idle.pop();
-    if (worker) return Promise.resolve(worker);
-    if (this.closing) return Promise.reject(new ApiError('predict_unavailable', 'the instance is stopping'));
-    // The server's own timeout answers a client that waits too long; its late entry is skipped in release().
-    return new Promise((resolve) => this.queue.push({ deadline: Date.now() + this.opts.timeoutMs, start: resolve }));
+  /** Gives waiting requests to idle workers: one each, or a share of the queue to a worker whose hook runs requests together. */
+  private dispatch(): void {
+    const now = Date.now();
+    while (this.queue.length && this.queue[0].deadline <= now) this.queue.shift();
+    while (this.idle.length && this.queue.length) {
+      const worker = this.idle.pop()!;
+      const share = worker.ready.together ? Math.min(MAX_TOGETHER, Math.ceil(this.queue.length / this.all.size)) : 1;
+      const taken: Waiting[] = [];
+      while (taken.length < share && this.queue.length) {
+        const next = this.queue.shift()!;
+        if (next.deadline > now) taken.push(next);
+      }
+      if (taken.length) this.send(worker, taken);
+      else this.idle.push(worker);
+    }
+  }
+
+  private send(worker: PythonWorker, requests: Waiting[]): void {
+    const stuck = setTimeout(() => worker.kill(), this.opts.timeoutMs + STUCK_GRACE_MS);
+    const answers = worker.call(requests);
+    const done = answers.map((answer, i) =>
+      answer.then(
+        (frame) => {
+          this.noteAnswer(frame, worker.pid);
+          requests[i].resolve(frame);
+        },
+        (err: unknown) => requests[i].reject(err),
+      ),
+    );
+    void Promise.all(done).then(() => {
+      clearTimeout(stuck);
+      this.release(worker);
+    });
+  }
+
+  /** A hook failure's traceback goes to the log; a warning is said once per instance. */
+  private noteAnswer(answer: Frame, pid: number): void {
+    const { traceback, warning } = answer.header as { traceback?: string; warning?: string };
+    if (traceback) this.opts.onTraceback(traceback, pid);
+    if (warning && !this.warned.has(warning)) {
+      this.warned.add(warning);
+      this.opts.onEvent('warning', warning);
+    }
   }
 
   private release(worker: PythonWorker): void {
     if (!worker.alive || !this.all.has(worker) || worker.busy) return;
-    for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-      if (next.deadline > Date.now()) return next.start(worker);
-    }
     this.idle.push(worker);
+    this.dispatch();
   }
 }
 
 /** The request as the worker reads it: the JSON body, or the form's text fields plus its files as raw bytes. */
-function requestFrame(id: number, data: unknown): { header: unknown; blobs: Buffer[] } {
+function requestFrame(id: number, data: unknown): { header: { id: number } & Record<string, unknown>; blobs: Buffer[] } {
   const blobs: Buffer[] = [];
   const files: [string, string, number][] = [];
   if (!isPlainObject(data) || !Object.values(data).some((v) => isPlainObject(v) && Object.values(v).some(Buffer.isBuffer))) {

@@ -113,3 +113,9 @@ export function sampleValue(families: Family[], family: string, sample: 'value' 
   const matching = (families.find((f) => f.name === family)?.series ?? []).filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   return matching.length ? matching.reduce((sum, s) => sum + s.value, 0) : undefined;
 }
+
+/** A service's model calls (count) and the rows they ran (sum), from its batch-size histogram. */
+export async function batchSizes(address: string): Promise<{ count: number; sum: number }> {
+  const families = parseMetrics(await (await fetch(`${address}metrics`)).text());
+  return { count: sampleValue(families, 'modelarts_service_batch_size', 'count') ?? 0, sum: sampleValue(families, 'modelarts_service_batch_size', 'sum') ?? 0 };
+}

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJson } from '../../client/api-client';
 import { repoPath } from '../../kernel/paths';
 import { api, waitFor } from './http';
@@ -62,4 +63,15 @@ export async function predictFile(
   const res = await fetch(url, { method: 'POST', body: form, headers: opts.headers, signal: opts.signal });
   const text = await res.text();
   return { status: res.status, body: parseJson(text), headers: res.headers };
+}
+
+/** The service's failure count once its instances' reports (one a second) have all come in. */
+export async function settledFailures(base: string, id: string): Promise<number> {
+  let last = -1;
+  for (;;) {
+    const now = (await api(base, 'GET', `/services/${id}`)).body.failure_count as number;
+    if (now === last) return now;
+    last = now;
+    await sleep(1200);
+  }
 }

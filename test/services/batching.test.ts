@@ -6,7 +6,7 @@ import { startTestPlatform, TestPlatform } from '../helpers/platform';
 import { api } from '../helpers/http';
 import { testDigits } from '../helpers/mnist-model';
 import { deployService, importMnist, predictFile } from '../helpers/services';
-import { parseMetrics, sampleValue } from '../helpers/prometheus';
+import { batchSizes } from '../helpers/prometheus';
 
 const settings = { maxBatchSize: 4, timeoutMs: 20, maxEnqueuedBatches: 3 };
 /** Float32 rounding of a softmax score: what separates a one-row product from a stacked one on the native backend. */
@@ -185,8 +185,3 @@ describe('dynamic batching on a running service', function () {
     assert.deepEqual(res.body.batching, { mode: 'on', max_batch_size: 4, batch_timeout_micros: 0, max_enqueued_batches: 64 });
   });
 });
-
-async function batchSizes(address: string): Promise<{ count: number; sum: number }> {
-  const families = parseMetrics(await (await fetch(`${address}metrics`)).text());
-  return { count: sampleValue(families, 'modelarts_service_batch_size', 'count') ?? 0, sum: sampleValue(families, 'modelarts_service_batch_size', 'sum') ?? 0 };
-}

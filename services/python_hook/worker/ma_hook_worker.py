@@ -1,11 +1,10 @@
 """A Python worker of a ModelArts Local service instance (standard library only).
 
-Loads the package's customize_service.py, finds its hook class, and answers requests
-one at a time on the protocol socket (fd MA_PROTOCOL_FD): frames of a big-endian u32
-length, a u32 header length, a JSON header, raw bytes. First frame out: ready or
-fatal. TfServingBaseService._inference asks the instance for the model's outputs on the
-same socket (a 'model' frame, answered by a 'model-answer'). The worker ends when the
-instance closes the socket.
+Loads the package's customize_service.py, finds its hook class, and answers requests on
+the protocol socket (ma_hook_channel). First frame out: ready (saying whether the hook's
+requests can run together, ma_hook_together) or fatal. TfServingBaseService._inference asks
+the instance for the model's outputs on the same socket (a 'model' frame of one call or
+several, answered by a 'model-answer'). The worker ends when the instance closes the socket.
 """
 import collections
 import importlib.util
@@ -17,38 +16,21 @@ import os
 import platform
 import re
 import socket
-import struct
 import sys
-import threading
 import time
 import traceback
 
 from model_service import model_channel
 from model_service.model_service import BaseService, InputError, StageError, run_stages
-from model_service.tf_serving_client import TfServingError, plain
+from model_service.tf_serving_client import plain
+from ma_hook_channel import Channel
+from ma_hook_together import run_together, runs_together
 
 HOOK_MODULE = 'customize_service'
-PREFIX = struct.Struct('>II')
 
 
 class HookLoadError(Exception):
     pass
-
-
-def frame(header, blob=b''):
-    head = json.dumps(header, separators=(',', ':')).encode('utf-8')
-    return PREFIX.pack(len(head) + len(blob), len(head)) + head + blob
-
-
-def read_frame(reader):
-    prefix = reader.read(PREFIX.size)
-    if len(prefix) < PREFIX.size:
-        return None
-    total, head_length = PREFIX.unpack(prefix)
-    body = reader.read(total)
-    if len(body) < total:
-        return None
-    return json.loads(body[:head_length].decode('utf-8')), memoryview(body)[head_length:]
 
 
 def hook_line(error, hook_file):
@@ -156,20 +138,33 @@ def run_hook(service, data):
     return result, {'inference': (time.perf_counter() - start) * 1000.0}
 
 
+def reply(request_id, outcome, timings):
+    """The answer frame of one request: its result, or the error of the stage that failed."""
+    if isinstance(outcome, StageError):
+        return error_answer(request_id, outcome.stage, outcome.error)
+    try:
+        body = encode_result(outcome)
+    except (TypeError, ValueError) as e:
+        return error_answer(request_id, 'postprocess', TypeError('its result cannot be answered as JSON: %s' % e), 'hook')
+    header = {'type': 'result', 'id': request_id, 'timings': timings}
+    if outcome is None:
+        header['warning'] = 'customize_service.py: _postprocess returned None, so the answer is null; does it end without a return statement?'
+    return header, body
+
+
 def answer(service, header, blob):
-    request_id = header.get('id')
     try:
         result, timings = run_hook(service, request_data(header, blob))
     except StageError as e:
-        return error_answer(request_id, e.stage, e.error)
-    try:
-        body = encode_result(result)
-    except (TypeError, ValueError) as e:
-        return error_answer(request_id, 'postprocess', TypeError('its result cannot be answered as JSON: %s' % e), 'hook')
-    reply = {'type': 'result', 'id': request_id, 'timings': timings}
-    if result is None:
-        reply['warning'] = 'customize_service.py: _postprocess returned None, so the answer is null; does it end without a return statement?'
-    return reply, body
+        return reply(header.get('id'), e, {})
+    return reply(header.get('id'), result, timings)
+
+
+def answer_together(service, requests):
+    """The answers of requests run stage by stage together (ma_hook_together), in order."""
+    datas = [request_data(header, blob) for header, blob in requests]
+    outcomes = run_together(service, datas, model_channel.current().predict_many)
+    return [reply(header.get('id'), outcome, timings) for (header, _), (outcome, timings) in zip(requests, outcomes)]
 
 
 def profiled(serve):
@@ -190,39 +185,6 @@ def profiled(serve):
         profile.dump_stats(os.path.join(folder, 'worker-%d.pstats' % os.getpid()))
 
 
-class Channel(object):
-    """The protocol socket: requests come in and answers go out; a model call (_inference) sends its
-    frame and waits for the instance's answer on the same socket."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.reader = sock.makefile('rb')
-        self.early = collections.deque()
-        self.calls = 0
-        # A hook that calls the model from threads of its own gets its calls one after another.
-        self.model_lock = threading.Lock()
-
-    def send(self, header, blob=b''):
-        self.sock.sendall(frame(header, blob))
-
-    def next_request(self):
-        return self.early.popleft() if self.early else read_frame(self.reader)
-
-    def call_model(self, header, blob):
-        with self.model_lock:
-            self.calls += 1
-            header['type'], header['id'] = 'model', self.calls
-            self.send(header, blob)
-            while True:
-                got = read_frame(self.reader)
-                if got is None:
-                    raise TfServingError(503, 'the instance closed this worker\'s channel')
-                if got[0].get('type') == 'model-answer':
-                    return got
-                # A request sent while this one waits for the model: answered next.
-                self.early.append(got)
-
-
 def main():
     channel = Channel(socket.socket(fileno=int(os.environ.get('MA_PROTOCOL_FD', '3'))))
     try:
@@ -231,16 +193,25 @@ def main():
         channel.send({'type': 'fatal', 'message': str(e) if isinstance(e, HookLoadError) else '%s: %s' % (type(e).__name__, e)})
         return 1
     model_channel.install(model_channel.ModelChannel(channel.call_model))
-    channel.send({'type': 'ready', 'hook_class': cls.__name__, 'python_version': platform.python_version(), 'executable': sys.executable})
-    return profiled(lambda: serve(channel, service))
+    together = runs_together(service)
+    channel.send({'type': 'ready', 'hook_class': cls.__name__, 'python_version': platform.python_version(), 'executable': sys.executable,
+                  'together': together})
+    return profiled(lambda: serve(channel, service, together))
 
 
-def serve(channel, service):
+def serve(channel, service, together):
+    """Answers requests until the instance closes the channel: those that came together run together
+    when the hook allows it, otherwise one after another, each answer sent as soon as it is ready."""
     while True:
         request = channel.next_request()
         if request is None:
             return 0
-        channel.send(*answer(service, *request))
+        requests = [request] + channel.more_requests()
+        if together and len(requests) > 1:
+            channel.send_all(answer_together(service, requests))
+            continue
+        for one in requests:
+            channel.send(*answer(service, *one))
 
 
 if __name__ == '__main__':

@@ -62,22 +62,51 @@ def encode_inputs(inputs):
 
 
 class ModelChannel(object):
-    """Model calls over the worker's socket: call(header, blob) sends a frame and returns the answer's."""
+    """Model calls over the worker's socket: call(header, blob) sends a frame of calls and returns the answer's."""
 
     def __init__(self, call):
         self._call = call
 
     def predict(self, inputs):
-        header, blob = encode_inputs(inputs)
-        try:
-            # The JSON part as the REST client sent it (numpy values inside lists included).
-            header['json'] = json.dumps(header['json'], default=plain, allow_nan=False, separators=(',', ':'))
-        except ValueError:
-            raise InputError('the model did not accept the inputs: they hold NaN or infinity, which JSON cannot carry')
-        answer, body = self._call(header, blob)
-        status = answer.get('status')
-        if status == 200:
-            return json.loads(bytes(body).decode('utf-8'))
-        if status == 400:
-            raise InputError('the model did not accept the inputs: %s' % answer.get('error'))
-        raise TfServingError(status, answer.get('error'))
+        outcome = self.predict_many([inputs])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def predict_many(self, inputs_list):
+        """One frame for several calls (the requests a worker runs together), which the instance
+        answers together; each call's outputs, or the exception _inference raises for it."""
+        outcomes = [None] * len(inputs_list)
+        calls, blobs, sent = [], [], []
+        for i, inputs in enumerate(inputs_list):
+            header, blob = encode_inputs(inputs)
+            try:
+                # The JSON part as the REST client sent it (numpy values inside lists included).
+                header['json'] = json.dumps(header['json'], default=plain, allow_nan=False, separators=(',', ':'))
+            except ValueError:
+                outcomes[i] = InputError('the model did not accept the inputs: they hold NaN or infinity, which JSON cannot carry')
+                continue
+            calls.append(header)
+            blobs.append(blob)
+            sent.append(i)
+        if not calls:
+            return outcomes
+        answer, body = self._call({'calls': calls}, b''.join(blobs))
+        results = answer.get('answers') or []
+        if len(results) != len(calls):
+            raise TfServingError(500, 'the instance answered %d of %d model calls' % (len(results), len(calls)))
+        offset = 0
+        for i, result in zip(sent, results):
+            length = result.get('bytes', 0)
+            outcomes[i] = outcome_of(result, body[offset:offset + length])
+            offset += length
+        return outcomes
+
+
+def outcome_of(result, body):
+    status = result.get('status')
+    if status == 200:
+        return json.loads(bytes(body).decode('utf-8'))
+    if status == 400:
+        return InputError('the model did not accept the inputs: %s' % result.get('error'))
+    return TfServingError(status, result.get('error'))
