@@ -18,6 +18,7 @@ import { maxPoolGradKernel, maxPoolKernel } from './native-kernels/pool';
 import { installNativeOptimizers } from './native-kernels/optimizers';
 import { BINARY_KERNELS, binaryKernel } from './native-kernels/binary';
 import { sumKernel } from './native-kernels/reduce';
+import { softmaxKernel } from './native-kernels/softmax';
 import { activationGradKernels, installActivationGradients } from './native-kernels/activation-grads';
 import { concatKernel, splitVKernel } from './native-kernels/split';
 import { UNARY_KERNELS, unaryKernel } from './native-kernels/unary';
@@ -38,6 +39,7 @@ const KERNELS: [name: string, make: KernelMaker][] = [
   ['MaxPool', maxPoolKernel],
   ['MaxPoolGrad', maxPoolGradKernel],
   ['Sum', sumKernel],
+  ['Softmax', softmaxKernel],
   ['SplitV', splitVKernel],
   ['Concat', concatKernel],
   ...BINARY_KERNELS.map((name): [string, KernelMaker] => [name, (ctx, fallback) => binaryKernel(ctx, name, fallback)]),

@@ -71,6 +71,17 @@ describe('native kernels agree with the cpu kernels: elementwise, reductions, Ad
     }
   });
 
+  it('softmax over the last axis, bit for bit as the cpu kernel, large, tied and infinite logits included', async () => {
+    const r = seeded(6);
+    for (let i = 0; i < 8; i++) {
+      const shape = [r.int(1, 40), r.int(1, 12), r.int(1, 30)].slice(i % 3);
+      const f = () => [tf.softmax(tf.mul(normal(shape, i), 10 * i))];
+      await ranNatively(['Softmax'], () => agree(tf, f, 0, `${shape}`));
+    }
+    const edges = () => [tf.softmax(tf.tensor2d([[1, 1, 1], [88, 89, 90], [-Infinity, 0, 1], [1e30, -1e30, 0]]))];
+    await ranNatively(['Softmax'], () => agree(tf, edges, 0, 'edges'));
+  });
+
   it('split (the gradient of concatenate) along every axis', async () => {
     for (const axis of [0, 1, 2, 3]) {
       const length = [6, 7, 8, 9][axis];
