@@ -133,13 +133,16 @@ function layersSpecs(model: LayersModel): { inputs: TensorSpec[]; outputs: Tenso
   return { inputs, outputs };
 }
 
+/** predict()'s own run length: a larger batch is computed that many rows at a time, which bounds its memory. */
+const PREDICT_BATCH_ROWS = 32;
+
 function layersRunner(tf: Tf, model: LayersModel): Runner {
   const outputNames = model.outputs.map((t) => t.name);
   return async (tensors) =>
     tf.tidy(() => {
-      // The inputs were checked against the model's shapes (prepare), so execute() — one pass, where
-      // predict() checks them again and slices the batch into runs of 32 — gives the same outputs sooner.
-      if (tensors.every((t) => t.rank >= 2)) return model.execute(tensors, outputNames) as Tensor[];
+      // The inputs were checked against the model's shapes (prepare): a batch that predict() would run in
+      // one go anyway runs with execute(), without predict()'s second check and slicing.
+      if (tensors.every((t) => t.rank >= 2 && t.shape[0] <= PREDICT_BATCH_ROWS)) return model.execute(tensors, outputNames) as Tensor[];
       const result = model.predict(tensors.length === 1 ? tensors[0] : tensors);
       return Array.isArray(result) ? result : [result];
     });

@@ -53,7 +53,7 @@ async function findBatch(client: PlatformClient, ref: string): Promise<Json | un
 /** Its status changes as lines, and while it runs a progress bar (redrawn in place on a terminal). */
 async function followBatch(client: PlatformClient, id: string, screen: Screen): Promise<Json> {
   let lastStatus = '';
-  const seen = new Set<string>();
+  let saidRunning = false;
   let lastLine = '';
   let drawn = false;
   const started = Date.now();
@@ -62,9 +62,9 @@ async function followBatch(client: PlatformClient, id: string, screen: Screen): 
     if (s.status !== lastStatus) {
       if (drawn) screen.write('\n');
       // A run shorter than a poll, seen from before its start, still ran: its start time says so.
-      if (lastStatus && s.started_at && s.status !== 'running' && !seen.has('running')) screen.write(`${s.name}: running\n`);
+      if (lastStatus && s.started_at && s.status !== 'running' && !saidRunning) screen.write(`${s.name}: running\n`);
       screen.write(`${s.name}: ${s.status}\n`);
-      seen.add(s.status);
+      saidRunning ||= Boolean(s.started_at);
       lastStatus = s.status;
       drawn = false;
     }

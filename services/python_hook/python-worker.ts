@@ -41,7 +41,8 @@ export interface WorkerLaunch {
 }
 
 export class PythonWorker {
-  private readonly pending = new Map<unknown, { resolve(frame: Frame): void; reject(err: Error): void }>();
+  /** The requests sent and not yet answered, by their id. */
+  private readonly pending = new Map<number, { resolve(frame: Frame): void; reject(err: Error): void }>();
   private leaving = false;
   private dead = false;
   /** Why the platform killed the worker, when it did: said to the request it was answering. */
@@ -109,7 +110,10 @@ export class PythonWorker {
     if (this.busy) return requests.map(() => Promise.reject(new Error('a Python worker takes new requests once it has answered its last ones')));
     if (this.dead) return requests.map(() => Promise.reject(new ApiError('predict_worker_lost', 'the Python worker for this request has ended; it is being restarted, send the request again')));
     const answers = requests.map(({ header }) => new Promise<Frame>((resolve, reject) => this.pending.set(header.id, { resolve, reject })));
-    this.channel.write(Buffer.concat(requests.map(({ header, blobs }) => encodeFrame(header, blobs))));
+    // Corked: the frames leave in one write, so the worker reads them in one wake-up.
+    this.channel.cork();
+    for (const { header, blobs } of requests) this.channel.write(encodeFrame(header, blobs));
+    this.channel.uncork();
     return answers;
   }
 
@@ -136,9 +140,11 @@ export class PythonWorker {
         this.answerModelCall(frame);
         continue;
       }
-      const request = this.pending.get(frame.header.id);
-      this.pending.delete(frame.header.id);
-      request?.resolve(frame);
+      const id = frame.header.id as number;
+      const request = this.pending.get(id);
+      if (!request) return this.killFor(`it answered a request it was not given (id ${JSON.stringify(id)})`);
+      this.pending.delete(id);
+      request.resolve(frame);
     }
   }
 
